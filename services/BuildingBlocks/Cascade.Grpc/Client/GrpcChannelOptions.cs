@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cascade.Grpc.Client;
+
+/// <summary>Options of a client channel.</summary>
+public sealed class GrpcChannelOptions
+{
+    /// <summary>Largest response message accepted.</summary>
+    /// <value>The default value is 4 MiB.</value>
+    [Range(1, int.MaxValue)]
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest request message sent.</summary>
+    /// <value>The default value is 4 MiB.</value>
+    [Range(1, int.MaxValue)]
+    public int MaxSendMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Interval of HTTP/2 keep-alive pings on connections with active calls, to notice dead peers.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for a ping's answer before the connection is considered dead.</summary>
+    /// <value>The default value is 20 seconds.</value>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Time allowed to establish a connection.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A handler to use instead of the channel's own <see cref="System.Net.Http.SocketsHttpHandler"/> (tests, proxies); the channel does not dispose it.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+}
