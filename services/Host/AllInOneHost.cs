@@ -1,0 +1,62 @@
+using System.Net;
+using Cascade.Grpc.Health;
+using Cascade.Grpc.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Host;
+
+/// <summary>Builds the all-in-one host: every service module in one process, on a gRPC and an HTTP endpoint.</summary>
+public static class AllInOneHost
+{
+    /// <summary>Builds (does not start) the host.</summary>
+    public static WebApplication Build(AllInOneHostOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        var address = IPAddress.Parse(options.BindAddress);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenGrpc(address, options.GrpcPort);
+            // The HTTP endpoint serves browsers, probes and scrapers: plain HTTP/1.1 (cleartext HTTP/2 needs prior knowledge they lack).
+            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddCascadeGrpc();
+
+        var app = builder.Build();
+        app.UseCascadeGrpc();
+        app.MapGet("/healthz", (HealthStatusRegistry health) =>
+        {
+            var status = health.GetStatus(string.Empty);
+            var serving = status == global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving;
+            return Results.Json(new { status = status?.ToString() ?? "Unknown" }, statusCode: serving ? 200 : 503);
+        });
+        return app;
+    }
+
+    /// <summary>The addresses the started host actually listens on (ports may be ephemeral when 0 was asked).</summary>
+    public static (string Grpc, string Http) GetAddresses(WebApplication app, AllInOneHostOptions options)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a)).ToArray();
+        // Kestrel lists endpoints in the order they were configured: gRPC first, then HTTP.
+        return ($"http://{options.BindAddress}:{addresses[0].Port}", $"http://{options.BindAddress}:{addresses[1].Port}");
+    }
+}
