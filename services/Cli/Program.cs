@@ -4,5 +4,7 @@ using Cascade.Cli.Commands;
 // `cascade` — every command lives in Commands/, one file each; this file only assembles them.
 var root = new RootCommand("Cascade: an event-driven MLOps platform (ingestion → features → training → registry → serving → monitoring).");
 root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Cascade.Ml.Evaluation;
+
+/// <summary>
+/// An XGBoost tree ensemble compiled into flat arrays and evaluated in pure C#, bit-identical to XGBoost 1.7's
+/// own prediction: float32 <c>value &lt; threshold</c> goes left, NaN follows the default child, leaves are
+/// summed in float32 in tree order from the base margin, then XGBoost's own sigmoid or softmax.
+/// Immutable after load, so one instance serves any number of threads; a prediction allocates nothing.
+/// </summary>
+public sealed class CompiledModel
+{
+    private readonly TreeNode[] _nodes;
+    private readonly int[] _roots;
+    private readonly int[] _groups;
+    private readonly float _baseMargin;
+
+    private CompiledModel(string objective, int featureCount, int outputCount, float baseScore, TreeNode[] nodes, int[] roots, int[] groups, IReadOnlyList<string> featureNames)
+    {
+        Objective = objective;
+        FeatureCount = featureCount;
+        OutputCount = outputCount;
+        BaseScore = baseScore;
+        _baseMargin = Evaluation.Objective.BaseMargin(objective, baseScore);
+        _nodes = nodes;
+        _roots = roots;
+        _groups = groups;
+        FeatureNames = featureNames;
+    }
+
+    /// <summary>The XGBoost objective, e.g. <c>binary:logistic</c>.</summary>
+    public string Objective { get; }
+
+    /// <summary>Features per row.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Outputs per row: 1, or the number of classes for <c>multi:softprob</c>.</summary>
+    public int OutputCount { get; }
+
+    /// <summary>XGBoost's base_score.</summary>
+    public float BaseScore { get; }
+
+    /// <summary>Number of trees.</summary>
+    public int TreeCount => _roots.Length;
+
+    /// <summary>Feature names recorded in the model, or empty.</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>Compiles a model saved by XGBoost in JSON format.</summary>
+    /// <exception cref="UnsupportedModelException">The model uses a booster, objective or split type this evaluator does not implement.</exception>
+    public static CompiledModel FromXgboostJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var learner = document.RootElement.GetProperty("learner");
+        var objective = learner.GetProperty("objective").GetProperty("name").GetString() ?? string.Empty;
+        if (!Evaluation.Objective.IsSupported(objective))
+        {
+            throw new UnsupportedModelException($"Objective '{objective}' is not supported by the compiled evaluator (supported: binary:logistic, reg:squarederror, multi:softprob).");
+        }
+        var booster = learner.GetProperty("gradient_booster");
+        var boosterName = booster.GetProperty("name").GetString();
+        if (boosterName != "gbtree")
+        {
+            throw new UnsupportedModelException($"Booster '{boosterName}' is not supported: only gbtree ensembles compile (dart and gblinear do not).");
+        }
+        var modelParameters = learner.GetProperty("learner_model_param");
+        var baseScore = float.Parse(modelParameters.GetProperty("base_score").GetString()!, CultureInfo.InvariantCulture);
+        var featureCount = int.Parse(modelParameters.GetProperty("num_feature").GetString()!, CultureInfo.InvariantCulture);
+        var numClass = int.Parse(modelParameters.GetProperty("num_class").GetString()!, CultureInfo.InvariantCulture);
+        var outputCount = objective == Evaluation.Objective.SoftProb ? numClass : 1;
+        if (outputCount < 1)
+        {
+            throw new UnsupportedModelException($"multi:softprob model declares num_class={numClass}.");
+        }
+
+        var model = booster.GetProperty("model");
+        var trees = model.GetProperty("trees");
+        var treeInfo = model.GetProperty("tree_info");
+        var nodes = new List<TreeNode>();
+        var roots = new int[trees.GetArrayLength()];
+        var groups = new int[roots.Length];
+        var index = 0;
+        foreach (var tree in trees.EnumerateArray())
+        {
+            roots[index] = nodes.Count;
+            groups[index] = treeInfo[index].GetInt32();
+            if (groups[index] < 0 || groups[index] >= outputCount)
+            {
+                throw new UnsupportedModelException($"Tree {index} belongs to output group {groups[index]}, outside 0..{outputCount - 1}.");
+            }
+            AddTree(tree, index, featureCount, nodes);
+            index++;
+        }
+
+        var names = learner.TryGetProperty("feature_names", out var featureNames) && featureNames.ValueKind == JsonValueKind.Array
+            ? featureNames.EnumerateArray().Select(n => n.GetString() ?? string.Empty).ToArray()
+            : [];
+        return new CompiledModel(objective, featureCount, outputCount, baseScore, nodes.ToArray(), roots, groups, names);
+    }
+
+    private static void AddTree(JsonElement tree, int treeIndex, int featureCount, List<TreeNode> nodes)
+    {
+        if (tree.TryGetProperty("split_type", out var splitTypes) && splitTypes.EnumerateArray().Any(t => t.GetInt32() != 0))
+        {
+            throw new UnsupportedModelException($"Tree {treeIndex} has categorical splits, which the compiled evaluator does not implement.");
+        }
+        var left = tree.GetProperty("left_children").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var right = tree.GetProperty("right_children").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var features = tree.GetProperty("split_indices").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var conditions = tree.GetProperty("split_conditions").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        var defaultLeft = tree.GetProperty("default_left").EnumerateArray().Select(e => e.GetInt32() != 0).ToArray();
+        var offset = nodes.Count;
+        for (var n = 0; n < left.Length; n++)
+        {
+            var isLeaf = left[n] == -1;
+            if (!isLeaf && (features[n] < 0 || features[n] >= featureCount || left[n] >= left.Length || right[n] >= left.Length))
+            {
+                throw new UnsupportedModelException($"Tree {treeIndex}, node {n} is malformed (feature {features[n]}, children {left[n]}/{right[n]}).");
+            }
+            nodes.Add(new TreeNode(conditions[n], isLeaf ? 0 : features[n], defaultLeft[n], isLeaf ? -1 : offset + left[n], isLeaf ? -1 : offset + right[n]));
+        }
+    }
+
+    /// <summary>Predicts one row into <paramref name="output"/> (<see cref="OutputCount"/> values).</summary>
+    public void Predict(ReadOnlySpan<float> row, Span<float> output)
+    {
+        if (row.Length != FeatureCount)
+        {
+            throw new ArgumentException($"The model expects {FeatureCount} features per row, got {row.Length}.", nameof(row));
+        }
+        if (output.Length != OutputCount)
+        {
+            throw new ArgumentException($"The model produces {OutputCount} outputs per row, the output span holds {output.Length}.", nameof(output));
+        }
+        PredictMargin(row, output);
+        Evaluation.Objective.Transform(Objective, output);
+    }
+
+    /// <summary>Predicts <paramref name="rowCount"/> row-major rows; <paramref name="outputs"/> holds rowCount × <see cref="OutputCount"/> values.</summary>
+    public void PredictBatch(ReadOnlySpan<float> rows, int rowCount, Span<float> outputs)
+    {
+        if (rowCount < 0 || rows.Length != rowCount * FeatureCount)
+        {
+            throw new ArgumentException($"{rows.Length} values do not make {rowCount} rows of {FeatureCount} features.", nameof(rows));
+        }
+        if (outputs.Length != rowCount * OutputCount)
+        {
+            throw new ArgumentException($"The outputs span must hold {rowCount * OutputCount} values, it holds {outputs.Length}.", nameof(outputs));
+        }
+        for (var r = 0; r < rowCount; r++)
+        {
+            Predict(rows.Slice(r * FeatureCount, FeatureCount), outputs.Slice(r * OutputCount, OutputCount));
+        }
+    }
+
+    /// <summary>The raw margins (before sigmoid/softmax) of one row.</summary>
+    public void PredictMargin(ReadOnlySpan<float> row, Span<float> margins)
+    {
+        margins.Fill(_baseMargin);
+        var nodes = _nodes;
+        for (var t = 0; t < _roots.Length; t++)
+        {
+            var id = _roots[t];
+            while (true)
+            {
+                ref readonly var node = ref nodes[id];
+                if (node.IsLeaf)
+                {
+                    margins[_groups[t]] += node.Value;
+                    break;
+                }
+                var value = row[node.Feature];
+                id = float.IsNaN(value)
+                    ? (node.DefaultLeft ? node.Left : node.Right)
+                    : (value < node.Value ? node.Left : node.Right);
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Cascade.Ml.Data;
+
+namespace Cascade.Ml.Artifacts;
+
+/// <summary>Builds <see cref="ReferenceProfile"/>s from training data and the model's outputs on it.</summary>
+public static class ReferenceProfiler
+{
+    private const int Bins = 10;
+    private const int SampleSize = 1000;
+
+    public static ReferenceProfile Build(TabularData data, ReadOnlySpan<float> predictions, int outputsPerRow)
+    {
+        var features = new DistributionProfile[data.Columns];
+        var column = new float[data.Rows];
+        for (var c = 0; c < data.Columns; c++)
+        {
+            for (var r = 0; r < data.Rows; r++)
+            {
+                column[r] = data.Features[r * data.Columns + c];
+            }
+            features[c] = Profile(data.FeatureNames[c], column);
+        }
+        var first = new float[data.Rows];
+        for (var r = 0; r < data.Rows; r++)
+        {
+            first[r] = predictions[r * outputsPerRow];
+        }
+        return new ReferenceProfile { Features = features, Prediction = Profile("prediction", first) };
+    }
+
+    /// <summary>Profiles one variable; NaN counts as missing.</summary>
+    public static DistributionProfile Profile(string name, ReadOnlySpan<float> values)
+    {
+        var present = new List<float>(values.Length);
+        foreach (var value in values)
+        {
+            if (!float.IsNaN(value)) present.Add(value);
+        }
+        var sorted = present.ToArray();
+        Array.Sort(sorted);
+        var edges = new List<double>();
+        if (sorted.Length > 0)
+        {
+            for (var b = 1; b < Bins; b++)
+            {
+                double edge = sorted[(int)((long)b * (sorted.Length - 1) / Bins)];
+                if (edges.Count == 0 || edge > edges[^1]) edges.Add(edge);
+            }
+        }
+        var counts = new long[edges.Count + 1];
+        double sum = 0, sumSquares = 0;
+        foreach (var value in present)
+        {
+            counts[BinOf(edges, value)]++;
+            sum += value;
+            sumSquares += (double)value * value;
+        }
+        var n = present.Count;
+        var mean = n > 0 ? sum / n : double.NaN;
+        var variance = n > 1 ? Math.Max(0, (sumSquares - n * mean * mean) / (n - 1)) : 0;
+        var sample = new List<float>(Math.Min(SampleSize, n));
+        for (var i = 0; i < Math.Min(SampleSize, n); i++)
+        {
+            sample.Add(present[(int)((long)i * n / Math.Min(SampleSize, n))]);
+        }
+        return new DistributionProfile
+        {
+            Name = name,
+            Count = values.Length,
+            MissingCount = values.Length - n,
+            BinEdges = edges,
+            BinCounts = counts,
+            Mean = mean,
+            Std = Math.Sqrt(variance),
+            Min = n > 0 ? sorted[0] : double.NaN,
+            Max = n > 0 ? sorted[^1] : double.NaN,
+            Sample = sample,
+        };
+    }
+
+    /// <summary>The bin a value falls in, for the given inner edges.</summary>
+    public static int BinOf(IReadOnlyList<double> edges, double value)
+    {
+        var low = 0;
+        var high = edges.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (value < edges[middle]) high = middle; else low = middle + 1;
+        }
+        return low;
+    }
+}

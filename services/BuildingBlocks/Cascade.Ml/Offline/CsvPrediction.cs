@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+using Cascade.Ml.Artifacts;
+using Cascade.Ml.Data;
+
+namespace Cascade.Ml.Offline;
+
+/// <summary>Which engine computes predictions.</summary>
+public enum PredictionEngine
+{
+    /// <summary>Cascade's compiled pure-C# evaluator (what Serving runs).</summary>
+    Compiled,
+
+    /// <summary>XGBoost's own inplace prediction through the C API.</summary>
+    XGBoost,
+}
+
+/// <summary><c>cascade predict</c>: artifact + CSV in, one prediction per row out.</summary>
+public static class CsvPrediction
+{
+    /// <summary>Predicts every row of <paramref name="csv"/> and writes <paramref name="output"/> atomically; returns the row count.</summary>
+    public static int Run(string modelDirectory, string csv, string output, PredictionEngine engine)
+    {
+        var artifact = ModelArtifact.Load(modelDirectory);
+        var manifest = artifact.Manifest;
+        var table = CsvTable.Read(csv, manifest.Label, manifest.FeatureNames, ignoreLabelIfPresent: true);
+        float[] predictions;
+        if (engine == PredictionEngine.XGBoost)
+        {
+            using var model = artifact.LoadXGBoost();
+            predictions = model.Predict(table);
+        }
+        else
+        {
+            predictions = new float[table.Rows * manifest.OutputsPerRow];
+            artifact.Compiled.PredictBatch(table.Features, table.Rows, predictions);
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(manifest.OutputsPerRow == 1
+            ? "prediction"
+            : string.Join(',', Enumerable.Range(0, manifest.OutputsPerRow).Select(c => $"class_{c}")));
+        for (var r = 0; r < table.Rows; r++)
+        {
+            for (var o = 0; o < manifest.OutputsPerRow; o++)
+            {
+                if (o > 0) text.Append(',');
+                // "R": the shortest text that parses back to the same float32.
+                text.Append(predictions[r * manifest.OutputsPerRow + o].ToString("R", CultureInfo.InvariantCulture));
+            }
+            text.AppendLine();
+        }
+        var temporary = output + ".partial";
+        File.WriteAllText(temporary, text.ToString());
+        File.Move(temporary, output, overwrite: true);
+        return table.Rows;
+    }
+}
