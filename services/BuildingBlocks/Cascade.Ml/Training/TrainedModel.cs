@@ -40,6 +40,16 @@ public sealed class TrainedModel : IDisposable
         return _booster.PredictDense(data.Features, data.Rows, data.Columns);
     }
 
+    /// <summary>Predicts row-major rows with XGBoost's inplace prediction (the C API path serving would otherwise take).</summary>
+    public float[] PredictDense(ReadOnlySpan<float> rows, int rowCount)
+    {
+        if (rows.Length != rowCount * FeatureNames.Count)
+        {
+            throw new ArgumentException($"{rows.Length} values do not make {rowCount} rows of {FeatureNames.Count} features.");
+        }
+        return _booster.PredictDense(rows, rowCount, FeatureNames.Count);
+    }
+
     /// <summary>TreeSHAP contributions from XGBoost: per row and output group, one value per feature then the bias.</summary>
     public float[] Contributions(TabularData data)
     {
