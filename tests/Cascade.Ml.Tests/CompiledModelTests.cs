@@ -102,3 +102,23 @@ public class CompiledModelTests
         act.Should().Throw<UnsupportedModelException>().WithMessage("*reg:gamma*");
     }
 }
+
+public class ContributionTests
+{
+    [Fact]
+    public void TreeShap_contributions_from_xgboost_sum_to_the_margin_of_each_row()
+    {
+        var data = SyntheticData.Binary(200, seed: 12);
+        using var model = XGBoostTrainer.Train(data, null, new TrainingOptions { Parameters = new() { ["objective"] = "binary:logistic" }, Rounds = 20 }).Model;
+        var compiled = CompiledModel.FromXgboostJson(Encoding.UTF8.GetString(model.SaveJson()));
+        var contributions = model.Contributions(data);
+        contributions.Should().HaveCount(data.Rows * (data.Columns + 1), "one value per feature plus the bias, per row");
+        Span<float> margin = stackalloc float[1];
+        for (var r = 0; r < data.Rows; r++)
+        {
+            compiled.PredictMargin(data.Row(r), margin);
+            var sum = contributions.AsSpan(r * (data.Columns + 1), data.Columns + 1).ToArray().Sum(v => (double)v);
+            sum.Should().BeApproximately(margin[0], 1e-4, $"row {r}");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Cascade.Host;
+using Cascade.Interop.Tests.Node;
+using Microsoft.AspNetCore.Builder;
+
+namespace Cascade.Interop.Tests;
+
+/// <summary>The all-in-one host that <c>./cascade up</c> runs, probed by grpc-js with the standard health proto.</summary>
+public sealed class AllInOneHostTests : IAsyncLifetime
+{
+    private WebApplication? _host;
+    private string _grpcTarget = string.Empty;
+    private string _httpAddress = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = Path.Combine(Path.GetTempPath(), "cascade-host-test") };
+        _host = AllInOneHost.Build(options, logging => { });
+        await _host.StartAsync();
+        var (grpc, http) = AllInOneHost.GetAddresses(_host, options);
+        _grpcTarget = new Uri(grpc).Authority;
+        _httpAddress = http;
+    }
+
+    [Fact]
+    public async Task Grpc_js_health_check_reports_serving()
+    {
+        var result = await NodePeer.RunClientAsync(_grpcTarget, "health");
+        result.GetProperty("code").GetInt32().Should().Be(0);
+        result.GetProperty("status").GetInt32().Should().Be(1, "1 is SERVING in grpc.health.v1");
+    }
+
+    [Fact]
+    public async Task Grpc_js_call_to_an_unknown_method_gets_status_12()
+    {
+        var result = await NodePeer.RunClientAsync(_grpcTarget, "unimplemented");
+        result.GetProperty("code").GetInt32().Should().Be(12);
+    }
+
+    [Fact]
+    public async Task Healthz_answers_on_the_http_endpoint()
+    {
+        using var http = new HttpClient();
+        var response = await http.GetAsync(_httpAddress + "/healthz");
+        response.IsSuccessStatusCode.Should().BeTrue();
+        (await response.Content.ReadAsStringAsync()).Should().Contain("Serving");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            await _host.DisposeAsync();
+        }
+    }
+}
