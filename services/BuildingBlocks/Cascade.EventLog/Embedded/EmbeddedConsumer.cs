@@ -1,0 +1,186 @@
+using Cascade.EventLog.Abstractions;
+using Microsoft.Data.Sqlite;
+
+namespace Cascade.EventLog.Embedded;
+
+/// <summary>A consumer-group member of the embedded log, reading through its own SQLite connection.</summary>
+internal sealed class EmbeddedConsumer : IEventConsumer
+{
+    /// <summary>Longest wait without looking at the file: catches appends another process made (no in-process signal then).</summary>
+    private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(1);
+
+    private readonly SqliteEventLog _log;
+    private readonly GroupCoordinator _group;
+    private readonly ConsumerOptions _options;
+    private readonly IReadOnlyList<TopicPartition> _subscribed;
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<TopicPartition, long> _positions = [];
+    private readonly SemaphoreSlim _readLock = new(1, 1);
+    private int _generation = -1;
+    private int _disposed;
+
+    public EmbeddedConsumer(SqliteEventLog log, GroupCoordinator group, ConsumerOptions options, IReadOnlyList<TopicPartition> subscribed)
+    {
+        _log = log;
+        _group = group;
+        _options = options;
+        _subscribed = subscribed;
+        _connection = log.Open();
+        group.Join(this, subscribed);
+    }
+
+    public IReadOnlyCollection<TopicPartition> Assignment
+    {
+        get
+        {
+            lock (_positions)
+            {
+                return _positions.Keys.ToArray();
+            }
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ConsumedRecord>> ConsumeAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed == 1, this);
+        var deadline = DateTime.UtcNow + maxWait;
+        await _readLock.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                // Take the signal before looking, so an append that commits in between still wakes us.
+                var appended = _log.Signal.Current;
+                RefreshAssignment();
+                var records = ReadAvailable();
+                if (records.Count > 0)
+                {
+                    return records;
+                }
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return [];
+                }
+                await Task.WhenAny(appended, Task.Delay(remaining < FallbackPoll ? remaining : FallbackPoll, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            _readLock.Release();
+        }
+    }
+
+    public async ValueTask CommitAsync(IReadOnlyList<ConsumedRecord> processed, CancellationToken cancellationToken = default)
+    {
+        if (processed.Count == 0)
+        {
+            return;
+        }
+        var next = processed
+            .GroupBy(r => new TopicPartition(r.Topic, r.Partition))
+            .Select(g => new TopicPartitionOffset(g.Key.Topic, g.Key.Partition, g.Max(r => r.Offset) + 1));
+        await _log.CommitAsync(_options.GroupId, next, cancellationToken);
+    }
+
+    private void RefreshAssignment()
+    {
+        var (generation, assigned) = _group.AssignmentOf(this);
+        if (generation == _generation)
+        {
+            return;
+        }
+        _generation = generation;
+        lock (_positions)
+        {
+            _positions.Clear();
+            foreach (var partition in assigned)
+            {
+                // A partition gained in a rebalance resumes from the group's last commit: what the previous
+                // owner read but did not commit is delivered again (at-least-once).
+                _positions[partition] = StartOffset(partition);
+            }
+        }
+    }
+
+    private long StartOffset(TopicPartition partition)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT offset FROM group_offsets WHERE group_id = $g AND topic = $t AND partition = $p";
+        command.Parameters.AddWithValue("$g", _options.GroupId);
+        command.Parameters.AddWithValue("$t", partition.Topic);
+        command.Parameters.AddWithValue("$p", partition.Partition);
+        if (command.ExecuteScalar() is long committed)
+        {
+            return committed;
+        }
+        if (_options.StartPosition == StartPosition.Latest)
+        {
+            var ends = SqliteEventLog.ReadEnds(_connection, partition.Topic, partition.Partition + 1);
+            return ends[partition.Partition];
+        }
+        return 0;
+    }
+
+    private List<ConsumedRecord> ReadAvailable()
+    {
+        var records = new List<ConsumedRecord>();
+        KeyValuePair<TopicPartition, long>[] positions;
+        lock (_positions)
+        {
+            positions = _positions.ToArray();
+        }
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT offset, key, value, appended_at FROM records WHERE topic = $t AND partition = $p AND offset >= $o ORDER BY offset LIMIT $n";
+        var topic = command.Parameters.Add("$t", SqliteType.Text);
+        var partition = command.Parameters.Add("$p", SqliteType.Integer);
+        var offset = command.Parameters.Add("$o", SqliteType.Integer);
+        var limit = command.Parameters.Add("$n", SqliteType.Integer);
+        foreach (var (topicPartition, position) in positions)
+        {
+            var room = _options.MaxBatchSize - records.Count;
+            if (room <= 0)
+            {
+                break;
+            }
+            topic.Value = topicPartition.Topic;
+            partition.Value = topicPartition.Partition;
+            offset.Value = position;
+            limit.Value = room;
+            var last = position - 1;
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    last = reader.GetInt64(0);
+                    records.Add(new ConsumedRecord(
+                        topicPartition.Topic,
+                        topicPartition.Partition,
+                        last,
+                        reader.IsDBNull(1) ? null : reader.GetString(1),
+                        (byte[])reader.GetValue(2),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                }
+            }
+            lock (_positions)
+            {
+                if (_positions.ContainsKey(topicPartition))
+                {
+                    _positions[topicPartition] = last + 1;
+                }
+            }
+        }
+        return records;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _group.Leave(this, _subscribed);
+            _connection.Dispose();
+        }
+        return ValueTask.CompletedTask;
+    }
+}
