@@ -1,5 +1,9 @@
 using System.Net;
+using Cascade.EventLog.Abstractions;
+using Cascade.EventLog.Embedded;
 using Cascade.Grpc.Health;
+using Cascade.Ingestion;
+using Cascade.Ingestion.Grpc;
 using Cascade.Grpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -39,9 +43,15 @@ public static class AllInOneHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddCascadeGrpc();
+        // Embedded defaults: every service's state lives under the data directory.
+        var data = Path.GetFullPath(options.DataDirectory);
+        builder.Services.AddSingleton<IEventLog>(_ => new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(data, "events.db") }));
+        builder.Services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
 
         var app = builder.Build();
         app.UseCascadeGrpc();
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Services.GetRequiredService<HealthStatusRegistry>().SetStatus(IngestionMethods.ServiceName, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving));
         app.MapGet("/healthz", (HealthStatusRegistry health) =>
         {
             var status = health.GetStatus(string.Empty);

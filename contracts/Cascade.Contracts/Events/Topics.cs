@@ -1,0 +1,17 @@
+namespace Cascade.Contracts.Events;
+
+/// <summary>Topic names: <c>cascade.&lt;area&gt;.&lt;event&gt;.v1</c>, data topics <c>cascade.data.&lt;dataset&gt;.v1</c>.</summary>
+public static class Topics
+{
+    public const string LabelsObserved = "cascade.labels.observed.v1";
+    public const string FeaturesMaterialized = "cascade.features.materialized.v1";
+    public const string ModelsTrained = "cascade.models.trained.v1";
+    public const string ModelsPromoted = "cascade.models.promoted.v1";
+    public const string ModelsRolledBack = "cascade.models.rolledback.v1";
+    public const string PredictionsLogged = "cascade.predictions.logged.v1";
+    public const string DriftDetected = "cascade.monitoring.drift.v1";
+    public const string ModelLoadFailed = "cascade.serving.loadfailed.v1";
+
+    /// <summary>The data topic of a dataset.</summary>
+    public static string Data(string dataset) => $"cascade.data.{dataset}.v1";
+}

@@ -1,0 +1,37 @@
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Cascade.Cli.Demo;
+
+/// <summary>The demo's dataset: device readings <c>x0…x7</c> with a 0/1 label, and the records of <see cref="SyntheticStream"/> in its wire form.</summary>
+internal static class DemoDataset
+{
+    public const string Name = "demo-sensors";
+
+    public static DatasetSpec Spec()
+    {
+        var spec = new DatasetSpec { Name = Name, EntityColumn = "device_id", EventTimeColumn = "event_time", LabelColumn = "label", NonFinite = NonFinitePolicy.Reject };
+        foreach (var feature in SyntheticStream.FeatureNames)
+        {
+            spec.Columns.Add(new ColumnSpec { Name = feature, Type = Cascade.Contracts.Common.V1.ValueType.Float64, Required = true });
+        }
+        return spec;
+    }
+
+    public static Record ToRecord(SyntheticRecord source)
+    {
+        var record = new Record
+        {
+            RecordId = $"demo-{source.Sequence}",
+            EntityId = source.EntityId,
+            EventTime = Timestamp.FromDateTimeOffset(source.EventTime),
+            Label = source.Label,
+        };
+        for (var i = 0; i < source.Features.Length; i++)
+        {
+            record.Values.Add(SyntheticStream.FeatureNames[i], new Cascade.Contracts.Common.V1.Value { Float64Value = source.Features[i] });
+        }
+        return record;
+    }
+}

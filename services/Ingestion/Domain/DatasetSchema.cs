@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using ValueType = Cascade.Contracts.Common.V1.ValueType;
+using Cascade.Contracts.Ingestion.V1;
+
+namespace Cascade.Ingestion.Domain;
+
+/// <summary>A validated dataset spec: the entity and event-time columns, typed feature columns, an optional label.</summary>
+public sealed partial class DatasetSchema
+{
+    private DatasetSchema(DatasetSpec spec, IReadOnlyDictionary<string, ColumnSpec> columns)
+    {
+        Spec = spec;
+        Columns = columns;
+    }
+
+    public DatasetSpec Spec { get; }
+
+    /// <summary>Columns by name (entity, event time and label are not among them).</summary>
+    public IReadOnlyDictionary<string, ColumnSpec> Columns { get; }
+
+    public string Name => Spec.Name;
+
+    /// <summary>Validates a spec from a client.</summary>
+    /// <exception cref="ArgumentException">What is wrong with the spec, and how to fix it.</exception>
+    public static DatasetSchema From(DatasetSpec spec)
+    {
+        if (!NamePattern().IsMatch(spec.Name))
+        {
+            throw new ArgumentException($"Dataset name '{spec.Name}' is invalid: use 1–64 lower-case letters, digits, '-' or '_', starting with a letter (it becomes part of a topic name).");
+        }
+        if (string.IsNullOrWhiteSpace(spec.EntityColumn))
+        {
+            throw new ArgumentException("entity_column is required: name the column that identifies the entity (e.g. device_id).");
+        }
+        if (string.IsNullOrWhiteSpace(spec.EventTimeColumn))
+        {
+            throw new ArgumentException("event_time_column is required: name the column that holds the event time.");
+        }
+        if (spec.Columns.Count == 0)
+        {
+            throw new ArgumentException("A dataset needs at least one column.");
+        }
+        var columns = new Dictionary<string, ColumnSpec>(StringComparer.Ordinal);
+        foreach (var column in spec.Columns)
+        {
+            if (string.IsNullOrWhiteSpace(column.Name))
+            {
+                throw new ArgumentException("Every column needs a name.");
+            }
+            if (column.Type == ValueType.Unspecified)
+            {
+                throw new ArgumentException($"Column '{column.Name}' has no type: set FLOAT64, INT64, STRING or BOOL.");
+            }
+            if (column.Name == spec.EntityColumn || column.Name == spec.EventTimeColumn || column.Name == spec.LabelColumn)
+            {
+                throw new ArgumentException($"Column '{column.Name}' is the entity, event-time or label column: list only value columns.");
+            }
+            if (!columns.TryAdd(column.Name, column))
+            {
+                throw new ArgumentException($"Column '{column.Name}' is declared twice.");
+            }
+        }
+        if (spec.MaxRecordBytes < 0 || spec.Partitions < 0)
+        {
+            throw new ArgumentException("max_record_bytes and partitions must not be negative (0 = default).");
+        }
+        return new DatasetSchema(spec, columns);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,107 @@
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Grpc;
+using Cascade.Grpc.Server;
+using Cascade.Ingestion.Domain;
+using Cascade.Ingestion.Storage;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Cascade.Ingestion.Grpc;
+
+/// <summary>The Ingestion gRPC API: thin handlers over <see cref="DatasetRegistry"/> and <see cref="RecordIngestor"/>, mapping domain errors to statuses.</summary>
+public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngestor ingestor, IngestionStore store) : IGrpcService
+{
+    public void Bind(GrpcServiceBinder binder)
+    {
+        binder.Unary(IngestionMethods.RegisterDataset, RegisterDatasetAsync);
+        binder.Unary(IngestionMethods.GetDataset, GetDatasetAsync);
+        binder.Unary(IngestionMethods.ListDatasets, ListDatasetsAsync);
+        binder.ClientStreaming(IngestionMethods.Ingest, IngestAsync);
+        binder.Unary(IngestionMethods.IngestBatch, (request, context) => Guard(() => ingestor.IngestAsync(request.Dataset, request.Records, context.CancellationToken)));
+        binder.Unary(IngestionMethods.SubmitLabels, (request, context) => Guard(() => ingestor.SubmitLabelsAsync(request.Labels, context.CancellationToken)));
+    }
+
+    private Task<Dataset> RegisterDatasetAsync(RegisterDatasetRequest request, ServerCallContext context) => Guard(async () =>
+    {
+        if (request.Spec is null) throw new ArgumentException("spec is required.");
+        await datasets.RegisterAsync(request.Spec, context.CancellationToken);
+        return await Describe(request.Spec.Name, context.CancellationToken);
+    });
+
+    private Task<Dataset> GetDatasetAsync(GetDatasetRequest request, ServerCallContext context) =>
+        Guard(() => Describe(request.Name, context.CancellationToken));
+
+    private async Task<ListDatasetsResponse> ListDatasetsAsync(ListDatasetsRequest request, ServerCallContext context)
+    {
+        var response = new ListDatasetsResponse();
+        foreach (var name in store.Names())
+        {
+            response.Datasets.Add(await Describe(name, context.CancellationToken));
+        }
+        return response;
+    }
+
+    private Task<IngestResponse> IngestAsync(IAsyncStreamReader<IngestRequest> requests, ServerCallContext context) => Guard(async () =>
+    {
+        // Each message is validated and appended as it arrives: a long stream never holds records back.
+        var total = new IngestResponse();
+        var offset = 0;
+        await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
+        {
+            var batch = await ingestor.IngestAsync(request.Dataset, request.Records, context.CancellationToken);
+            total.Accepted += batch.Accepted;
+            total.Duplicates += batch.Duplicates;
+            foreach (var error in batch.Errors)
+            {
+                // Indices count across the whole stream, so the producer can find the record.
+                error.Index += offset;
+                total.Errors.Add(error);
+            }
+            total.Watermark = batch.Watermark;
+            offset += request.Records.Count;
+        }
+        return total;
+    });
+
+    private async Task<Dataset> Describe(string name, CancellationToken cancellationToken)
+    {
+        var stored = store.Get(name) ?? throw new DatasetNotFoundException(name);
+        return new Dataset
+        {
+            Spec = stored.Spec,
+            Meta = new DatasetMeta
+            {
+                SchemaVersion = stored.Version,
+                Topic = Cascade.Contracts.Events.Topics.Data(name),
+                CreatedAt = Timestamp.FromDateTimeOffset(stored.CreatedAt),
+                UpdatedAt = Timestamp.FromDateTimeOffset(stored.UpdatedAt),
+                RecordsAccepted = stored.Accepted,
+                Watermark = await ingestor.WatermarkAsync(Cascade.Contracts.Events.Topics.Data(name), cancellationToken),
+            },
+        };
+    }
+
+    /// <summary>Domain errors to gRPC statuses, with the domain's message (it says what to fix).</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (DatasetNotFoundException ex)
+        {
+            throw new RpcException(StatusCode.NotFound, ex.Message);
+        }
+        catch (IncompatibleSchemaException ex)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, ex.Message);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, ex.Message.Split(" (Parameter")[0]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+        }
+    }
+}

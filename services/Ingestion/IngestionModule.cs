@@ -1,0 +1,26 @@
+using Cascade.Grpc.Server;
+using Cascade.Ingestion.Domain;
+using Cascade.Ingestion.Grpc;
+using Cascade.Ingestion.Options;
+using Cascade.Ingestion.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cascade.Ingestion;
+
+/// <summary>Composition of the Ingestion service: the all-in-one host and the service's own process both call it.</summary>
+public static class IngestionModule
+{
+    /// <summary>Adds Ingestion (it needs an <see cref="Cascade.EventLog.Abstractions.IEventLog"/> registered).</summary>
+    public static IServiceCollection AddCascadeIngestion(this IServiceCollection services, Action<IngestionOptions> configure)
+    {
+        var options = new IngestionOptions();
+        configure(options);
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new IngestionStore(options.DatabasePath));
+        services.AddSingleton<DatasetRegistry>();
+        services.AddSingleton<RecordIngestor>();
+        services.AddGrpcService<IngestionGrpcService>();
+        return services;
+    }
+}

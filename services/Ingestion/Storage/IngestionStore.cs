@@ -1,0 +1,134 @@
+using Cascade.Contracts.Ingestion.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
+
+namespace Cascade.Ingestion.Storage;
+
+/// <summary>
+/// Dataset schema versions and the ids of ingested records, in one SQLite file. Schemas are append-only:
+/// every registered version is kept, the highest is current.
+/// </summary>
+public sealed class IngestionStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    public IngestionStore(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS dataset_versions (name TEXT NOT NULL, version INTEGER NOT NULL, spec BLOB NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (name, version));
+            CREATE TABLE IF NOT EXISTS ingested_records (dataset TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (dataset, record_id)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS dataset_counters (name TEXT PRIMARY KEY, accepted INTEGER NOT NULL);
+            """);
+    }
+
+    /// <summary>The current version of a dataset, or null.</summary>
+    public (DatasetSpec Spec, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Accepted)? Get(string name)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                SELECT v.spec, v.version, (SELECT MIN(created_at) FROM dataset_versions WHERE name = $n), v.created_at,
+                       COALESCE((SELECT accepted FROM dataset_counters WHERE name = $n), 0)
+                FROM dataset_versions v WHERE v.name = $n ORDER BY v.version DESC LIMIT 1
+                """;
+            command.Parameters.AddWithValue("$n", name);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) return null;
+            return (DatasetSpec.Parser.ParseFrom((byte[])reader.GetValue(0)), reader.GetInt32(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetInt64(4));
+        }
+    }
+
+    public IReadOnlyList<string> Names()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT name FROM dataset_versions ORDER BY name";
+            using var reader = command.ExecuteReader();
+            var names = new List<string>();
+            while (reader.Read()) names.Add(reader.GetString(0));
+            return names;
+        }
+    }
+
+    /// <summary>Stores a new version; returns its number.</summary>
+    public int AddVersion(DatasetSpec spec)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO dataset_versions (name, version, spec, created_at)
+                VALUES ($n, COALESCE((SELECT MAX(version) FROM dataset_versions WHERE name = $n), 0) + 1, $s, $t)
+                RETURNING version
+                """;
+            command.Parameters.AddWithValue("$n", spec.Name);
+            command.Parameters.AddWithValue("$s", spec.ToByteArray());
+            command.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return Convert.ToInt32(command.ExecuteScalar());
+        }
+    }
+
+    /// <summary>Which of the ids were ingested before.</summary>
+    public HashSet<string> AlreadyIngested(string dataset, IEnumerable<string> recordIds)
+    {
+        lock (_gate)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT 1 FROM ingested_records WHERE dataset = $d AND record_id = $r";
+            command.Parameters.AddWithValue("$d", dataset);
+            var id = command.Parameters.Add("$r", SqliteType.Text);
+            foreach (var recordId in recordIds)
+            {
+                id.Value = recordId;
+                if (command.ExecuteScalar() is not null) seen.Add(recordId);
+            }
+            return seen;
+        }
+    }
+
+    /// <summary>Remembers ids after their records were appended, and counts them.</summary>
+    public void MarkIngested(string dataset, IReadOnlyCollection<string> recordIds)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT OR IGNORE INTO ingested_records (dataset, record_id) VALUES ($d, $r)";
+            command.Parameters.AddWithValue("$d", dataset);
+            var id = command.Parameters.Add("$r", SqliteType.Text);
+            foreach (var recordId in recordIds)
+            {
+                id.Value = recordId;
+                command.ExecuteNonQuery();
+            }
+            using var counter = _connection.CreateCommand();
+            counter.Transaction = transaction;
+            counter.CommandText = "INSERT INTO dataset_counters (name, accepted) VALUES ($n, $c) ON CONFLICT (name) DO UPDATE SET accepted = accepted + $c";
+            counter.Parameters.AddWithValue("$n", dataset);
+            counter.Parameters.AddWithValue("$c", recordIds.Count);
+            counter.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

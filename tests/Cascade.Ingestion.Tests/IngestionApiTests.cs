@@ -1,0 +1,148 @@
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Events;
+using Cascade.Contracts.Events.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.EventLog.Abstractions;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Host;
+using Cascade.Ingestion.Grpc;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using ValueType = Cascade.Contracts.Common.V1.ValueType;
+using Record = Cascade.Contracts.Ingestion.V1.Record;
+using Value = Cascade.Contracts.Common.V1.Value;
+
+namespace Cascade.Ingestion.Tests;
+
+/// <summary>The Ingestion API over real gRPC, in the all-in-one host on a temporary data directory.</summary>
+public sealed class IngestionApiTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-ingestion-").FullName;
+    private WebApplication _host = null!;
+    private GrpcChannel _channel = null!;
+
+    public Task InitializeAsync() => StartHostAsync();
+
+    private async Task StartHostAsync()
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
+        _host = AllInOneHost.Build(options, _ => { });
+        await _host.StartAsync();
+        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
+    }
+
+    private async Task StopHostAsync()
+    {
+        _channel.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+    }
+
+    private static Record Reading(string id, string entity, double x) => new()
+    {
+        RecordId = id,
+        EntityId = entity,
+        EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(x)),
+        Values = { ["x"] = new Value { Float64Value = x } },
+        Label = 1,
+    };
+
+    private async Task RegisterAsync() =>
+        await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = SchemaTests.Spec(("x", ValueType.Float64, true)) });
+
+    private async Task<List<DataRecord>> ReadTopicAsync()
+    {
+        var log = _host.Services.GetRequiredService<IEventLog>();
+        await using var consumer = log.Subscribe(new ConsumerOptions($"test-{Guid.NewGuid():N}", [Topics.Data("sensors")], MaxBatchSize: 10_000));
+        var records = new List<DataRecord>();
+        while (true)
+        {
+            var batch = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(300));
+            if (batch.Count == 0) return records;
+            records.AddRange(batch.Select(r => EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(r.Value.Span), DataRecord.Parser)));
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_record_is_reported_and_the_valid_records_of_its_batch_are_appended()
+    {
+        await RegisterAsync();
+        var bad = Reading("r2", "", 2);
+        var response = await _channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = "sensors", Records = { Reading("r1", "a", 1), bad, Reading("r3", "b", 3) } });
+        response.Accepted.Should().Be(2);
+        response.Errors.Should().ContainSingle().Which.Index.Should().Be(1);
+        response.Watermark.Partitions.Sum(p => p.Offset).Should().Be(2);
+        var stored = await ReadTopicAsync();
+        stored.Select(r => r.RecordId).Should().BeEquivalentTo("r1", "r3");
+        stored.Should().AllSatisfy(r => r.Label.Should().Be(1));
+    }
+
+    [Fact]
+    public async Task A_re_sent_record_is_not_appended_twice_even_after_a_restart()
+    {
+        await RegisterAsync();
+        using (var call = _channel.ClientStreaming(IngestionMethods.Ingest))
+        {
+            await call.RequestStream.WriteAsync(new IngestRequest { Dataset = "sensors", Records = { Reading("r1", "a", 1), Reading("r2", "a", 2) } });
+            await call.RequestStream.WriteAsync(new IngestRequest { Dataset = "sensors", Records = { Reading("r2", "a", 2), Reading("r3", "a", 3) } });
+            await call.RequestStream.CompleteAsync();
+            var response = await call.ResponseAsync;
+            response.Accepted.Should().Be(3);
+            response.Duplicates.Should().Be(1);
+        }
+
+        await StopHostAsync();
+        await StartHostAsync();
+
+        var again = await _channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = "sensors", Records = { Reading("r3", "a", 3), Reading("r4", "a", 4) } });
+        again.Accepted.Should().Be(1);
+        again.Duplicates.Should().Be(1);
+        (await ReadTopicAsync()).Select(r => r.RecordId).Should().BeEquivalentTo("r1", "r2", "r3", "r4");
+        var dataset = await _channel.UnaryAsync(IngestionMethods.GetDataset, new GetDatasetRequest { Name = "sensors" });
+        dataset.Meta.RecordsAccepted.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task An_incompatible_schema_change_is_failed_precondition_and_a_compatible_one_makes_version_2()
+    {
+        await RegisterAsync();
+        var incompatible = SchemaTests.Spec(("x", ValueType.String, true));
+        var act = async () => await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = incompatible });
+        var error = (await act.Should().ThrowAsync<RpcException>()).Which;
+        error.StatusCode.Should().Be(StatusCode.FailedPrecondition);
+        error.Status.Detail.Should().Contain("'x' changes type");
+
+        var compatible = SchemaTests.Spec(("x", ValueType.Float64, true), ("y", ValueType.Int64, false));
+        var dataset = await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = compatible });
+        dataset.Meta.SchemaVersion.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Unknown_datasets_are_not_found_and_invalid_specs_are_invalid_argument()
+    {
+        var unknown = async () => await _channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = "nope", Records = { Reading("r", "a", 1) } });
+        (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
+        var invalid = async () => await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = new DatasetSpec { Name = "x" } });
+        (await invalid.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
+    }
+
+    [Fact]
+    public async Task Labels_are_appended_to_the_labels_topic_and_bad_ones_reported()
+    {
+        var response = await _channel.UnaryAsync(IngestionMethods.SubmitLabels, new SubmitLabelsRequest
+        {
+            Labels = { new Label { Model = "m", PredictionId = "p1", Value = 1 }, new Label { Model = "m", Value = 0 } },
+        });
+        response.Accepted.Should().Be(1);
+        response.Errors.Should().ContainSingle().Which.Index.Should().Be(1);
+        (await _host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.LabelsObserved)).Values.Sum().Should().Be(1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopHostAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}
