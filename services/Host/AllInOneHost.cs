@@ -1,6 +1,8 @@
 using System.Net;
 using Cascade.EventLog.Abstractions;
 using Cascade.EventLog.Embedded;
+using Cascade.Features;
+using Cascade.Features.Grpc;
 using Cascade.Grpc.Health;
 using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
@@ -47,11 +49,18 @@ public static class AllInOneHost
         var data = Path.GetFullPath(options.DataDirectory);
         builder.Services.AddSingleton<IEventLog>(_ => new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(data, "events.db") }));
         builder.Services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
+        builder.Services.AddCascadeFeatures(data);
 
         var app = builder.Build();
         app.UseCascadeGrpc();
         app.Lifetime.ApplicationStarted.Register(() =>
-            app.Services.GetRequiredService<HealthStatusRegistry>().SetStatus(IngestionMethods.ServiceName, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving));
+        {
+            var health = app.Services.GetRequiredService<HealthStatusRegistry>();
+            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName })
+            {
+                health.SetStatus(service, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+            }
+        });
         app.MapGet("/healthz", (HealthStatusRegistry health) =>
         {
             var status = health.GetStatus(string.Empty);

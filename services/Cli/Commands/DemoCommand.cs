@@ -7,6 +7,8 @@ using Cascade.Grpc;
 using Cascade.Grpc.Client;
 using Cascade.Grpc.Health;
 using Cascade.Grpc.Server;
+using Cascade.Contracts.Features.V1;
+using Cascade.Features.Grpc;
 using Cascade.Host;
 using Cascade.Ingestion.Grpc;
 using Grpc.Health.V1;
@@ -37,6 +39,8 @@ internal static class DemoCommand
     private static async Task<(IngestResponse Response, double Seconds)> StreamRecordsAsync(GrpcChannel channel, int events, int driftAt, CancellationToken cancellationToken)
     {
         await channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        var view = await channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        AnsiConsole.MarkupLineInterpolated($"feature view {view.Spec.Name} v{view.Meta.Version}: {string.Join(", ", view.Meta.FeatureNames)}");
         var stream = new SyntheticStream(driftAt);
         const int BatchSize = 500;
         var stopwatch = Stopwatch.StartNew();
@@ -62,6 +66,27 @@ internal static class DemoCommand
         var watermark = string.Join(" ", response!.Watermark.Partitions.Select(p => $"p{p.Partition}:{p.Offset}"));
         AnsiConsole.MarkupLineInterpolated($"ingested [bold]{response.Accepted:N0}[/] records ({response.Duplicates} duplicates, {response.Errors.Count} rejected) in {ingestSeconds:F1} s = {response.Accepted / ingestSeconds:N0} records/s; watermark {watermark}");
         return (response, ingestSeconds);
+    }
+
+    /// <summary>Waits until Features has materialized everything ingested; returns the wait after the last ingest ack.</summary>
+    private static async Task<double> AwaitMaterializationAsync(GrpcChannel channel, IngestResponse ingested, CancellationToken cancellationToken)
+    {
+        var target = ingested.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var status = await channel.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
+            if (target.All(t => reached.GetValueOrDefault(t.Key) >= t.Value))
+            {
+                var lookup = await channel.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { "device-0001" } }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+                var entity = lookup.Entities[0];
+                AnsiConsole.MarkupLineInterpolated($"features materialized up to the ingest watermark ({status.LabeledRows:N0} labeled training rows) {stopwatch.Elapsed.TotalMilliseconds:F0} ms after the last ack; online features of device-0001: {string.Join(", ", lookup.FeatureNames.Zip(entity.Values, (n, v) => $"{n}={v:F3}"))}");
+                return stopwatch.Elapsed.TotalMilliseconds;
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        throw new TimeoutException("Features did not reach the ingest watermark within 2 minutes.");
     }
 
     public static Command Create()
@@ -122,6 +147,9 @@ internal static class DemoCommand
             var ingested = served.Contains(IngestionMethods.ServiceName)
                 ? await StreamRecordsAsync(channel, parse.GetValue(events), parse.GetValue(driftAt), cancellationToken) as (IngestResponse Response, double Seconds)?
                 : null;
+            double? materializedAfterMs = ingested is { } done && served.Contains(FeaturesMethods.ServiceName)
+                ? await AwaitMaterializationAsync(channel, done.Response, cancellationToken)
+                : null;
 
             if (parse.GetValue(json) is { } file)
             {
@@ -130,6 +158,7 @@ internal static class DemoCommand
                     ["records_ingested"] = ingested?.Response.Accepted ?? 0,
                     ["records_rejected"] = ingested?.Response.Errors.Count ?? 0,
                     ["ingest_records_per_second"] = ingested is { } i ? Math.Round(i.Response.Accepted / Math.Max(0.001, i.Seconds), 0) : 0,
+                    ["features_caught_up_after_last_ack_ms"] = materializedAfterMs is { } m ? Math.Round(m, 1) : null,
                     ["deployment"] = "all-in-one",
                     ["health"] = health.Status.ToString(),
                     ["health_round_trip_ms"] = Math.Round(roundTripMs, 3),

@@ -1,4 +1,5 @@
 using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -16,6 +17,18 @@ internal static class DemoDataset
         {
             spec.Columns.Add(new ColumnSpec { Name = feature, Type = Cascade.Contracts.Common.V1.ValueType.Float64, Required = true });
         }
+        return spec;
+    }
+
+    public const string FeatureView = "demo-sensors-features";
+
+    /// <summary>The demo's feature view: the eight readings, plus a one-minute mean and count of x0 per device.</summary>
+    public static FeatureViewSpec FeatureViewSpec()
+    {
+        var spec = new FeatureViewSpec { Name = FeatureView, Dataset = Name };
+        spec.Passthrough.Add(SyntheticStream.FeatureNames);
+        spec.Aggregations.Add(new Aggregation { Column = "x0", Function = AggregationFunction.Mean, Window = Duration.FromTimeSpan(TimeSpan.FromMinutes(1)) });
+        spec.Aggregations.Add(new Aggregation { Column = "x0", Function = AggregationFunction.Count, Window = Duration.FromTimeSpan(TimeSpan.FromMinutes(1)) });
         return spec;
     }
 

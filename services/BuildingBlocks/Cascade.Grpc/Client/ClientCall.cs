@@ -65,7 +65,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     /// <summary>Starts a call whose request is a stream the caller writes to.</summary>
     public void StartStreamingRequest()
     {
-        _requestContent = new StreamingRequestContent<TRequest>(_channel.Options.MaxSendMessageSize, _callSource.Token, OnRequestWriteFailure);
+        _requestContent = new StreamingRequestContent<TRequest>(_channel.Options.MaxSendMessageSize, _callSource.Token, OnRequestWriteFailureAsync);
         Start(_requestContent);
     }
 
@@ -232,14 +232,38 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         return StatusMapping.FromException(exception);
     }
 
-    private Exception OnRequestWriteFailure(Exception exception)
+    /// <summary>
+    /// A request message could not be written. Report why the call ended: its settled status, the client's deadline
+    /// or cancellation, or the server's early answer (it may end a call, e.g. past its deadline, while we still send).
+    /// </summary>
+    private async Task<Exception> OnRequestWriteFailureAsync(Exception exception)
     {
+        if (_status is null && _deadlineSource is not { IsCancellationRequested: true } && !_options.CancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var response = await _sendTask!.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                if (TryReadStatus(response.Headers, out var trailersOnly))
+                {
+                    _response ??= response;
+                    Settle(trailersOnly, ReadMetadata(response.Headers));
+                }
+                else if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    // The server answers normally but no longer reads our stream: its status arrives with the response.
+                    return new RpcException(new Status(StatusCode.Cancelled, "The server stopped reading the request stream; read the response for the call's status."));
+                }
+            }
+            catch (Exception)
+            {
+                // No response either: the transport failed; classified below.
+            }
+        }
         if (_status is { } settled)
         {
             return new RpcException(settled, _trailers);
         }
-        var status = ClientStatus(exception);
-        return new RpcException(status);
+        return new RpcException(ClientStatus(exception));
     }
 
     private void Settle(Status status, Metadata? trailers)

@@ -16,12 +16,12 @@ internal sealed class StreamingRequestContent<TRequest> : HttpContent, IClientSt
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly int _maxMessageSize;
-    private readonly Func<Exception, Exception> _onWriteFailure;
+    private readonly Func<Exception, Task<Exception>> _onWriteFailure;
     private readonly CancellationToken _callToken;
     private int _serializations;
     private bool _completeRequested;
 
-    public StreamingRequestContent(int maxMessageSize, CancellationToken callToken, Func<Exception, Exception> onWriteFailure)
+    public StreamingRequestContent(int maxMessageSize, CancellationToken callToken, Func<Exception, Task<Exception>> onWriteFailure)
     {
         _maxMessageSize = maxMessageSize;
         _callToken = callToken;
@@ -50,7 +50,7 @@ internal sealed class StreamingRequestContent<TRequest> : HttpContent, IClientSt
         catch (Exception ex) when (ex is not RpcException)
         {
             // Cancellation, deadline or a dead stream: report the call's status, not the plumbing's exception.
-            throw _onWriteFailure(ex);
+            throw await _onWriteFailure(ex).ConfigureAwait(false);
         }
         finally
         {

@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace Cascade.Storage.OfflineStore;
+
+/// <summary>The embedded offline store: feature rows in SQLite, keyed by their source (partition, offset), so redelivered rows are ignored.</summary>
+public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public SqliteOfflineStore(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS feature_rows (
+              view TEXT NOT NULL, version INTEGER NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
+              entity TEXT NOT NULL, event_time INTEGER NOT NULL, feature_values BLOB NOT NULL, label REAL,
+              PRIMARY KEY (view, version, partition, offset)) WITHOUT ROWID;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public async Task AppendAsync(string featureView, int viewVersion, IReadOnlyList<OfflineFeatureRow> rows, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT OR IGNORE INTO feature_rows VALUES ($v, $n, $p, $o, $e, $t, $f, $l)";
+            command.Parameters.AddWithValue("$v", featureView);
+            command.Parameters.AddWithValue("$n", viewVersion);
+            var partition = command.Parameters.Add("$p", SqliteType.Integer);
+            var offset = command.Parameters.Add("$o", SqliteType.Integer);
+            var entity = command.Parameters.Add("$e", SqliteType.Text);
+            var time = command.Parameters.Add("$t", SqliteType.Integer);
+            var values = command.Parameters.Add("$f", SqliteType.Blob);
+            var label = command.Parameters.Add("$l", SqliteType.Real);
+            foreach (var row in rows)
+            {
+                partition.Value = row.Partition;
+                offset.Value = row.Offset;
+                entity.Value = row.EntityId;
+                time.Value = row.EventTime.UtcTicks;
+                values.Value = MemoryMarshal.AsBytes(row.Values.AsSpan()).ToArray();
+                label.Value = row.Label is { } l ? l : DBNull.Value;
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<OfflineFeatureRow>> ReadAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var rows = new List<OfflineFeatureRow>();
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT partition, offset, entity, event_time, feature_values, label FROM feature_rows WHERE view = $v AND version = $n AND partition = $p AND offset < $o"
+                + (labeledOnly ? " AND label IS NOT NULL" : string.Empty) + " ORDER BY offset";
+            command.Parameters.AddWithValue("$v", featureView);
+            command.Parameters.AddWithValue("$n", viewVersion);
+            var partition = command.Parameters.Add("$p", SqliteType.Integer);
+            var end = command.Parameters.Add("$o", SqliteType.Integer);
+            foreach (var (p, o) in watermark.OrderBy(w => w.Key))
+            {
+                partition.Value = p;
+                end.Value = o;
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add(new OfflineFeatureRow(
+                        reader.GetString(2),
+                        new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                        reader.GetInt32(0),
+                        reader.GetInt64(1),
+                        MemoryMarshal.Cast<byte, double>((byte[])reader.GetValue(4)).ToArray(),
+                        reader.IsDBNull(5) ? null : reader.GetDouble(5)));
+                }
+            }
+            return rows;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<long> CountLabeledAsync(string featureView, int viewVersion, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM feature_rows WHERE view = $v AND version = $n AND label IS NOT NULL";
+            command.Parameters.AddWithValue("$v", featureView);
+            command.Parameters.AddWithValue("$n", viewVersion);
+            return (long)command.ExecuteScalar()!;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+using Cascade.Contracts.Features.V1;
+
+namespace Cascade.Features.Domain;
+
+/// <summary>
+/// What the feature service remembers of one entity: the recent values of every aggregated source column
+/// (kept as long as the longest window), and the last value of every column. Exact aggregates over sliding
+/// event-time windows; memory is bounded by the window and the entity's event rate.
+/// </summary>
+public sealed class EntityState
+{
+    /// <summary>One observed value at an event time.</summary>
+    public readonly record struct TimedValue(long Ticks, double Value);
+
+    /// <summary>Recent (event time ticks, value) per source column, in event-time order.</summary>
+    [JsonInclude] public Dictionary<string, List<TimedValue>> History { get; private set; } = new();
+
+    /// <summary>The latest value of every column.</summary>
+    [JsonInclude] public Dictionary<string, double> Last { get; private set; } = new();
+
+    /// <summary>Event time of the newest record applied.</summary>
+    [JsonInclude] public long LatestTicks { get; private set; }
+
+    /// <summary>Applies a record and returns the entity's features as of this record.</summary>
+    public double[] Apply(FeatureViewDefinition view, DateTimeOffset eventTime, IReadOnlyDictionary<string, double> values)
+    {
+        var ticks = eventTime.UtcTicks;
+        LatestTicks = Math.Max(LatestTicks, ticks);
+        foreach (var (column, value) in values)
+        {
+            if (double.IsNaN(value)) continue; // missing values count nowhere
+            Last[column] = value;
+            if (!History.TryGetValue(column, out var history))
+            {
+                History[column] = history = [];
+            }
+            // Records usually arrive in event-time order; a late one is inserted where it belongs.
+            var index = history.Count;
+            while (index > 0 && history[index - 1].Ticks > ticks) index--;
+            history.Insert(index, new TimedValue(ticks, value));
+        }
+        var horizon = LatestTicks - view.LongestWindow.Ticks;
+        foreach (var history in History.Values)
+        {
+            var expired = 0;
+            while (expired < history.Count && history[expired].Ticks <= horizon) expired++;
+            if (expired > 0) history.RemoveRange(0, expired);
+        }
+        return Compute(view, ticks);
+    }
+
+    /// <summary>The features as of <paramref name="ticks"/>: aggregates over (ticks − window, ticks].</summary>
+    public double[] Compute(FeatureViewDefinition view, long ticks)
+    {
+        var result = new double[view.Features.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var feature = view.Features[i];
+            if (feature.Function is AggregationFunction.Unspecified or AggregationFunction.Last)
+            {
+                result[i] = Last.TryGetValue(feature.Source, out var last) ? last : double.NaN;
+                continue;
+            }
+            var from = ticks - feature.Window.Ticks;
+            long count = 0;
+            double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+            if (History.TryGetValue(feature.Source, out var history))
+            {
+                foreach (var (t, v) in history)
+                {
+                    if (t <= from || t > ticks) continue;
+                    count++;
+                    sum += v;
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                }
+            }
+            result[i] = feature.Function switch
+            {
+                AggregationFunction.Count => count,
+                AggregationFunction.Sum => sum,
+                AggregationFunction.Mean => count > 0 ? sum / count : double.NaN,
+                AggregationFunction.Min => count > 0 ? min : double.NaN,
+                _ => count > 0 ? max : double.NaN,
+            };
+        }
+        return result;
+    }
+}

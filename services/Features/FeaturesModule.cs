@@ -1,0 +1,27 @@
+using Cascade.Features.Grpc;
+using Cascade.Features.Materialization;
+using Cascade.Features.Storage;
+using Cascade.Grpc.Server;
+using Cascade.Storage.OfflineStore;
+using Cascade.Storage.OnlineStore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Cascade.Features;
+
+/// <summary>Composition of the Features service (it needs an IEventLog; the stores default to the embedded ones).</summary>
+public static class FeaturesModule
+{
+    /// <summary>Adds Features with its state in <paramref name="dataDirectory"/>.</summary>
+    public static IServiceCollection AddCascadeFeatures(this IServiceCollection services, string dataDirectory)
+    {
+        services.AddSingleton(_ => new FeatureStateStore(Path.Combine(dataDirectory, "features.db")));
+        services.TryAddSingleton<IOnlineStore, InProcessOnlineStore>();
+        services.TryAddSingleton<IOfflineStore>(_ => new SqliteOfflineStore(Path.Combine(dataDirectory, "offline.db")));
+        services.AddSingleton<MaterializationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MaterializationService>());
+        services.AddGrpcService<FeaturesGrpcService>();
+        return services;
+    }
+}

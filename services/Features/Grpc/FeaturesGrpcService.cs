@@ -1,0 +1,86 @@
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Events;
+using Cascade.Contracts.Features.V1;
+using Cascade.Features.Domain;
+using Cascade.Features.Materialization;
+using Cascade.Features.Storage;
+using Cascade.Grpc;
+using Cascade.Grpc.Server;
+using Cascade.Storage.OnlineStore;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Cascade.Features.Grpc;
+
+/// <summary>The Features gRPC API: feature views and online lookups.</summary>
+public sealed class FeaturesGrpcService(FeatureStateStore store, MaterializationService materialization, IOnlineStore online) : IGrpcService
+{
+    /// <summary>Most entities one lookup may ask for.</summary>
+    public const int MaxEntitiesPerLookup = 1000;
+
+    public void Bind(GrpcServiceBinder binder)
+    {
+        binder.Unary(FeaturesMethods.ApplyFeatureView, ApplyAsync);
+        binder.Unary(FeaturesMethods.GetFeatureView, (request, _) => Task.FromResult(Describe(Require(request.Name))));
+        binder.Unary(FeaturesMethods.ListFeatureViews, (_, _) => Task.FromResult(new ListFeatureViewsResponse { Views = { store.Views().Select(Describe) } }));
+        binder.Unary(FeaturesMethods.GetOnlineFeatures, GetOnlineFeaturesAsync);
+        binder.Unary(FeaturesMethods.GetMaterializationStatus, (request, _) => Task.FromResult(Status(Require(request.FeatureView))));
+    }
+
+    private Task<FeatureView> ApplyAsync(ApplyFeatureViewRequest request, ServerCallContext context)
+    {
+        if (request.Spec is null) throw new RpcException(StatusCode.InvalidArgument, "spec is required.");
+        FeatureViewDefinition view;
+        try
+        {
+            view = store.Apply(request.Spec);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+        }
+        materialization.Start(view);
+        return Task.FromResult(Describe(view));
+    }
+
+    private async Task<GetOnlineFeaturesResponse> GetOnlineFeaturesAsync(GetOnlineFeaturesRequest request, ServerCallContext context)
+    {
+        var view = Require(request.FeatureView);
+        if (request.EntityIds.Count is 0 or > MaxEntitiesPerLookup)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"Ask for 1 to {MaxEntitiesPerLookup} entity ids (got {request.EntityIds.Count}).");
+        }
+        var vectors = await online.ReadBatchAsync(view.Name, request.EntityIds, context.CancellationToken);
+        var response = new GetOnlineFeaturesResponse { FeatureNames = { view.FeatureNames } };
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            var entity = new EntityFeatures { EntityId = request.EntityIds[i], Found = vectors[i] is not null };
+            if (vectors[i] is { } vector)
+            {
+                entity.Values.Add(vector.Values);
+                entity.EventTime = Timestamp.FromDateTimeOffset(vector.EventTime);
+            }
+            response.Entities.Add(entity);
+        }
+        return response;
+    }
+
+    private FeatureViewDefinition Require(string name) =>
+        store.Latest(name) ?? throw new RpcException(StatusCode.NotFound, $"Feature view '{name}' does not exist: apply it with ApplyFeatureView.");
+
+    private static FeatureView Describe(FeatureViewDefinition view) => new()
+    {
+        Spec = view.Spec,
+        Meta = new FeatureViewMeta { Version = view.Version, FeatureNames = { view.FeatureNames } },
+    };
+
+    private MaterializationStatus Status(FeatureViewDefinition view)
+    {
+        var materializer = materialization.Find(view.Name);
+        var watermark = new Watermark { Topic = Topics.Data(view.Spec.Dataset) };
+        if (materializer is not null)
+        {
+            watermark.Partitions.AddRange(materializer.Applied.OrderBy(a => a.Key).Select(a => new PartitionOffset { Partition = a.Key, Offset = a.Value }));
+        }
+        return new MaterializationStatus { FeatureView = view.Name, ViewVersion = view.Version, Watermark = watermark, LabeledRows = materializer?.LabeledRows ?? 0 };
+    }
+}

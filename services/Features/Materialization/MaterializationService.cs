@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Cascade.Contracts.Events;
+using Cascade.EventLog.Abstractions;
+using Google.Protobuf;
+using Cascade.Features.Domain;
+using Cascade.Features.Storage;
+using Cascade.Storage.OfflineStore;
+using Cascade.Storage.OnlineStore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Features.Materialization;
+
+/// <summary>Runs one consume → materialize → commit loop per feature view; views applied later start their own loop.</summary>
+public sealed partial class MaterializationService(
+    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, ILogger<MaterializationService> logger) : BackgroundService
+{
+    private const string Producer = "cascade-features";
+    private readonly ConcurrentDictionary<string, FeatureMaterializer> _materializers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _loops = new(StringComparer.Ordinal);
+    private CancellationToken _stopping;
+
+    /// <summary>The running materializer of a view, if any.</summary>
+    public FeatureMaterializer? Find(string view) => _materializers.TryGetValue(view, out var materializer) ? materializer : null;
+
+    /// <summary>Starts (or restarts, for a new version) the loop of a view.</summary>
+    public void Start(FeatureViewDefinition view)
+    {
+        var key = $"{view.Name}@{view.Version}";
+        _loops.GetOrAdd(key, _ => Task.Run(() => RunAsync(view, _stopping)));
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        foreach (var view in stateStore.Views())
+        {
+            Start(view);
+        }
+        return Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => Task.WhenAll(_loops.Values), TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, stoppingToken);
+            _materializers[view.Name] = materializer;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await ConsumeAsync(view, materializer, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Re-subscribing re-reads from the group's last commit; the materializer skips what it already applied.
+                    LogBatchFailed(logger, view.Name, ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ConsumeAsync(FeatureViewDefinition view, FeatureMaterializer materializer, CancellationToken stoppingToken)
+    {
+        await using var consumer = log.Subscribe(new ConsumerOptions($"cascade-features.{view.Name}.v{view.Version}", [Topics.Data(view.Spec.Dataset)]));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            if (batch.Count == 0) continue;
+            var materialized = await materializer.ProcessAsync(batch, stoppingToken);
+            if (materialized is not null)
+            {
+                await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], stoppingToken);
+            }
+            // Commit only after the effects are checkpointed: a crash before this redelivers, and the materializer skips.
+            await consumer.CommitAsync(batch, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Materializing feature view {View} failed")]
+    private static partial void LogBatchFailed(ILogger logger, string view, Exception exception);
+}

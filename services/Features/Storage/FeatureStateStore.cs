@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Cascade.Contracts.Features.V1;
+using Cascade.Features.Domain;
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+
+namespace Cascade.Features.Storage;
+
+/// <summary>
+/// The feature service's durable state: feature view versions, every entity's window state, and the offset up to
+/// which each partition has been applied. States and offsets are saved in one transaction (a checkpoint), so after
+/// a crash the service resumes exactly where its state is, and skips records it had already applied.
+/// </summary>
+public sealed class FeatureStateStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    public FeatureStateStore(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, version INTEGER NOT NULL, spec BLOB NOT NULL, PRIMARY KEY (name, version));
+            CREATE TABLE IF NOT EXISTS entity_states (view TEXT NOT NULL, entity TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (view, entity)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS applied_offsets (view TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, PRIMARY KEY (view, partition)) WITHOUT ROWID;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Stores a new version of a view unless its spec equals the current one; returns the current definition.</summary>
+    public FeatureViewDefinition Apply(FeatureViewSpec spec)
+    {
+        lock (_gate)
+        {
+            var current = Latest(spec.Name);
+            if (current is not null && current.Spec.Equals(spec)) return current;
+            var version = (current?.Version ?? 0) + 1;
+            var definition = FeatureViewDefinition.From(spec, version);
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT INTO views (name, version, spec) VALUES ($n, $v, $s)";
+            command.Parameters.AddWithValue("$n", spec.Name);
+            command.Parameters.AddWithValue("$v", version);
+            command.Parameters.AddWithValue("$s", spec.ToByteArray());
+            command.ExecuteNonQuery();
+            return definition;
+        }
+    }
+
+    /// <summary>The latest version of every view.</summary>
+    public IReadOnlyList<FeatureViewDefinition> Views()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT spec, version FROM views v WHERE version = (SELECT MAX(version) FROM views WHERE name = v.name) ORDER BY name";
+            using var reader = command.ExecuteReader();
+            var views = new List<FeatureViewDefinition>();
+            while (reader.Read()) views.Add(FeatureViewDefinition.From(FeatureViewSpec.Parser.ParseFrom((byte[])reader.GetValue(0)), reader.GetInt32(1)));
+            return views;
+        }
+    }
+
+    public FeatureViewDefinition? Latest(string name)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT spec, version FROM views WHERE name = $n ORDER BY version DESC LIMIT 1";
+            command.Parameters.AddWithValue("$n", name);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? FeatureViewDefinition.From(FeatureViewSpec.Parser.ParseFrom((byte[])reader.GetValue(0)), reader.GetInt32(1)) : null;
+        }
+    }
+
+    /// <summary>Every entity state and the applied offsets of a view (at start).</summary>
+    public (Dictionary<string, EntityState> States, Dictionary<int, long> Applied) Load(string view)
+    {
+        lock (_gate)
+        {
+            var states = new Dictionary<string, EntityState>(StringComparer.Ordinal);
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "SELECT entity, state FROM entity_states WHERE view = $v";
+                command.Parameters.AddWithValue("$v", view);
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) states[reader.GetString(0)] = JsonSerializer.Deserialize<EntityState>(reader.GetString(1))!;
+            }
+            var applied = new Dictionary<int, long>();
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "SELECT partition, next_offset FROM applied_offsets WHERE view = $v";
+                command.Parameters.AddWithValue("$v", view);
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) applied[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+            return (states, applied);
+        }
+    }
+
+    /// <summary>Saves the changed entity states and the applied offsets atomically.</summary>
+    public void Checkpoint(string view, IReadOnlyDictionary<string, EntityState> changed, IReadOnlyDictionary<int, long> applied)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using (var command = _connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "INSERT OR REPLACE INTO entity_states (view, entity, state) VALUES ($v, $e, $s)";
+                command.Parameters.AddWithValue("$v", view);
+                var entity = command.Parameters.Add("$e", SqliteType.Text);
+                var state = command.Parameters.Add("$s", SqliteType.Text);
+                foreach (var (id, value) in changed)
+                {
+                    entity.Value = id;
+                    state.Value = JsonSerializer.Serialize(value);
+                    command.ExecuteNonQuery();
+                }
+            }
+            using (var command = _connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "INSERT OR REPLACE INTO applied_offsets (view, partition, next_offset) VALUES ($v, $p, $o)";
+                command.Parameters.AddWithValue("$v", view);
+                var partition = command.Parameters.Add("$p", SqliteType.Integer);
+                var offset = command.Parameters.Add("$o", SqliteType.Integer);
+                foreach (var (p, o) in applied)
+                {
+                    partition.Value = p;
+                    offset.Value = o;
+                    command.ExecuteNonQuery();
+                }
+            }
+            transaction.Commit();
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
