@@ -6,6 +6,8 @@ using Cascade.Features.Grpc;
 using Cascade.Grpc.Health;
 using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
+using Cascade.Registry;
+using Cascade.Registry.Grpc;
 using Cascade.Grpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -50,13 +52,14 @@ public static class AllInOneHost
         builder.Services.AddSingleton<IEventLog>(_ => new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(data, "events.db") }));
         builder.Services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
         builder.Services.AddCascadeFeatures(data);
+        builder.Services.AddCascadeRegistry(data);
 
         var app = builder.Build();
         app.UseCascadeGrpc();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var health = app.Services.GetRequiredService<HealthStatusRegistry>();
-            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName })
+            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName })
             {
                 health.SetStatus(service, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             }

@@ -1,0 +1,28 @@
+using Cascade.Grpc.Server;
+using Cascade.Registry.Domain;
+using Cascade.Registry.Grpc;
+using Cascade.Registry.Options;
+using Cascade.Registry.Storage;
+using Cascade.Storage.Artifacts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cascade.Registry;
+
+/// <summary>Composition of the Registry (it needs an IEventLog; store and artifacts default to the embedded ones).</summary>
+public static class RegistryModule
+{
+    public static IServiceCollection AddCascadeRegistry(this IServiceCollection services, string dataDirectory, Action<PromotionGateOptions>? configureGate = null)
+    {
+        var gate = new PromotionGateOptions();
+        configureGate?.Invoke(gate);
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(gate, new(gate), validateAllProperties: true);
+        services.AddSingleton(gate);
+        services.AddSingleton<PromotionGate>();
+        services.TryAddSingleton<IRegistryStore>(_ => new SqliteRegistryStore(Path.Combine(dataDirectory, "registry.db")));
+        services.TryAddSingleton<IArtifactStore>(_ => new LocalArtifactStore(Path.Combine(dataDirectory, "artifacts")));
+        services.AddSingleton<ModelRegistry>();
+        services.AddGrpcService<RegistryGrpcService>();
+        return services;
+    }
+}
