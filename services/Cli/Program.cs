@@ -6,5 +6,6 @@ var root = new RootCommand("Cascade: an event-driven MLOps platform (ingestion â
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using Cascade.Contracts.Registry.V1;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Registry.Grpc;
+using Spectre.Console;
+
+namespace Cascade.Cli.Commands;
+
+/// <summary><c>cascade models list|show|promote|rollback</c> against a running host's Registry.</summary>
+internal static class ModelsCommand
+{
+    public static Command Create()
+    {
+        var address = new Option<string>("--address") { Description = "gRPC address of the host.", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true };
+        var command = new Command("models", "Inspect and govern models in a running host's registry.");
+        command.Options.Add(address);
+
+        var list = new Command("list", "List models with their champion, challenger and latest version.");
+        list.SetAction((parse, ct) => Call(parse, address, async channel =>
+        {
+            var models = await channel.UnaryAsync(RegistryMethods.ListModels, new ListModelsRequest(), Timeout(ct));
+            var table = new Table().AddColumns("model", "task", "champion", "challenger", "latest", "created");
+            foreach (var model in models.Models)
+            {
+                table.AddRow(model.Name, model.Task.ToString(), Version(model.ChampionVersion), Version(model.ChallengerVersion), Version(model.LatestVersion), model.CreatedAt.ToDateTimeOffset().ToString("u"));
+            }
+            AnsiConsole.Write(table);
+        }));
+
+        var name = new Argument<string>("model") { Description = "Model name." };
+        var show = new Command("show", "Show a model's versions (metrics, lineage, status) and its audit log.") { name };
+        show.SetAction((parse, ct) => Call(parse, address, async channel =>
+        {
+            var model = parse.GetValue(name)!;
+            var versions = await channel.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = model }, Timeout(ct));
+            var table = new Table().AddColumns("version", "status", "aliases", "holdout", "job", "dataset watermark", "code", "artifact");
+            foreach (var version in versions.Versions)
+            {
+                var holdout = string.Join(" ", version.Spec.Holdout?.CandidateMetrics.Select(m => $"{m.Key}={m.Value:F4}") ?? []);
+                var watermark = version.Spec.Lineage?.Watermark is { } w ? string.Join(" ", w.Partitions.Select(p => $"{p.Partition}:{p.Offset}")) : "";
+                table.AddRow($"v{version.Meta.Version}", version.Meta.Status.ToString(), string.Join(",", version.Meta.Aliases), holdout,
+                    version.Spec.Lineage?.TrainingJobId ?? "", watermark, version.Spec.Lineage?.CodeVersion ?? "", version.Spec.ArtifactSha256[..12]);
+            }
+            AnsiConsole.Write(table);
+            var audit = await channel.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = model }, Timeout(ct));
+            var log = new Table().AddColumns("#", "time", "actor", "action", "from", "to", "reason");
+            foreach (var entry in audit.Entries)
+            {
+                log.AddRow(entry.Sequence.ToString(), entry.Time.ToDateTimeOffset().ToString("u"), entry.Actor, entry.Action, Version(entry.FromVersion), Version(entry.ToVersion), Markup.Escape(entry.Reason));
+            }
+            AnsiConsole.Write(log);
+        }));
+
+        var version = new Argument<int>("version") { Description = "Version number." };
+        var reason = new Option<string>("--reason") { Description = "Why (recorded in the audit log).", Required = true };
+        var actor = new Option<string>("--actor") { Description = "Who (recorded in the audit log).", DefaultValueFactory = _ => Environment.UserName };
+        var force = new Option<bool>("--force") { Description = "Promote even if the gate refuses (audited)." };
+        var promote = new Command("promote", "Make a version champion (through the promotion gate unless --force).") { name, version, reason, actor, force };
+        promote.SetAction((parse, ct) => Call(parse, address, async channel =>
+        {
+            var result = await channel.UnaryAsync(RegistryMethods.PromoteModelVersion, new PromoteModelVersionRequest
+            {
+                Model = parse.GetValue(name)!, Version = parse.GetValue(version), Reason = parse.GetValue(reason)!, Actor = parse.GetValue(actor)!, Force = parse.GetValue(force),
+            }, Timeout(ct));
+            AnsiConsole.MarkupLineInterpolated($"[green]{result.Model}: champion v{result.FromVersion} → v{result.ToVersion}[/] ({result.Decision.Reason})");
+        }));
+
+        var to = new Option<int>("--to") { Description = "Version to roll back to (default: the previous champion)." };
+        var rollback = new Command("rollback", "Roll the champion back.") { name, to, reason, actor };
+        rollback.SetAction((parse, ct) => Call(parse, address, async channel =>
+        {
+            var result = await channel.UnaryAsync(RegistryMethods.RollbackModel, new RollbackModelRequest
+            {
+                Model = parse.GetValue(name)!, ToVersion = parse.GetValue(to), Reason = parse.GetValue(reason)!, Actor = parse.GetValue(actor)!,
+            }, Timeout(ct));
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{result.Model}: champion v{result.FromVersion} → v{result.ToVersion}[/]");
+        }));
+
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(show);
+        command.Subcommands.Add(promote);
+        command.Subcommands.Add(rollback);
+        return command;
+    }
+
+    private static string Version(int version) => version == 0 ? "-" : $"v{version}";
+
+    private static CallOptions Timeout(CancellationToken cancellationToken) => CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken);
+
+    /// <summary>Runs a call against the host; a gRPC error becomes one line on stderr and exit code 1.</summary>
+    private static async Task<int> Call(ParseResult parse, Option<string> address, Func<GrpcChannel, Task> action)
+    {
+        using var channel = GrpcChannel.ForAddress(parse.GetValue(address)!);
+        try
+        {
+            await action(channel);
+            return 0;
+        }
+        catch (RpcException ex)
+        {
+            var hint = ex.StatusCode == StatusCode.Unavailable ? " (is the host running? start it with ./cascade up)" : string.Empty;
+            Console.Error.WriteLine($"error: {ex.StatusCode}: {ex.Status.Detail}{hint}");
+            return 1;
+        }
+    }
+}
