@@ -8,6 +8,9 @@ using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
 using Cascade.Registry;
 using Cascade.Registry.Grpc;
+using Cascade.Training;
+using Cascade.Training.Domain;
+using Cascade.Training.Grpc;
 using Cascade.Grpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -53,13 +56,20 @@ public static class AllInOneHost
         builder.Services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
         builder.Services.AddCascadeFeatures(data);
         builder.Services.AddCascadeRegistry(data);
+        builder.Services.AddSingleton<IRegistryGateway, InProcessRegistryGateway>();
+        builder.Services.AddCascadeTraining(o =>
+        {
+            o.DatabasePath = Path.Combine(data, "training.db");
+            o.WorkDirectory = Path.Combine(data, "work");
+            o.CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory);
+        });
 
         var app = builder.Build();
         app.UseCascadeGrpc();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var health = app.Services.GetRequiredService<HealthStatusRegistry>();
-            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName })
+            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName, TrainingMethods.ServiceName })
             {
                 health.SetStatus(service, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             }

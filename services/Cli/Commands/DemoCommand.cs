@@ -9,7 +9,11 @@ using Cascade.Grpc.Health;
 using Cascade.Grpc.Server;
 using Cascade.Contracts.Features.V1;
 using Cascade.Features.Grpc;
+using Cascade.Contracts.Registry.V1;
+using Cascade.Contracts.Training.V1;
 using Cascade.Host;
+using Cascade.Registry.Grpc;
+using Cascade.Training.Grpc;
 using Cascade.Ingestion.Grpc;
 using Grpc.Health.V1;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +45,8 @@ internal static class DemoCommand
         await channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
         var view = await channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"feature view {view.Spec.Name} v{view.Meta.Version}: {string.Join(", ", view.Meta.FeatureNames)}");
+        await channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        AnsiConsole.MarkupLineInterpolated($"training policy for {DemoDataset.Model}: retrain every 10,000 new labeled rows on the latest 10,000");
         var stream = new SyntheticStream(driftAt);
         const int BatchSize = 500;
         var stopwatch = Stopwatch.StartNew();
@@ -66,6 +72,42 @@ internal static class DemoCommand
         var watermark = string.Join(" ", response!.Watermark.Partitions.Select(p => $"p{p.Partition}:{p.Offset}"));
         AnsiConsole.MarkupLineInterpolated($"ingested [bold]{response.Accepted:N0}[/] records ({response.Duplicates} duplicates, {response.Errors.Count} rejected) in {ingestSeconds:F1} s = {response.Accepted / ingestSeconds:N0} records/s; watermark {watermark}");
         return (response, ingestSeconds);
+    }
+
+    /// <summary>Waits until no training job is queued or running, then shows the registry's view of the model.</summary>
+    private static async Task<(int Versions, int Promotions, int Jobs, int FailedJobs)> AwaitTrainingAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        ListJobsResponse jobs;
+        while (true)
+        {
+            jobs = await channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            if (jobs.Jobs.All(j => j.Status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled) || stopwatch.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                break;
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+        var versions = await channel.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var audit = await channel.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var table = new Table().AddColumns("version", "status", "trigger", "training rows", "holdout AUC", "champion AUC (same holdout)", "duration");
+        foreach (var version in versions.Versions)
+        {
+            var holdout = version.Spec.Holdout;
+            table.AddRow($"v{version.Meta.Version}", version.Meta.Status.ToString(), Markup.Escape(version.Spec.Lineage.TriggerReason), version.Spec.Lineage.TrainingRows.ToString("N0"),
+                holdout.CandidateMetrics.TryGetValue("auc", out var auc) ? auc.ToString("F4") : "-",
+                holdout.ChampionMetrics.TryGetValue("auc", out var championAuc) ? $"{championAuc:F4} (v{holdout.ChampionVersion})" : "-",
+                $"{version.Spec.Lineage.Duration.ToTimeSpan().TotalSeconds:F1} s");
+        }
+        AnsiConsole.Write(table);
+        var promotions = audit.Entries.Count(e => e.Action is "Promoted" or "PromotedManually");
+        var failed = jobs.Jobs.Count(j => j.Status.State == JobState.Failed);
+        AnsiConsole.MarkupLineInterpolated($"{jobs.Jobs.Count} training jobs ({failed} failed), {versions.Versions.Count} model versions, {promotions} promotions");
+        foreach (var job in jobs.Jobs.Where(j => j.Status.State == JobState.Failed))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]job {job.Id} failed:[/] {job.Status.Error}");
+        }
+        return (versions.Versions.Count, promotions, jobs.Jobs.Count, failed);
     }
 
     /// <summary>Waits until Features has materialized everything ingested; returns the wait after the last ingest ack.</summary>
@@ -150,6 +192,9 @@ internal static class DemoCommand
             double? materializedAfterMs = ingested is { } done && served.Contains(FeaturesMethods.ServiceName)
                 ? await AwaitMaterializationAsync(channel, done.Response, cancellationToken)
                 : null;
+            var training = materializedAfterMs is not null && served.Contains(TrainingMethods.ServiceName)
+                ? await AwaitTrainingAsync(channel, cancellationToken) as (int Versions, int Promotions, int Jobs, int FailedJobs)?
+                : null;
 
             if (parse.GetValue(json) is { } file)
             {
@@ -159,6 +204,11 @@ internal static class DemoCommand
                     ["records_rejected"] = ingested?.Response.Errors.Count ?? 0,
                     ["ingest_records_per_second"] = ingested is { } i ? Math.Round(i.Response.Accepted / Math.Max(0.001, i.Seconds), 0) : 0,
                     ["features_caught_up_after_last_ack_ms"] = materializedAfterMs is { } m ? Math.Round(m, 1) : null,
+                    ["model"] = DemoDataset.Model,
+                    ["training_jobs"] = training?.Jobs ?? 0,
+                    ["failed_training_jobs"] = training?.FailedJobs ?? 0,
+                    ["model_versions"] = training?.Versions ?? 0,
+                    ["promotions"] = training?.Promotions ?? 0,
                     ["deployment"] = "all-in-one",
                     ["health"] = health.Status.ToString(),
                     ["health_round_trip_ms"] = Math.Round(roundTripMs, 3),

@@ -1,5 +1,6 @@
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Features.V1;
+using Cascade.Contracts.Training.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -31,6 +32,26 @@ internal static class DemoDataset
         spec.Aggregations.Add(new Aggregation { Column = "x0", Function = AggregationFunction.Count, Window = Duration.FromTimeSpan(TimeSpan.FromMinutes(1)) });
         return spec;
     }
+
+    public const string Model = "demo-model";
+
+    /// <summary>
+    /// The demo's training policy: retrain every 10,000 new labeled rows on the most recent 10,000 rows, so a model
+    /// trained after the drift learns the new concept and beats the champion on a post-drift holdout.
+    /// </summary>
+    public static TrainingPolicySpec TrainingPolicy() => new()
+    {
+        Model = Model,
+        Dataset = Name,
+        FeatureView = FeatureView,
+        Objective = "binary:logistic",
+        Parameters = { ["max_depth"] = "4", ["eta"] = "0.2" },
+        Rounds = 60,
+        ValidationFraction = 0.1,
+        HoldoutFraction = 0.2,
+        MaxTrainingRows = 10_000,
+        Triggers = new Triggers { EveryNewLabeledRows = 10_000, OnDrift = true },
+    };
 
     public static Record ToRecord(SyntheticRecord source)
     {

@@ -106,6 +106,7 @@ public sealed class FeatureMaterializer
             EntitiesUpdated = latest.Count,
             RowsWritten = rows.Count,
             LabeledRowsTotal = LabeledRows,
+            FeatureNames = { _view.FeatureNames },
         };
     }
 

@@ -1,0 +1,54 @@
+using System.Formats.Tar;
+
+namespace Cascade.Ml.Artifacts;
+
+/// <summary>
+/// Packs an artifact directory into one deterministic tar blob (sorted entries, fixed times and owners), so the same
+/// artifact always has the same SHA-256 in a content-addressed store, and unpacks it again.
+/// </summary>
+public static class ArtifactArchive
+{
+    private static readonly DateTimeOffset FixedTime = DateTimeOffset.UnixEpoch;
+
+    public static byte[] Pack(string directory)
+    {
+        using var output = new MemoryStream();
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var path in Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+            {
+                var entry = new PaxTarEntry(TarEntryType.RegularFile, Path.GetFileName(path))
+                {
+                    ModificationTime = FixedTime,
+                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+                    DataStream = new MemoryStream(File.ReadAllBytes(path)),
+                };
+                writer.WriteEntry(entry);
+            }
+        }
+        return output.ToArray();
+    }
+
+    /// <summary>Unpacks into a new directory; only plain files at the top level are accepted.</summary>
+    /// <exception cref="ArtifactException">The blob is not an artifact archive.</exception>
+    public static void Unpack(byte[] archive, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using var reader = new TarReader(new MemoryStream(archive));
+            while (reader.GetNextEntry() is { } entry)
+            {
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.Name.Contains('/') || entry.Name.Contains(".."))
+                {
+                    throw new ArtifactException($"Artifact archive entry '{entry.Name}' is not a plain top-level file.");
+                }
+                entry.ExtractToFile(Path.Combine(directory, entry.Name), overwrite: false);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using Cascade.Contracts.Registry.V1;
+using Cascade.Contracts.Training.V1;
+using Cascade.Ml.Artifacts;
+using Cascade.Ml.Data;
+using Cascade.Ml.Metrics;
+using Cascade.Ml.Training;
+using Cascade.Storage.Artifacts;
+using Cascade.Storage.OfflineStore;
+using Cascade.Training.Options;
+using Google.Protobuf.WellKnownTypes;
+using TrainingOptions = Cascade.Ml.Training.TrainingOptions;
+
+namespace Cascade.Training.Domain;
+
+/// <summary>
+/// Runs one training job: reads the training set from the offline store up to the job's watermark, splits it
+/// deterministically, trains, writes and stores the artifact, scores candidate and champion on the same holdout,
+/// and registers the version (the registry's gate decides the promotion).
+/// </summary>
+public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifacts, IRegistryGateway registry, TrainingServiceOptions options)
+{
+    /// <summary>The outcome of a job: the registered version and whether it was promoted.</summary>
+    public sealed record Outcome(int Version, bool Promoted, string Decision, string Device);
+
+    public async Task<Outcome> RunAsync(TrainingJob job, TrainingPolicySpec policy, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var watermark = job.Spec.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
+        var rows = await offline.ReadAsync(policy.FeatureView, job.Spec.FeatureViewVersion, watermark, labeledOnly: true, cancellationToken);
+        if (policy.MaxTrainingRows > 0 && rows.Count > policy.MaxTrainingRows)
+        {
+            // The most recent rows by event time: after a drift, old behaviour should not dominate.
+            rows = rows.OrderBy(r => r.EventTime).ThenBy(r => r.Partition).ThenBy(r => r.Offset).TakeLast((int)policy.MaxTrainingRows).ToArray();
+        }
+        var names = job.Spec.FeatureNames.ToArray();
+        var parts = rows.GroupBy(r => DatasetSplit.Of(r.Partition, r.Offset, policy.ValidationFraction, policy.HoldoutFraction)).ToDictionary(g => g.Key, g => g.ToArray());
+        var train = Table(parts.GetValueOrDefault(SplitPart.Train) ?? [], names);
+        var validation = Table(parts.GetValueOrDefault(SplitPart.Validation) ?? [], names);
+        var holdoutRows = parts.GetValueOrDefault(SplitPart.Holdout) ?? [];
+        var holdout = Table(holdoutRows, names);
+        if (train.Rows < 50 || holdout.Rows < 10)
+        {
+            throw new InvalidOperationException($"Not enough labeled rows below the watermark: {train.Rows} to train, {holdout.Rows} to hold out (need 50 and 10).");
+        }
+
+        var device = job.Spec.Resources?.Accelerator == Contracts.Common.V1.ResourceRequest.Types.Accelerator.Gpu ? "cuda" : "cpu";
+        var parameters = new Dictionary<string, string>(policy.Parameters) { ["objective"] = policy.Objective };
+        if (policy.NumClass > 0) parameters["num_class"] = policy.NumClass.ToString(CultureInfo.InvariantCulture);
+        var result = XGBoostTrainer.Train(train, validation.Rows > 0 ? validation : null, new TrainingOptions
+        {
+            Parameters = parameters,
+            Rounds = policy.Rounds > 0 ? policy.Rounds : 100,
+            EarlyStoppingRounds = policy.EarlyStoppingRounds > 0 && validation.Rows > 0 ? policy.EarlyStoppingRounds : null,
+            Device = device,
+        });
+
+        var directory = Path.Combine(options.WorkDirectory, job.Id, "candidate");
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); // a retried attempt starts clean
+        ModelManifest manifest;
+        using (result.Model)
+        {
+            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label");
+        }
+        var candidate = ModelArtifact.Load(directory);
+        var stored = await artifacts.PutAsync(new MemoryStream(ArtifactArchive.Pack(directory)), cancellationToken);
+
+        var holdoutEvaluation = new HoldoutEvaluation
+        {
+            HoldoutFingerprint = Fingerprint(holdoutRows),
+            HoldoutRows = holdout.Rows,
+            CandidateMetrics = { Score(candidate, holdout).ToDictionary() },
+        };
+        var champion = await registry.GetChampionAsync(policy.Model, cancellationToken);
+        if (champion is not null)
+        {
+            holdoutEvaluation.ChampionVersion = champion.Meta.Version;
+            var championDirectory = Path.Combine(options.WorkDirectory, job.Id, $"champion-v{champion.Meta.Version}");
+            if (Directory.Exists(championDirectory)) Directory.Delete(championDirectory, recursive: true);
+            ArtifactArchive.Unpack(await artifacts.GetAsync(champion.Spec.ArtifactSha256, cancellationToken), championDirectory);
+            var championArtifact = ModelArtifact.Load(championDirectory);
+            // A champion trained on other features cannot be scored on these rows: the gate then refuses to compare.
+            if (championArtifact.Manifest.FeatureNames.SequenceEqual(names))
+            {
+                holdoutEvaluation.ChampionMetrics.Add(Score(championArtifact, holdout).ToDictionary());
+            }
+        }
+
+        var spec = new ModelVersionSpec
+        {
+            Model = policy.Model,
+            ArtifactUri = stored.Uri,
+            ArtifactSha256 = stored.Sha256,
+            ArtifactSize = stored.SizeBytes,
+            Framework = "xgboost",
+            Objective = manifest.Objective,
+            NumClass = manifest.NumClass,
+            FeatureNames = { names },
+            TrainMetrics = { manifest.Metrics["train"].ToDictionary() },
+            Holdout = holdoutEvaluation,
+            Lineage = new Lineage
+            {
+                Dataset = policy.Dataset,
+                Watermark = job.Spec.Watermark,
+                FeatureView = policy.FeatureView,
+                FeatureViewVersion = job.Spec.FeatureViewVersion,
+                CodeVersion = options.CodeVersion,
+                Parameters = { manifest.Parameters.ToDictionary() },
+                TrainingJobId = job.Id,
+                Worker = options.WorkerName,
+                Device = device,
+                Duration = Duration.FromTimeSpan(stopwatch.Elapsed),
+                TrainingRows = train.Rows,
+                TriggerReason = job.Spec.TriggerReason,
+            },
+        };
+        if (manifest.Metrics.TryGetValue("validation", out var validationMetrics)) spec.ValidationMetrics.Add(validationMetrics.ToDictionary());
+        var registered = await registry.RegisterAsync(spec, $"training-worker/{options.WorkerName}", cancellationToken);
+        Directory.Delete(Path.Combine(options.WorkDirectory, job.Id), recursive: true);
+        return new Outcome(registered.Version.Meta.Version, registered.Promoted, registered.Decision.Reason, device);
+    }
+
+    private static IReadOnlyDictionary<string, double> Score(ModelArtifact artifact, TabularData holdout)
+    {
+        var predictions = new float[holdout.Rows * artifact.Compiled.OutputCount];
+        artifact.Compiled.PredictBatch(holdout.Features, holdout.Rows, predictions);
+        return ModelMetrics.For(artifact.Manifest.Objective, holdout.Labels, predictions, artifact.Manifest.NumClass);
+    }
+
+    private static TabularData Table(IReadOnlyList<OfflineFeatureRow> rows, string[] names)
+    {
+        var features = new float[rows.Count * names.Length];
+        var labels = new float[rows.Count];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var c = 0; c < names.Length; c++) features[r * names.Length + c] = (float)rows[r].Values[c];
+            labels[r] = (float)rows[r].Label!.Value;
+        }
+        return new TabularData(features, rows.Count, names, labels);
+    }
+
+    private static string Fingerprint(IEnumerable<OfflineFeatureRow> rows)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var row in rows.OrderBy(r => r.Partition).ThenBy(r => r.Offset))
+        {
+            hash.AppendData(BitConverter.GetBytes(row.Partition));
+            hash.AppendData(BitConverter.GetBytes(row.Offset));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

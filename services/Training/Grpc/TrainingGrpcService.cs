@@ -1,0 +1,54 @@
+using Cascade.Contracts.Training.V1;
+using Cascade.Grpc;
+using Cascade.Grpc.Server;
+using Cascade.Ml.Training;
+using Cascade.Training.Messaging;
+using Cascade.Training.Storage;
+using Cascade.Training.Triggers;
+
+namespace Cascade.Training.Grpc;
+
+/// <summary>The Training gRPC API: policies, on-demand triggers and job status.</summary>
+public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers) : IGrpcService
+{
+    public void Bind(GrpcServiceBinder binder)
+    {
+        binder.Unary(TrainingMethods.PutTrainingPolicy, (r, _) => Task.FromResult(store.Put(Validate(r.Spec))));
+        binder.Unary(TrainingMethods.GetTrainingPolicy, (r, _) => Task.FromResult(store.Get(r.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{r.Model}'.")));
+        binder.Unary(TrainingMethods.ListTrainingPolicies, (_, _) => Task.FromResult(new ListTrainingPoliciesResponse { Policies = { store.Policies() } }));
+        binder.Unary(TrainingMethods.TriggerTraining, TriggerAsync);
+        binder.Unary(TrainingMethods.GetJob, (r, _) => Task.FromResult(store.GetJob(r.Id) ?? throw new RpcException(StatusCode.NotFound, $"No training job '{r.Id}'.")));
+        binder.Unary(TrainingMethods.ListJobs, (r, _) => Task.FromResult(new ListJobsResponse
+        {
+            Jobs = { store.Jobs(string.IsNullOrEmpty(r.Model) ? null : r.Model, r.Limit > 0 ? r.Limit : 100).Where(j => r.State == JobState.Unspecified || j.Status.State == r.State) },
+        }));
+    }
+
+    private async Task<TrainingJob> TriggerAsync(TriggerTrainingRequest request, ServerCallContext context)
+    {
+        var policy = store.Get(request.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{request.Model}': put one first.");
+        var latest = triggers.Latest(policy.Spec.FeatureView)
+            ?? throw new RpcException(StatusCode.FailedPrecondition, $"Feature view '{policy.Spec.FeatureView}' has not materialized any data yet.");
+        return await dispatcher.DispatchAsync(policy, latest, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason, context.CancellationToken);
+    }
+
+    private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
+    {
+        if (spec is null) throw new RpcException(StatusCode.InvalidArgument, "spec is required.");
+        if (string.IsNullOrEmpty(spec.Model) || string.IsNullOrEmpty(spec.FeatureView) || string.IsNullOrEmpty(spec.Dataset))
+            throw new RpcException(StatusCode.InvalidArgument, "model, dataset and feature_view are required.");
+        if (!XGBoostParameters.SupportedObjectives.Contains(spec.Objective))
+            throw new RpcException(StatusCode.InvalidArgument, $"objective '{spec.Objective}' is not supported; use one of {string.Join(", ", XGBoostParameters.SupportedObjectives)}.");
+        if (spec.ValidationFraction < 0 || spec.HoldoutFraction <= 0 || spec.ValidationFraction + spec.HoldoutFraction >= 0.9)
+            throw new RpcException(StatusCode.InvalidArgument, "holdout_fraction must be positive and validation_fraction + holdout_fraction below 0.9.");
+        try
+        {
+            XGBoostParameters.Validate(new Dictionary<string, string>(spec.Parameters) { ["objective"] = spec.Objective, ["num_class"] = spec.NumClass > 0 ? spec.NumClass.ToString() : "2" });
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+        }
+        return spec;
+    }
+}

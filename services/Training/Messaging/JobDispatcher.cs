@@ -1,0 +1,40 @@
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Events.V1;
+using Cascade.Contracts.Training.V1;
+using Cascade.Training.Storage;
+using Google.Protobuf.WellKnownTypes;
+using MassTransit;
+
+namespace Cascade.Training.Messaging;
+
+/// <summary>Creates jobs and sends them to the worker queue their resource request names (<c>train-cpu</c> or <c>train-gpu</c>).</summary>
+public sealed class JobDispatcher(TrainingStore store, ISendEndpointProvider sendEndpoints)
+{
+    public const string CpuQueue = "train-cpu";
+    public const string GpuQueue = "train-gpu";
+
+    /// <summary>Queues a job to train <paramref name="policy"/> on the data a materialization reached.</summary>
+    public async Task<TrainingJob> DispatchAsync(TrainingPolicy policy, FeaturesMaterialized materialized, string reason, CancellationToken cancellationToken)
+    {
+        var job = new TrainingJob
+        {
+            Id = $"job-{Guid.NewGuid():N}"[..16],
+            Spec = new TrainingJobSpec
+            {
+                Model = policy.Spec.Model,
+                PolicyVersion = policy.Meta.Version,
+                Watermark = materialized.Watermark,
+                TriggerReason = reason,
+                Resources = policy.Spec.Resources ?? new ResourceRequest { Accelerator = ResourceRequest.Types.Accelerator.Cpu },
+                FeatureViewVersion = materialized.ViewVersion,
+                FeatureNames = { materialized.FeatureNames },
+            },
+            Status = new TrainingJobStatus { State = JobState.Queued, QueuedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
+        };
+        store.AddJob(job, materialized.LabeledRowsTotal);
+        var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? GpuQueue : CpuQueue;
+        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
+        await endpoint.Send(new TrainModelCommand(job.Id), cancellationToken);
+        return job;
+    }
+}

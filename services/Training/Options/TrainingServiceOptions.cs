@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cascade.Training.Options;
+
+/// <summary>Options of the training service and of the workers it hosts.</summary>
+public sealed class TrainingServiceOptions
+{
+    /// <summary>Path of the SQLite file holding policies and jobs.</summary>
+    /// <value>The default value is <c>.cascade/training.db</c>.</value>
+    [Required]
+    public string DatabasePath { get; set; } = Path.Combine(".cascade", "training.db");
+
+    /// <summary>Scratch directory where workers write artifacts before storing them.</summary>
+    /// <value>The default value is <c>.cascade/work</c>.</value>
+    [Required]
+    public string WorkDirectory { get; set; } = Path.Combine(".cascade", "work");
+
+    /// <summary>Name this worker reports in job status and lineage.</summary>
+    /// <value>The default value is the machine name.</value>
+    [Required]
+    public string WorkerName { get; set; } = Environment.MachineName;
+
+    /// <summary>Whether this process runs a worker for the cpu queue.</summary>
+    /// <value>The default value is true.</value>
+    public bool CpuWorker { get; set; } = true;
+
+    /// <summary>Whether this process runs a worker for the gpu queue; by default only when libxgboost has CUDA.</summary>
+    /// <value>The default value is null: decided from XGBoost's build info.</value>
+    public bool? GpuWorker { get; set; }
+
+    /// <summary>Attempts of a failing job before it is marked FAILED (with exponential backoff between them).</summary>
+    /// <value>The default value is 3.</value>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Git commit of the code, recorded in lineage.</summary>
+    /// <value>The default value is read from the repository at start, or "unknown".</value>
+    public string CodeVersion { get; set; } = "unknown";
+}

@@ -1,0 +1,140 @@
+using Cascade.Contracts.Training.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
+
+namespace Cascade.Training.Storage;
+
+/// <summary>Training policies (versioned) and jobs with their status, in one SQLite file.</summary>
+public sealed class TrainingStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    public TrainingStore(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS policies (model TEXT PRIMARY KEY, policy BLOB NOT NULL, labeled_at_last_job INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, model TEXT NOT NULL, job BLOB NOT NULL, queued_at INTEGER NOT NULL);
+            """);
+    }
+
+    public TrainingPolicy Put(TrainingPolicySpec spec)
+    {
+        lock (_gate)
+        {
+            var current = Get(spec.Model);
+            if (current is not null && current.Spec.Equals(spec)) return current;
+            var policy = new TrainingPolicy
+            {
+                Spec = spec,
+                Meta = new TrainingPolicyMeta { Version = (current?.Meta.Version ?? 0) + 1, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), LastJobAt = current?.Meta.LastJobAt },
+            };
+            Execute("INSERT INTO policies (model, policy) VALUES ($m, $p) ON CONFLICT (model) DO UPDATE SET policy = $p", ("$m", spec.Model), ("$p", policy.ToByteArray()));
+            return policy;
+        }
+    }
+
+    public TrainingPolicy? Get(string model)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT policy FROM policies WHERE model = $m", ("$m", model));
+            return command.ExecuteScalar() is byte[] bytes ? TrainingPolicy.Parser.ParseFrom(bytes) : null;
+        }
+    }
+
+    public IReadOnlyList<TrainingPolicy> Policies()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT policy FROM policies ORDER BY model");
+            using var reader = command.ExecuteReader();
+            var policies = new List<TrainingPolicy>();
+            while (reader.Read()) policies.Add(TrainingPolicy.Parser.ParseFrom((byte[])reader.GetValue(0)));
+            return policies;
+        }
+    }
+
+    /// <summary>Labeled rows the view had when the model's last job was queued (the "new labeled rows" trigger counts from it).</summary>
+    public long LabeledAtLastJob(string model)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT labeled_at_last_job FROM policies WHERE model = $m", ("$m", model));
+            return command.ExecuteScalar() is long value ? value : 0;
+        }
+    }
+
+    /// <summary>Records a new job and moves the policy's trigger bookkeeping, atomically.</summary>
+    public void AddJob(TrainingJob job, long labeledRows)
+    {
+        lock (_gate)
+        {
+            var policy = Get(job.Spec.Model);
+            using var transaction = _connection.BeginTransaction();
+            Execute("INSERT INTO jobs (id, model, job, queued_at) VALUES ($i, $m, $j, $t)", transaction, ("$i", job.Id), ("$m", job.Spec.Model), ("$j", job.ToByteArray()), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            if (policy is not null)
+            {
+                policy.Meta.LastJobAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+                Execute("UPDATE policies SET policy = $p, labeled_at_last_job = MAX(labeled_at_last_job, $l) WHERE model = $m", transaction, ("$p", policy.ToByteArray()), ("$l", labeledRows), ("$m", job.Spec.Model));
+            }
+            transaction.Commit();
+        }
+    }
+
+    public void UpdateJob(TrainingJob job)
+    {
+        lock (_gate)
+        {
+            Execute("UPDATE jobs SET job = $j WHERE id = $i", ("$j", job.ToByteArray()), ("$i", job.Id));
+        }
+    }
+
+    public TrainingJob? GetJob(string id)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT job FROM jobs WHERE id = $i", ("$i", id));
+            return command.ExecuteScalar() is byte[] bytes ? TrainingJob.Parser.ParseFrom(bytes) : null;
+        }
+    }
+
+    public IReadOnlyList<TrainingJob> Jobs(string? model, int limit)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT job FROM jobs WHERE ($m = '' OR model = $m) ORDER BY queued_at DESC LIMIT $n", ("$m", model ?? string.Empty), ("$n", limit));
+            using var reader = command.ExecuteReader();
+            var jobs = new List<TrainingJob>();
+            while (reader.Read()) jobs.Add(TrainingJob.Parser.ParseFrom((byte[])reader.GetValue(0)));
+            return jobs;
+        }
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters) => Command(sql, null, parameters);
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
+    private void Execute(string sql, params (string Name, object Value)[] parameters) => Execute(sql, null, parameters);
+
+    private void Execute(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(sql, transaction, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

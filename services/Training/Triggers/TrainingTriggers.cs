@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Cascade.Contracts.Events;
+using Cascade.Contracts.Events.V1;
+using Cascade.EventLog.Abstractions;
+using Cascade.Training.Messaging;
+using Cascade.Training.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Training.Triggers;
+
+/// <summary>
+/// Turns <c>FeaturesMaterialized</c> events into jobs: a policy trains when its view has gained at least
+/// <c>every_new_labeled_rows</c> labeled rows since its last job and its cooldown has passed. Remembers the latest
+/// materialization of every view, so an on-demand trigger knows the watermark to train up to.
+/// </summary>
+public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher dispatcher, IEventLog log, ILogger<TrainingTriggers> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, FeaturesMaterialized> _latest = new(StringComparer.Ordinal);
+
+    /// <summary>The latest materialization of a view, if any has been seen.</summary>
+    public FeaturesMaterialized? Latest(string view) => _latest.TryGetValue(view, out var latest) ? latest : null;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var consumer = log.Subscribe(new ConsumerOptions("cascade-training.triggers", [Topics.FeaturesMaterialized]));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                foreach (var record in batch)
+                {
+                    var materialized = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), FeaturesMaterialized.Parser);
+                    _latest[materialized.FeatureView] = materialized;
+                    await ConsiderAsync(materialized, stoppingToken);
+                }
+                await consumer.CommitAsync(batch, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task ConsiderAsync(FeaturesMaterialized materialized, CancellationToken cancellationToken)
+    {
+        foreach (var policy in store.Policies().Where(p => p.Spec.FeatureView == materialized.FeatureView))
+        {
+            var every = policy.Spec.Triggers?.EveryNewLabeledRows ?? 0;
+            if (every <= 0 || materialized.LabeledRowsTotal - store.LabeledAtLastJob(policy.Spec.Model) < every)
+            {
+                continue;
+            }
+            var cooldown = policy.Spec.Triggers?.Cooldown?.ToTimeSpan() ?? TimeSpan.Zero;
+            if (policy.Meta.LastJobAt is { } last && DateTimeOffset.UtcNow - last.ToDateTimeOffset() < cooldown)
+            {
+                continue;
+            }
+            var job = await dispatcher.DispatchAsync(policy, materialized, $"{materialized.LabeledRowsTotal} labeled rows (every {every})", cancellationToken);
+            LogQueued(logger, job.Id, policy.Spec.Model, job.Spec.TriggerReason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queued training job {JobId} for {Model}: {Reason}")]
+    private static partial void LogQueued(ILogger logger, string jobId, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training triggers failed; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

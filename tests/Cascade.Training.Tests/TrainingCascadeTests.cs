@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Features.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Contracts.Registry.V1;
+using Cascade.Contracts.Training.V1;
+using Cascade.Features.Grpc;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Host;
+using Cascade.Ingestion.Grpc;
+using Cascade.Registry.Grpc;
+using Cascade.Training.Domain;
+using Cascade.Training.Grpc;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Builder;
+using Record = Cascade.Contracts.Ingestion.V1.Record;
+using Value = Cascade.Contracts.Common.V1.Value;
+using ValueType = Cascade.Contracts.Common.V1.ValueType;
+
+namespace Cascade.Training.Tests;
+
+/// <summary>Records → features → a training job on the in-memory MassTransit worker → a registered, promoted version, in the all-in-one host.</summary>
+public sealed class TrainingCascadeTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-training-").FullName;
+    private WebApplication _host = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
+        _host = AllInOneHost.Build(options, _ => { });
+        await _host.StartAsync();
+        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
+        var dataset = new DatasetSpec { Name = "readings", EntityColumn = "device", EventTimeColumn = "time", LabelColumn = "label" };
+        dataset.Columns.Add(new ColumnSpec { Name = "a", Type = ValueType.Float64, Required = true });
+        dataset.Columns.Add(new ColumnSpec { Name = "b", Type = ValueType.Float64, Required = true });
+        await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = dataset });
+        await _channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = new FeatureViewSpec { Name = "readings-view", Dataset = "readings", Passthrough = { "a", "b" } } });
+    }
+
+    private static TrainingPolicySpec Policy(ResourceRequest.Types.Accelerator accelerator = ResourceRequest.Types.Accelerator.Cpu) => new()
+    {
+        Model = "readings-model",
+        Dataset = "readings",
+        FeatureView = "readings-view",
+        Objective = "binary:logistic",
+        Rounds = 20,
+        ValidationFraction = 0.1,
+        HoldoutFraction = 0.2,
+        Resources = new ResourceRequest { Accelerator = accelerator },
+        Triggers = new Cascade.Contracts.Training.V1.Triggers { EveryNewLabeledRows = 1500 },
+    };
+
+    private async Task IngestAsync(int count)
+    {
+        var random = new Random(5);
+        var request = new IngestRequest { Dataset = "readings" };
+        for (var i = 0; i < count; i++)
+        {
+            var a = random.NextDouble() * 2 - 1;
+            var b = random.NextDouble() * 2 - 1;
+            request.Records.Add(new Record
+            {
+                RecordId = $"r{i}",
+                EntityId = $"d{i % 50}",
+                EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(i)),
+                Values = { ["a"] = new Value { Float64Value = a }, ["b"] = new Value { Float64Value = b } },
+                Label = a + 0.5 * b > 0 ? 1 : 0,
+            });
+        }
+        await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+    }
+
+    private async Task<TrainingJob> WaitForJobAsync(Func<TrainingJob, bool> done)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var jobs = await _channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = "readings-model" });
+            if (jobs.Jobs.FirstOrDefault(done) is { } job) return job;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("No training job reached the expected state.");
+    }
+
+    [Fact]
+    public async Task New_labeled_rows_trigger_a_job_whose_model_is_registered_with_lineage_and_promoted()
+    {
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy() });
+        await IngestAsync(2000);
+
+        var job = await WaitForJobAsync(j => j.Status.State is JobState.Succeeded or JobState.Failed);
+        job.Status.Error.Should().BeEmpty();
+        job.Status.State.Should().Be(JobState.Succeeded);
+        job.Status.Promoted.Should().BeTrue();
+        job.Status.Device.Should().Be("cpu");
+
+        var champion = await _channel.UnaryAsync(RegistryMethods.GetAlias, new GetAliasRequest { Model = "readings-model", Alias = "champion" });
+        champion.Meta.Version.Should().Be(job.Status.ModelVersion);
+        champion.Spec.FeatureNames.Should().Equal("a", "b");
+        champion.Spec.Holdout.CandidateMetrics["auc"].Should().BeGreaterThan(0.9, "the label is a clean linear function of the features");
+        var lineage = champion.Spec.Lineage;
+        lineage.TrainingJobId.Should().Be(job.Id);
+        lineage.Dataset.Should().Be("readings");
+        lineage.FeatureView.Should().Be("readings-view");
+        lineage.Watermark.Partitions.Sum(p => p.Offset).Should().BeGreaterThanOrEqualTo(1500);
+        lineage.Parameters["objective"].Should().Be("binary:logistic");
+        lineage.TrainingRows.Should().BeGreaterThan(1000);
+    }
+
+    [Fact]
+    public async Task A_gpu_job_waits_in_the_gpu_queue_when_no_worker_has_a_gpu()
+    {
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
+        await IngestAsync(2000);
+        var job = await WaitForJobAsync(_ => true);
+        await Task.Delay(1000);
+        var again = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id });
+        again.Status.State.Should().Be(JobState.Queued, "Debian's XGBoost has no CUDA, so this host runs no gpu worker");
+    }
+
+    [Fact]
+    public async Task Bad_policies_and_unknown_models_get_clear_errors()
+    {
+        var bad = Policy();
+        bad.Parameters["max_dept"] = "3";
+        var act = async () => await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = bad });
+        (await act.Should().ThrowAsync<RpcException>()).Which.Status.Detail.Should().Contain("max_depth");
+        var unknown = async () => await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = "nope" });
+        (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
+    }
+
+    [Fact]
+    public void The_split_is_deterministic_and_close_to_the_requested_fractions()
+    {
+        var parts = Enumerable.Range(0, 20_000).Select(i => DatasetSplit.Of(i % 4, i, 0.1, 0.2)).ToArray();
+        parts.Should().Equal(Enumerable.Range(0, 20_000).Select(i => DatasetSplit.Of(i % 4, i, 0.1, 0.2)));
+        (parts.Count(p => p == SplitPart.Holdout) / 20_000.0).Should().BeApproximately(0.2, 0.02);
+        (parts.Count(p => p == SplitPart.Validation) / 20_000.0).Should().BeApproximately(0.1, 0.02);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}
