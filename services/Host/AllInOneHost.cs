@@ -8,6 +8,8 @@ using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
 using Cascade.Registry;
 using Cascade.Registry.Grpc;
+using Cascade.Serving;
+using Cascade.Serving.Grpc;
 using Cascade.Training;
 using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
@@ -57,6 +59,7 @@ public static class AllInOneHost
         builder.Services.AddCascadeFeatures(data);
         builder.Services.AddCascadeRegistry(data);
         builder.Services.AddSingleton<IRegistryGateway, InProcessRegistryGateway>();
+        builder.Services.AddCascadeServing(Path.Combine(data, "serving"));
         builder.Services.AddCascadeTraining(o =>
         {
             o.DatabasePath = Path.Combine(data, "training.db");
@@ -69,7 +72,7 @@ public static class AllInOneHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var health = app.Services.GetRequiredService<HealthStatusRegistry>();
-            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName, TrainingMethods.ServiceName })
+            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName, TrainingMethods.ServiceName, ServingMethods.ServiceName, ServingMethods.InferenceServiceName })
             {
                 health.SetStatus(service, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             }

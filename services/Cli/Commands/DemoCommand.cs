@@ -13,6 +13,8 @@ using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.Host;
 using Cascade.Registry.Grpc;
+using Cascade.Contracts.Serving.V1;
+using Cascade.Serving.Grpc;
 using Cascade.Training.Grpc;
 using Cascade.Ingestion.Grpc;
 using Grpc.Health.V1;
@@ -72,6 +74,65 @@ internal static class DemoCommand
         var watermark = string.Join(" ", response!.Watermark.Partitions.Select(p => $"p{p.Partition}:{p.Offset}"));
         AnsiConsole.MarkupLineInterpolated($"ingested [bold]{response.Accepted:N0}[/] records ({response.Duplicates} duplicates, {response.Errors.Count} rejected) in {ingestSeconds:F1} s = {response.Accepted / ingestSeconds:N0} records/s; watermark {watermark}");
         return (response, ingestSeconds);
+    }
+
+    /// <summary>
+    /// A steady prediction load by entity id, from the moment the first model is served until <paramref name="stop"/>:
+    /// counts predictions, failed requests and the versions that answered.
+    /// </summary>
+    private sealed class PredictionLoad
+    {
+        public long Predictions;
+        public long Failed;
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> ByVersion = new();
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Errors = new();
+
+        public async Task RunAsync(GrpcChannel channel, CancellationToken stop)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var status = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10)));
+                if (status.Models.Any(m => m.Model == DemoDataset.Model)) break;
+                try { await Task.Delay(50, stop); } catch (OperationCanceledException) { return; }
+            }
+            var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var response = await channel.UnaryAsync(ServingMethods.Predict, new PredictRequest { Model = DemoDataset.Model, EntityId = $"device-{Random.Shared.Next(500):D4}" }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10)));
+                        Interlocked.Increment(ref Predictions);
+                        ByVersion.AddOrUpdate(response.Version, 1, (_, n) => n + 1);
+                    }
+                    catch (RpcException ex)
+                    {
+                        Interlocked.Increment(ref Failed);
+                        Errors.TryAdd($"{ex.StatusCode}: {ex.Status.Detail}", 0);
+                    }
+                }
+            })).ToArray();
+            await Task.WhenAll(workers);
+        }
+    }
+
+    /// <summary>Checks the Open Inference Protocol v2 path the way a KServe/Triton client would.</summary>
+    private static async Task<bool> CheckOpenInferenceAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    {
+        var metadata = await channel.UnaryAsync(ServingMethods.ModelMetadata, new Inference.ModelMetadataRequest { Name = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var features = (int)metadata.Inputs[0].Shape[1];
+        var request = new Inference.ModelInferRequest { ModelName = DemoDataset.Model, Id = "demo-oip" };
+        request.Inputs.Add(new Inference.ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 2, features }, Contents = new Inference.InferTensorContents { Fp32Contents = { Enumerable.Range(0, 2 * features).Select(i => (float)(i % 3) - 1) } } });
+        var response = await channel.UnaryAsync(ServingMethods.ModelInfer, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var wrong = request.Clone();
+        wrong.Inputs[0].Shape[1] = features - 1;
+        wrong.Inputs[0].Contents.Fp32Contents.Clear();
+        wrong.Inputs[0].Contents.Fp32Contents.Add(new float[2 * (features - 1)]);
+        StatusCode? refused = null;
+        try { await channel.UnaryAsync(ServingMethods.ModelInfer, wrong, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken)); }
+        catch (RpcException ex) { refused = ex.StatusCode; }
+        AnsiConsole.MarkupLineInterpolated($"OIP v2 ModelInfer on {metadata.Name} v{response.ModelVersion}: output {string.Join(", ", response.Outputs[0].Contents.Fp32Contents.Select(v => v.ToString("F4")))}; wrong feature count → {refused}");
+        return refused == StatusCode.InvalidArgument;
     }
 
     /// <summary>Waits until no training job is queued or running, then shows the registry's view of the model.</summary>
@@ -186,6 +247,9 @@ internal static class DemoCommand
                 AnsiConsole.MarkupLineInterpolated($"[yellow]The cascade cannot run end to end yet:[/] {missing.Count} of {Stages.Length} services are not built; the stages that exist run below.");
             }
 
+            using var stopLoad = new CancellationTokenSource();
+            var load = new PredictionLoad();
+            var loadTask = served.Contains(ServingMethods.ServiceName) ? load.RunAsync(channel, stopLoad.Token) : Task.CompletedTask;
             var ingested = served.Contains(IngestionMethods.ServiceName)
                 ? await StreamRecordsAsync(channel, parse.GetValue(events), parse.GetValue(driftAt), cancellationToken) as (IngestResponse Response, double Seconds)?
                 : null;
@@ -195,6 +259,18 @@ internal static class DemoCommand
             var training = materializedAfterMs is not null && served.Contains(TrainingMethods.ServiceName)
                 ? await AwaitTrainingAsync(channel, cancellationToken) as (int Versions, int Promotions, int Jobs, int FailedJobs)?
                 : null;
+            // Let the last promotion reach serving before the load stops.
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            stopLoad.Cancel();
+            await loadTask;
+            var serving = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var swaps = serving.Models.FirstOrDefault(m => m.Model == DemoDataset.Model)?.Swaps ?? 0;
+            var oipOk = swaps > 0 && await CheckOpenInferenceAsync(channel, cancellationToken);
+            foreach (var error in load.Errors.Keys.Take(5))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]failed request:[/] {error}");
+            }
+            AnsiConsole.MarkupLineInterpolated($"serving: {load.Predictions:N0} predictions during the run ({string.Join(", ", load.ByVersion.OrderBy(v => v.Key).Select(v => $"v{v.Key}: {v.Value:N0}"))}), {load.Failed} failed requests, {swaps} swaps");
 
             if (parse.GetValue(json) is { } file)
             {
@@ -209,6 +285,10 @@ internal static class DemoCommand
                     ["failed_training_jobs"] = training?.FailedJobs ?? 0,
                     ["model_versions"] = training?.Versions ?? 0,
                     ["promotions"] = training?.Promotions ?? 0,
+                    ["swaps"] = swaps,
+                    ["predictions"] = load.Predictions,
+                    ["failed_requests"] = load.Failed,
+                    ["oip_model_infer_checked"] = oipOk,
                     ["deployment"] = "all-in-one",
                     ["health"] = health.Status.ToString(),
                     ["health_round_trip_ms"] = Math.Round(roundTripMs, 3),

@@ -118,7 +118,7 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         {
             throw new InvalidOperationException("The champion changed during the rollback; try again.");
         }
-        await PublishAsync(Topics.ModelsRolledBack, model, new ModelRolledBack { Model = model, FromVersion = champion, ToVersion = toVersion, ArtifactUri = target.Spec.ArtifactUri, ArtifactSha256 = target.Spec.ArtifactSha256, Reason = reason, Actor = actor }, cancellationToken);
+        await PublishAsync(Topics.ModelsRolledBack, model, new ModelRolledBack { Model = model, FromVersion = champion, ToVersion = toVersion, ArtifactUri = target.Spec.ArtifactUri, ArtifactSha256 = target.Spec.ArtifactSha256, Reason = reason, Actor = actor, FeatureView = target.Spec.Lineage?.FeatureView ?? string.Empty }, cancellationToken);
         return new PromotionResult { Model = model, FromVersion = champion, ToVersion = toVersion };
     }
 
@@ -126,7 +126,7 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         PublishAsync(Topics.ModelsPromoted, spec.Model, new ModelPromoted
         {
             Model = spec.Model, Version = version, PreviousVersion = previous, ArtifactUri = spec.ArtifactUri, ArtifactSha256 = spec.ArtifactSha256,
-            Reason = reason, GateEvidenceJson = evidence, Actor = actor,
+            Reason = reason, GateEvidenceJson = evidence, Actor = actor, FeatureView = spec.Lineage?.FeatureView ?? string.Empty,
         }, cancellationToken);
 
     private Task PublishAsync(string topic, string model, IMessage message, CancellationToken cancellationToken) =>

@@ -9,9 +9,13 @@ internal static class NodePeer
     public static string ScriptDirectory { get; } = FindScriptDirectory();
 
     /// <summary>Runs <c>node client.js address scenario</c> and parses the JSON outcome it prints.</summary>
-    public static async Task<JsonElement> RunClientAsync(string address, string scenario)
+    public static Task<JsonElement> RunClientAsync(string address, string scenario) => RunScriptAsync("client.js", address, scenario);
+
+    /// <summary>Runs <c>node script args…</c> and parses the JSON it prints last.</summary>
+    public static async Task<JsonElement> RunScriptAsync(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("node", ["client.js", address, scenario])
+        var scenario = string.Join(' ', arguments);
+        var start = new ProcessStartInfo("node", [script, .. arguments])
         {
             WorkingDirectory = ScriptDirectory,
             RedirectStandardOutput = true,
@@ -23,7 +27,7 @@ internal static class NodePeer
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(guard.Token);
         var output = (await stdout).Trim();
-        process.ExitCode.Should().Be(0, $"node client.js {scenario} failed: {await stderr}");
+        process.ExitCode.Should().Be(0, $"node {script} {scenario} failed: {await stderr}");
         return JsonDocument.Parse(output.Split('\n').Last()).RootElement;
     }
 

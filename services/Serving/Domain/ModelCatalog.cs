@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Cascade.Ml.Artifacts;
+using Cascade.Storage.Artifacts;
+
+namespace Cascade.Serving.Domain;
+
+/// <summary>
+/// The champion of every model, swapped atomically: a request takes the current <see cref="ServedModel"/> once and
+/// finishes on it, so requests in flight during a swap complete on the old version and none fails. A version is
+/// swapped in only after its artifact was fetched, hash-verified, compiled, its golden samples re-predicted bit for
+/// bit and a warm-up run; a failed load keeps the current version.
+/// </summary>
+public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
+{
+    private readonly ConcurrentDictionary<string, ServedModel> _champions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _swaps = new(StringComparer.Ordinal);
+
+    public ServedModel? Find(string model) => _champions.TryGetValue(model, out var served) ? served : null;
+
+    public IReadOnlyCollection<ServedModel> All => _champions.Values.ToArray();
+
+    public long Swaps(string model) => _swaps.GetValueOrDefault(model);
+
+    /// <summary>Loads and verifies a version, then makes it the served one. Throws (keeping the current one) if anything fails.</summary>
+    public async Task<ServedModel> LoadAndSwapAsync(string model, int version, string sha256, string featureView, CancellationToken cancellationToken)
+    {
+        if (Find(model) is { } current && current.Version == version)
+        {
+            return current;
+        }
+        var bytes = await artifacts.GetAsync(sha256, cancellationToken);
+        var directory = Path.Combine(workDirectory, $"{model}-v{version}-{sha256[..12]}");
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        ArtifactArchive.Unpack(bytes, directory);
+        var artifact = ModelArtifact.Load(directory); // hashes, compile, golden samples
+        WarmUp(artifact);
+        var served = new ServedModel(model, version, sha256, featureView, artifact, DateTimeOffset.UtcNow);
+        _champions[model] = served;
+        _swaps.AddOrUpdate(model, 1, (_, n) => n + 1);
+        return served;
+    }
+
+    private static void WarmUp(ModelArtifact artifact)
+    {
+        // Run the evaluator on every golden sample a few times so the first real request meets jitted code.
+        Span<float> row = stackalloc float[artifact.Compiled.FeatureCount];
+        Span<float> output = stackalloc float[artifact.Compiled.OutputCount];
+        for (var round = 0; round < 50; round++)
+        {
+            foreach (var sample in artifact.GoldenSamples)
+            {
+                for (var c = 0; c < row.Length; c++) row[c] = sample.Features[c] ?? float.NaN;
+                artifact.Compiled.Predict(row, output);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Cascade.Contracts.Events;
+using Cascade.Contracts.Events.V1;
+using Cascade.EventLog.Abstractions;
+using Google.Protobuf;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Serving.Domain;
+
+/// <summary>
+/// Follows <c>ModelPromoted</c> and <c>ModelRolledBack</c>. A fresh consumer group per process replays both topics
+/// from the beginning, so a restarted serving process learns every champion from the log alone (the registry may be
+/// down), then keeps swapping as new events arrive. A version that fails to load is reported (<c>ModelLoadFailed</c>)
+/// and the current one keeps serving.
+/// </summary>
+public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog log, ILogger<PromotionFollower> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var consumer = log.Subscribe(new ConsumerOptions($"cascade-serving.{Guid.NewGuid():N}", [Topics.ModelsPromoted, Topics.ModelsRolledBack]));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IReadOnlyList<ConsumedRecord> batch;
+            try
+            {
+                batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            // Within a batch only the last event per model matters: replaying history loads each model once.
+            var latest = new Dictionary<string, (int Version, string Sha, string View)>(StringComparer.Ordinal);
+            foreach (var record in batch.OrderBy(r => r.AppendedAt).ThenBy(r => r.Offset))
+            {
+                var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
+                if (envelope.Type == ModelPromoted.Descriptor.FullName)
+                {
+                    var promoted = ModelPromoted.Parser.ParseFrom(envelope.Payload);
+                    latest[promoted.Model] = (promoted.Version, promoted.ArtifactSha256, promoted.FeatureView);
+                }
+                else if (envelope.Type == ModelRolledBack.Descriptor.FullName)
+                {
+                    var rolledBack = ModelRolledBack.Parser.ParseFrom(envelope.Payload);
+                    latest[rolledBack.Model] = (rolledBack.ToVersion, rolledBack.ArtifactSha256, rolledBack.FeatureView);
+                }
+            }
+            foreach (var (model, (version, sha, view)) in latest)
+            {
+                try
+                {
+                    var served = await catalog.LoadAndSwapAsync(model, version, sha, view, stoppingToken);
+                    LogSwapped(logger, model, served.Version);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogLoadFailed(logger, model, version, ex);
+                    var failed = new ModelLoadFailed { Model = model, Version = version, KeptVersion = catalog.Find(model)?.Version ?? 0, Reason = ex.Message };
+                    await log.AppendAsync(Topics.ModelLoadFailed, [new OutgoingRecord(model, EventEnvelopes.Wrap(failed, model, "cascade-serving").ToByteArray())], stoppingToken);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} v{Version}")]
+    private static partial void LogSwapped(ILogger logger, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not load {Model} v{Version}; the current version keeps serving")]
+    private static partial void LogLoadFailed(ILogger logger, string model, int version, Exception exception);
+}

@@ -1,0 +1,24 @@
+using Cascade.Grpc.Server;
+using Cascade.Serving.Domain;
+using Cascade.Serving.Grpc;
+using Cascade.Storage.Artifacts;
+using Cascade.Storage.OnlineStore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cascade.Serving;
+
+/// <summary>Composition of Serving (needs an IEventLog, an IArtifactStore and an IOnlineStore).</summary>
+public static class ServingModule
+{
+    public static IServiceCollection AddCascadeServing(this IServiceCollection services, string workDirectory)
+    {
+        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory));
+        services.AddSingleton<PredictionLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<PredictionLog>());
+        services.AddSingleton<Predictor>();
+        services.AddHostedService<PromotionFollower>();
+        services.AddGrpcService<ServingGrpcService>();
+        services.AddGrpcService<InferenceGrpcService>();
+        return services;
+    }
+}
