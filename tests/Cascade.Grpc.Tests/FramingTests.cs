@@ -93,6 +93,52 @@ public class FramingTests
         bytes.AsSpan(5).ToArray().Should().Equal(message.ToByteArray());
     }
 
+    [Fact]
+    public void A_rented_frame_holds_the_same_bytes_as_a_new_one()
+    {
+        var message = new TestRequest { Text = "pooled", Payload = ByteString.CopyFrom(new byte[300]) };
+        var (buffer, length) = MessageFraming.RentFrame(message, 1000);
+        try
+        {
+            buffer.AsSpan(0, length).ToArray().Should().Equal(MessageFraming.ToFrame(message, 1000));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    [Fact]
+    public void A_frame_with_an_invalid_compressed_flag_is_internal()
+    {
+        var frame = MessageFraming.ToFrame(new TestRequest { Text = "x" }, 100);
+        frame[0] = 7;
+        var buffer = new ReadOnlySequence<byte>(frame);
+        var act = () => MessageFraming.TryParseFrame(ref buffer, 100, out _, out _);
+        act.Should().Throw<RpcException>().Which.StatusCode.Should().Be(StatusCode.Internal);
+    }
+
+    [Fact]
+    public async Task A_gzip_message_that_inflates_past_the_limit_is_resource_exhausted()
+    {
+        // 1 MB of zeros compresses to about a kilobyte: the limit must apply to what it inflates to.
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(GzipFrame(new TestRequest { Payload = ByteString.CopyFrom(new byte[1024 * 1024]) }));
+        await pipe.Writer.CompleteAsync();
+        var act = async () => await MessageFraming.ReadMessageAsync(pipe.Reader, TestRequest.Parser, 64 * 1024, "gzip", default);
+        (await act.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.ResourceExhausted);
+    }
+
+    [Fact]
+    public async Task Garbage_instead_of_protobuf_is_internal()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(new byte[] { 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF });
+        await pipe.Writer.CompleteAsync();
+        var act = async () => await MessageFraming.ReadMessageAsync(pipe.Reader, TestRequest.Parser, 100, null, default);
+        (await act.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Internal);
+    }
+
     internal static byte[] GzipFrame(IMessage message)
     {
         using var compressed = new MemoryStream();

@@ -69,6 +69,53 @@ public class ProtocolEncodingTests
     }
 
     [Theory]
+    [InlineData("connection")]
+    [InlineData("Transfer-Encoding")]
+    [InlineData("te")]
+    [InlineData("content-type")]
+    public void Metadata_refuses_headers_that_http2_or_grpc_reserve(string key) =>
+        ((Action)(() => new Metadata().Add(key, "x"))).Should().Throw<ArgumentException>().WithMessage("*reserved*");
+
+    [Fact]
+    public void Metadata_keys_are_lower_cased_and_lookups_ignore_case()
+    {
+        var metadata = new Metadata().Add("X-Tenant", "acme");
+        metadata.Single().Key.Should().Be("x-tenant");
+        metadata.GetValue("X-TENANT").Should().Be("acme");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { })]
+    [InlineData(new byte[] { 1 })]
+    [InlineData(new byte[] { 1, 2 })]
+    [InlineData(new byte[] { 0, 1, 2, 255 })]
+    public void Binary_metadata_survives_the_wire_with_or_without_base64_padding(byte[] value)
+    {
+        var sent = new Metadata().Add("data-bin", value).Single();
+        var wire = Metadata.ToWireValue(sent);
+        wire.Should().NotEndWith("=", "gRPC senders omit the padding");
+
+        var unpadded = new Metadata();
+        unpadded.AddFromWire("data-bin", wire);
+        unpadded.GetBytes("data-bin").Should().Equal(value);
+
+        var padded = new Metadata();
+        padded.AddFromWire("data-bin", Convert.ToBase64String(value));
+        padded.GetBytes("data-bin").Should().Equal(value);
+    }
+
+    [Theory]
+    [InlineData(StatusCode.OK, "0")]
+    [InlineData(StatusCode.Unauthenticated, "16")]
+    [InlineData((StatusCode)42, "42")]
+    public void Status_codes_are_written_as_decimal_strings(StatusCode code, string expected) =>
+        Cascade.Grpc.Server.GrpcStatusWriter.ToWire(code).Should().Be(expected);
+
+    [Fact]
+    public void There_are_the_seventeen_standard_status_codes() =>
+        Enum.GetValues<StatusCode>().Select(c => (int)c).Should().Equal(Enumerable.Range(0, 17));
+
+    [Theory]
     [InlineData("application/grpc", true)]
     [InlineData("application/grpc+proto", true)]
     [InlineData("application/grpc;charset=utf-8", true)]

@@ -36,7 +36,7 @@ public class StressTests(GrpcTestServer server, ITestOutputHelper output) : ICla
         })).ToArray();
 
         var all = Task.WhenAll(workers);
-        var finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(120)));
+        var finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60)));
         finished.Should().BeSameAs(all, "the watchdog expired: some call hung");
 
         output.WriteLine(string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}={o.Value}")));
@@ -59,8 +59,32 @@ public class StressTests(GrpcTestServer server, ITestOutputHelper output) : ICla
         var allowed = new[] { StatusCode.OK, StatusCode.Cancelled, StatusCode.DeadlineExceeded, StatusCode.Unavailable };
         try
         {
-            switch (random.Next(4))
+            switch (random.Next(5))
             {
+                case 4:
+                {
+                    // A handler that ignores its token and finishes at a random moment around its deadline:
+                    // the server's own DEADLINE_EXCEEDED races the late response.
+                    var (key, probe) = server.Service.Probes.Create();
+                    var release = Task.Delay(random.Next(0, 60)).ContinueWith(_ => probe.Release.TrySetResult(), TaskScheduler.Default);
+                    try
+                    {
+                        if (random.Next(2) == 0)
+                        {
+                            await channel.UnaryAsync(TestMethods.Unary, new TestRequest { Probe = key, IgnoreCancellation = true }, options);
+                        }
+                        else
+                        {
+                            using var call = channel.ServerStreaming(TestMethods.ServerStream, new TestRequest { Probe = key, IgnoreCancellation = true, Count = random.Next(0, 3) }, options);
+                            await foreach (var _ in call.ReadAllAsync()) { }
+                        }
+                    }
+                    finally
+                    {
+                        await release;
+                    }
+                    break;
+                }
                 case 0:
                     await channel.UnaryAsync(TestMethods.Unary, new TestRequest { DelayMs = random.Next(0, 30) }, options);
                     break;

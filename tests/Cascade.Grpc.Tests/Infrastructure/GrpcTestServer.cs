@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cascade.Grpc.Tests.Infrastructure;
 
 /// <summary>A real Kestrel server on 127.0.0.1 and an ephemeral port, serving <see cref="TestService"/> and health.</summary>
-public sealed class GrpcTestServer : IAsyncLifetime
+public class GrpcTestServer : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -28,6 +29,9 @@ public sealed class GrpcTestServer : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>Whether the server is wired through endpoint routing (<c>MapCascadeGrpc</c>) rather than the middleware.</summary>
+    protected virtual bool UseEndpointRouting => false;
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -38,13 +42,25 @@ public sealed class GrpcTestServer : IAsyncLifetime
         builder.Services.AddSingleton(Service);
         builder.Services.AddGrpcService<TestService>();
         _app = builder.Build();
-        _app.UseCascadeGrpc();
+        if (UseEndpointRouting)
+        {
+            _app.MapCascadeGrpc();
+            // An ordinary endpoint beside the gRPC ones, to show they do not shadow it.
+            _app.MapPost("/api/echo", (HttpContext http) => http.Response.WriteAsync("plain"));
+        }
+        else
+        {
+            _app.UseCascadeGrpc();
+        }
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
         Address = $"http://127.0.0.1:{Port}";
         Channel = GrpcChannel.ForAddress(Address);
     }
+
+    /// <summary>Stops the host (graceful shutdown), leaving the object to be disposed.</summary>
+    public Task StopAsync() => _app!.StopAsync();
 
     public async Task DisposeAsync()
     {
@@ -55,4 +71,10 @@ public sealed class GrpcTestServer : IAsyncLifetime
             await _app.DisposeAsync();
         }
     }
+}
+
+/// <summary>The same server, wired through endpoint routing.</summary>
+public sealed class RoutedGrpcTestServer : GrpcTestServer
+{
+    protected override bool UseEndpointRouting => true;
 }

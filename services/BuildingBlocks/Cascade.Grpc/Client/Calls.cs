@@ -6,17 +6,13 @@ namespace Cascade.Grpc.Client;
 /// <summary>A unary call in flight: await it for the response, or read its headers, status and trailers.</summary>
 public sealed class AsyncUnaryCall<TResponse> : IDisposable
 {
-    private readonly Func<Status> _status;
-    private readonly Func<Metadata> _trailers;
-    private readonly Action _dispose;
+    private readonly IClientCallOutcome _call;
 
-    internal AsyncUnaryCall(Task<TResponse> response, Task<Metadata> headers, Func<Status> status, Func<Metadata> trailers, Action dispose)
+    internal AsyncUnaryCall(Task<TResponse> response, Task<Metadata> headers, IClientCallOutcome call)
     {
         ResponseAsync = response;
         ResponseHeadersAsync = headers;
-        _status = status;
-        _trailers = trailers;
-        _dispose = dispose;
+        _call = call;
     }
 
     /// <summary>The response; faults with <see cref="RpcException"/> on a non-OK status.</summary>
@@ -26,14 +22,15 @@ public sealed class AsyncUnaryCall<TResponse> : IDisposable
     public Task<Metadata> ResponseHeadersAsync { get; }
 
     /// <summary>The final status, once the call has ended.</summary>
-    public Status GetStatus() => _status();
+    public Status GetStatus() => _call.GetStatus();
 
     /// <summary>The trailing metadata, once the call has ended.</summary>
-    public Metadata GetTrailers() => _trailers();
+    public Metadata GetTrailers() => _call.GetTrailers();
 
     public TaskAwaiter<TResponse> GetAwaiter() => ResponseAsync.GetAwaiter();
 
-    public void Dispose() => _dispose();
+    /// <summary>Ends the call; if it is still running, the server sees a cancellation.</summary>
+    public void Dispose() => _call.Dispose();
 }
 
 /// <summary>A server-streaming call: read the responses with <see cref="ReadAllAsync"/>.</summary>
@@ -48,7 +45,7 @@ public sealed class ServerStreamingCall<TRequest, TResponse> : IDisposable
     /// <summary>The response headers.</summary>
     public Task<Metadata> ResponseHeadersAsync => _call.ResponseHeadersAsync;
 
-    /// <summary>Yields every response; throws <see cref="RpcException"/> if the call ends with a non-OK status.</summary>
+    /// <summary>Yields every response; throws <see cref="RpcException"/> if the call ends with a non-OK status. Cancelling the token cancels the call.</summary>
     public async IAsyncEnumerable<TResponse> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         while (await _call.ReadNextAsync(cancellationToken).ConfigureAwait(false) is { } message)
@@ -114,7 +111,7 @@ public sealed class DuplexStreamingCall<TRequest, TResponse> : IDisposable
     /// <summary>The response headers.</summary>
     public Task<Metadata> ResponseHeadersAsync => _call.ResponseHeadersAsync;
 
-    /// <summary>Yields every response; throws <see cref="RpcException"/> if the call ends with a non-OK status.</summary>
+    /// <summary>Yields every response; throws <see cref="RpcException"/> if the call ends with a non-OK status. Cancelling the token cancels the call.</summary>
     public async IAsyncEnumerable<TResponse> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         while (await _call.ReadNextAsync(cancellationToken).ConfigureAwait(false) is { } message)

@@ -11,14 +11,17 @@ namespace Cascade.Grpc.Client;
 /// the final status — the server's (from trailers or trailers-only headers) whenever it sent one,
 /// otherwise the client's own (deadline, cancellation, transport failure).
 /// </summary>
-internal sealed class ClientCall<TRequest, TResponse> : IDisposable
+internal sealed class ClientCall<TRequest, TResponse> : IClientCallOutcome
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
-    private static readonly MediaTypeWithQualityHeaderValue GrpcMediaType = new(GrpcProtocol.ContentType);
+    // Shared, never mutated: allocating them per call would be waste on the hot path.
+    private static readonly MediaTypeHeaderValue GrpcContentType = new(GrpcProtocol.ContentType);
+
     private readonly GrpcChannel _channel;
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
+    private readonly DateTime? _deadline;
     private readonly CancellationTokenSource _callSource;
     private readonly CancellationTokenSource? _deadlineSource;
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,8 +29,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     private HttpResponseMessage? _response;
     private PipeReader? _reader;
     private string? _responseEncoding;
-    private Status? _status;
-    private Metadata _trailers = new();
+    private Outcome? _outcome;
     private StreamingRequestContent<TRequest>? _requestContent;
     private int _disposed;
 
@@ -38,27 +40,48 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         _options = options;
         if (options.Deadline is { } deadline && deadline != DateTime.MaxValue)
         {
-            var remaining = deadline.ToUniversalTime() - DateTime.UtcNow;
-            _deadlineSource = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            _deadline = deadline.ToUniversalTime();
+            var remaining = _deadline.Value - DateTime.UtcNow;
+            // A timer cannot wait longer than ~49 days; such deadlines still travel in grpc-timeout.
+            if (remaining <= MaxLocalTimeout)
+            {
+                _deadlineSource = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            }
         }
-        _callSource = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadlineSource?.Token ?? CancellationToken.None);
+        _callSource = _deadlineSource is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadlineSource.Token);
     }
+
+    private static TimeSpan MaxLocalTimeout { get; } = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public Task<Metadata> ResponseHeadersAsync => _headers.Task;
 
     public IClientStreamWriter<TRequest> RequestStream => _requestContent ?? throw new InvalidOperationException("This call has no request stream.");
 
     /// <summary>The final status; throws if the call has not ended.</summary>
-    public Status GetStatus() => _status ?? throw new InvalidOperationException("The call has not finished yet.");
+    public Status GetStatus() => (_outcome ?? throw NotFinished()).Status;
 
     /// <summary>Trailing metadata; throws if the call has not ended.</summary>
-    public Metadata GetTrailers() => _status is null ? throw new InvalidOperationException("The call has not finished yet.") : _trailers;
+    public Metadata GetTrailers() => (_outcome ?? throw NotFinished()).Trailers;
 
     /// <summary>Starts a call with a single request message.</summary>
     public void StartUnaryRequest(TRequest request)
     {
-        var content = new ByteArrayContent(MessageFraming.ToFrame(request, _channel.Options.MaxSendMessageSize));
-        content.Headers.ContentType = new MediaTypeHeaderValue(GrpcProtocol.ContentType);
+        ArgumentNullException.ThrowIfNull(request);
+        byte[] frame;
+        try
+        {
+            frame = MessageFraming.ToFrame(request, _channel.Options.MaxSendMessageSize);
+        }
+        catch (RpcException ex)
+        {
+            // Too large to send: the call fails like any other, through its response.
+            Settle(ex.Status, null);
+            return;
+        }
+        var content = new ByteArrayContent(frame);
+        content.Headers.ContentType = GrpcContentType;
         Start(content);
     }
 
@@ -66,6 +89,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     public void StartStreamingRequest()
     {
         _requestContent = new StreamingRequestContent<TRequest>(_channel.Options.MaxSendMessageSize, _callSource.Token, OnRequestWriteFailureAsync);
+        _requestContent.Headers.ContentType = GrpcContentType;
         Start(_requestContent);
     }
 
@@ -79,12 +103,12 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
             Content = content,
         };
         var headers = request.Headers;
-        headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+        headers.TryAddWithoutValidation("te", "trailers");
         headers.TryAddWithoutValidation("user-agent", GrpcProtocol.UserAgent);
         headers.TryAddWithoutValidation(GrpcProtocol.AcceptEncodingHeader, GrpcProtocol.SupportedEncodings);
-        if (_options.Deadline is { } deadline && deadline != DateTime.MaxValue)
+        if (_deadline is { } deadline)
         {
-            headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(deadline.ToUniversalTime() - DateTime.UtcNow));
+            headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(deadline - DateTime.UtcNow));
         }
         if (_options.Headers is { } metadata)
         {
@@ -97,24 +121,26 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     }
 
     /// <summary>Waits for the response headers; on a trailers-only response the call is already settled.</summary>
-    private async ValueTask<bool> EnsureResponseAsync()
+    private async ValueTask<bool> EnsureResponseAsync(CancellationToken readToken)
     {
         if (_reader is not null)
         {
             return true;
         }
-        if (_status is not null)
+        if (_outcome is not null)
         {
             return false;
         }
         HttpResponseMessage response;
         try
         {
-            response = await _sendTask!.ConfigureAwait(false);
+            response = readToken.CanBeCanceled
+                ? await _sendTask!.WaitAsync(readToken).ConfigureAwait(false)
+                : await _sendTask!.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Settle(ClientStatus(ex), null);
+            SettleLocally(ex, readToken);
             return false;
         }
         _response = response;
@@ -130,13 +156,14 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
             Settle(trailersOnly, ReadMetadata(response.Headers));
             return false;
         }
-        var contentType = response.Content.Headers.ContentType?.MediaType;
+        var contentType = FirstValue(response.Content.Headers.NonValidated, "Content-Type");
         if (!GrpcProtocol.IsGrpcContentType(contentType))
         {
             Settle(new Status(StatusCode.Internal, $"Bad gRPC response. Invalid content-type value: {contentType ?? "(none)"}"), null);
+            CancelCall();
             return false;
         }
-        _responseEncoding = response.Headers.TryGetValues(GrpcProtocol.EncodingHeader, out var encodings) ? encodings.FirstOrDefault() : null;
+        _responseEncoding = FirstValue(response.Headers.NonValidated, GrpcProtocol.EncodingHeader);
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(_callSource.Token).ConfigureAwait(false);
@@ -144,17 +171,18 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         }
         catch (Exception ex)
         {
-            Settle(ClientStatus(ex), null);
+            SettleLocally(ex, readToken);
             return false;
         }
         return true;
     }
 
     /// <summary>Reads the next response message, or null once the server ended the stream with OK.</summary>
+    /// <param name="cancellationToken">Cancels the read, and with it the call (the server sees CANCELLED).</param>
     /// <exception cref="RpcException">The call ended with a non-OK status.</exception>
     public async ValueTask<TResponse?> ReadNextAsync(CancellationToken cancellationToken = default)
     {
-        if (await EnsureResponseAsync().ConfigureAwait(false))
+        if (await EnsureResponseAsync(cancellationToken).ConfigureAwait(false))
         {
             using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _callSource.Token) : null;
             try
@@ -166,21 +194,21 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
                 }
                 SettleFromTrailers();
             }
-            catch (RpcException ex) when (_status is null)
+            catch (RpcException ex) when (_outcome is null)
             {
                 // A local protocol failure (oversize message, bad frame): cancel the rest of the call.
                 Settle(ex.Status, null);
-                _callSource.Cancel();
+                CancelCall();
             }
-            catch (Exception ex) when (_status is null)
+            catch (Exception ex) when (_outcome is null)
             {
-                Settle(ClientStatus(ex), null);
+                SettleLocally(ex, cancellationToken);
             }
         }
-        var status = _status!.Value;
-        if (status.StatusCode != StatusCode.OK)
+        var outcome = _outcome!;
+        if (outcome.Status.StatusCode != StatusCode.OK)
         {
-            throw new RpcException(status, _trailers);
+            throw new RpcException(outcome.Status, outcome.Trailers);
         }
         return null;
     }
@@ -188,14 +216,13 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     /// <summary>Reads exactly one response message (unary and client-streaming calls).</summary>
     public async Task<TResponse> ReadSingleAsync()
     {
-        var response = await ReadNextAsync().ConfigureAwait(false);
-        if (response is null)
-        {
-            throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize response message: the server sent OK without a message."), _trailers);
-        }
+        var response = await ReadNextAsync().ConfigureAwait(false)
+            ?? throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize response message: the server sent OK without a message."), _outcome?.Trailers);
         if (await ReadNextAsync().ConfigureAwait(false) is not null)
         {
-            throw new RpcException(StatusCode.Internal, "The server sent more than one response message to a unary call.");
+            Settle(new Status(StatusCode.Internal, "The server sent more than one response message to a call that expects one."), null);
+            CancelCall();
+            throw new RpcException(_outcome!.Status, _outcome.Trailers);
         }
         return response;
     }
@@ -213,14 +240,22 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         }
     }
 
-    /// <summary>The status of a client-side failure: the server's status if one arrived, else deadline/cancel/transport.</summary>
-    private Status ClientStatus(Exception exception)
+    /// <summary>Ends the call for a client-side reason and resets the stream so the server stops working on it.</summary>
+    private void SettleLocally(Exception exception, CancellationToken readToken)
     {
         if (_response is not null && TryReadStatus(_response.TrailingHeaders, out var serverStatus))
         {
-            _trailers = ReadMetadata(_response.TrailingHeaders);
-            return serverStatus;
+            // The server's word wins over whatever the transport said afterwards.
+            Settle(serverStatus, ReadMetadata(_response.TrailingHeaders));
+            return;
         }
+        Settle(ClientStatus(exception, readToken), null);
+        CancelCall();
+    }
+
+    /// <summary>The status of a client-side failure: deadline, cancellation or transport.</summary>
+    private Status ClientStatus(Exception exception, CancellationToken readToken)
+    {
         if (_deadlineSource is { IsCancellationRequested: true })
         {
             return new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
@@ -228,6 +263,14 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         if (_options.CancellationToken.IsCancellationRequested)
         {
             return new Status(StatusCode.Cancelled, "Call canceled by the client.");
+        }
+        if (readToken.IsCancellationRequested)
+        {
+            return new Status(StatusCode.Cancelled, "The read was canceled by the client; the call is canceled with it.");
+        }
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return new Status(StatusCode.Cancelled, "Call disposed before it finished.");
         }
         return StatusMapping.FromException(exception);
     }
@@ -238,7 +281,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     /// </summary>
     private async Task<Exception> OnRequestWriteFailureAsync(Exception exception)
     {
-        if (_status is null && _deadlineSource is not { IsCancellationRequested: true } && !_options.CancellationToken.IsCancellationRequested)
+        if (_outcome is null && _deadlineSource is not { IsCancellationRequested: true } && !_options.CancellationToken.IsCancellationRequested)
         {
             try
             {
@@ -259,47 +302,73 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
                 // No response either: the transport failed; classified below.
             }
         }
-        if (_status is { } settled)
+        if (_outcome is { } settled)
         {
-            return new RpcException(settled, _trailers);
+            return new RpcException(settled.Status, settled.Trailers);
         }
-        return new RpcException(ClientStatus(exception));
+        return new RpcException(ClientStatus(exception, CancellationToken.None));
     }
 
     private void Settle(Status status, Metadata? trailers)
     {
-        if (_status is not null)
+        if (Interlocked.CompareExchange(ref _outcome, new Outcome(status, trailers ?? new Metadata()), null) is not null)
         {
             return;
         }
-        _trailers = trailers ?? new Metadata();
-        _status = status;
         _headers.TrySetResult(new Metadata());
         _requestContent?.Abandon();
+    }
+
+    /// <summary>Resets the HTTP/2 stream so the server's handler sees the cancellation.</summary>
+    private void CancelCall()
+    {
+        try
+        {
+            // Before the response headers, cancelling the send resets the stream...
+            _callSource.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed concurrently: the call is over anyway.
+        }
+        // ...after them the send has completed, and only disposing the unfinished response resets it.
+        _response?.Dispose();
     }
 
     private static bool TryReadStatus(HttpHeaders headers, out Status status)
     {
         status = default;
-        if (!headers.TryGetValues(GrpcProtocol.StatusHeader, out var values))
+        var raw = FirstValue(headers.NonValidated, GrpcProtocol.StatusHeader);
+        if (raw is null)
         {
             return false;
         }
-        var raw = values.FirstOrDefault();
         if (!int.TryParse(raw, out var code))
         {
             status = new Status(StatusCode.Unknown, $"Unexpected grpc-status value '{raw}'.");
             return true;
         }
-        var message = headers.TryGetValues(GrpcProtocol.MessageHeader, out var messages) ? StatusMessageEncoding.Decode(messages.FirstOrDefault()) : string.Empty;
-        status = new Status((StatusCode)code, message);
+        var message = FirstValue(headers.NonValidated, GrpcProtocol.MessageHeader);
+        status = new Status((StatusCode)code, StatusMessageEncoding.Decode(message));
         return true;
+    }
+
+    private static string? FirstValue(HttpHeadersNonValidated headers, string name)
+    {
+        if (headers.TryGetValues(name, out var values))
+        {
+            foreach (var value in values)
+            {
+                return value;
+            }
+        }
+        return null;
     }
 
     private static Metadata ReadMetadata(HttpHeaders headers)
     {
         var metadata = new Metadata();
-        foreach (var header in headers)
+        foreach (var header in headers.NonValidated)
         {
             if (Metadata.IsReserved(header.Key))
             {
@@ -313,17 +382,19 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         return metadata;
     }
 
+    private static InvalidOperationException NotFinished() => new("The call has not finished yet: read its response or stream to the end first.");
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
-        if (_status is null)
+        if (_outcome is null)
         {
             // Abandoned mid-call: reset the stream so the server stops working for nobody.
             Settle(new Status(StatusCode.Cancelled, "Call disposed before it finished."), null);
-            _callSource.Cancel();
+            CancelCall();
         }
         _requestContent?.Abandon();
         _reader?.Complete();
@@ -331,4 +402,15 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         _callSource.Dispose();
         _deadlineSource?.Dispose();
     }
+
+    /// <summary>How the call ended; published once, atomically.</summary>
+    private sealed record Outcome(Status Status, Metadata Trailers);
+}
+
+/// <summary>The parts of a call its wrappers expose once it has ended, without knowing its message types.</summary>
+internal interface IClientCallOutcome : IDisposable
+{
+    Status GetStatus();
+
+    Metadata GetTrailers();
 }

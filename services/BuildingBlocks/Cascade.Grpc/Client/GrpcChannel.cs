@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http;
 using Google.Protobuf;
 
@@ -11,6 +12,8 @@ public sealed class GrpcChannel : IDisposable
 {
     private readonly bool _ownsHandler;
     private readonly string _baseAddress;
+    // Parsing a Uri per call is measurable on the hot path; a channel calls few distinct methods.
+    private readonly ConcurrentDictionary<string, Uri> _methodUris = new(StringComparer.Ordinal);
 
     private GrpcChannel(Uri address, GrpcChannelOptions options)
     {
@@ -43,7 +46,9 @@ public sealed class GrpcChannel : IDisposable
         {
             throw new ArgumentException($"'{address}' is not an http:// or https:// address.", nameof(address));
         }
-        return new GrpcChannel(uri, options ?? new GrpcChannelOptions());
+        options ??= new GrpcChannelOptions();
+        options.Validate();
+        return new GrpcChannel(uri, options);
     }
 
     /// <summary>The channel's options.</summary>
@@ -51,7 +56,8 @@ public sealed class GrpcChannel : IDisposable
 
     internal HttpMessageInvoker Invoker { get; }
 
-    internal Uri MethodUri(string fullName) => new(_baseAddress + fullName);
+    internal Uri MethodUri(string fullName) =>
+        _methodUris.GetOrAdd(fullName, static (path, baseAddress) => new Uri(baseAddress + path), _baseAddress);
 
     /// <summary>Starts a unary call.</summary>
     public AsyncUnaryCall<TResponse> UnaryAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
@@ -61,7 +67,7 @@ public sealed class GrpcChannel : IDisposable
         var call = new ClientCall<TRequest, TResponse>(this, method, options);
         call.StartUnaryRequest(request);
         var response = ReadAndDisposeAsync(call);
-        return new AsyncUnaryCall<TResponse>(response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncUnaryCall<TResponse>(response, call.ResponseHeadersAsync, call);
     }
 
     /// <summary>Starts a server-streaming call.</summary>

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using Cascade.Grpc.Framing;
 using Google.Protobuf;
 
@@ -26,7 +26,6 @@ internal sealed class StreamingRequestContent<TRequest> : HttpContent, IClientSt
         _maxMessageSize = maxMessageSize;
         _callToken = callToken;
         _onWriteFailure = onWriteFailure;
-        Headers.ContentType = new MediaTypeHeaderValue(GrpcProtocol.ContentType);
     }
 
     public async Task WriteAsync(TRequest message, CancellationToken cancellationToken = default)
@@ -36,16 +35,19 @@ internal sealed class StreamingRequestContent<TRequest> : HttpContent, IClientSt
         {
             throw new InvalidOperationException("The request stream was completed; no more messages can be written.");
         }
-        var frame = MessageFraming.ToFrame(message, _maxMessageSize);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _callToken);
+        // Pooled: a 40 MB upload in 1 MB messages would otherwise put 40 arrays on the large object heap.
+        var (frame, length) = MessageFraming.RentFrame(message, _maxMessageSize);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _callToken) : null;
+        var token = linked?.Token ?? _callToken;
         var locked = false;
         try
         {
-            await _writeLock.WaitAsync(linked.Token).ConfigureAwait(false);
+            await _writeLock.WaitAsync(token).ConfigureAwait(false);
             locked = true;
-            var stream = await _stream.Task.WaitAsync(linked.Token).ConfigureAwait(false);
-            await stream.WriteAsync(frame, linked.Token).ConfigureAwait(false);
-            await stream.FlushAsync(linked.Token).ConfigureAwait(false);
+            var stream = await _stream.Task.WaitAsync(token).ConfigureAwait(false);
+            await stream.WriteAsync(frame.AsMemory(0, length), token).ConfigureAwait(false);
+            // Flushed per message: a bidi peer waits for each request before it answers.
+            await stream.FlushAsync(token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not RpcException)
         {
@@ -58,6 +60,8 @@ internal sealed class StreamingRequestContent<TRequest> : HttpContent, IClientSt
             {
                 _writeLock.Release();
             }
+            // The stream is done with the bytes once its write completed or failed.
+            ArrayPool<byte>.Shared.Return(frame);
         }
     }
 

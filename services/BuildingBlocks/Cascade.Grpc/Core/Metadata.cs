@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Cascade.Grpc;
@@ -45,6 +46,9 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
         return this;
     }
 
+    /// <summary>Adds a copy of an entry (e.g. one read from another collection), validated like the other overloads.</summary>
+    public Metadata Add(Entry entry) => entry.Bytes is not null ? Add(entry.Key, entry.Bytes) : Add(entry.Key, entry.Value ?? string.Empty);
+
     /// <summary>The first ASCII value of the key, or null.</summary>
     public string? GetValue(string key)
     {
@@ -79,7 +83,15 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
     internal static bool IsReserved(string key) =>
         key.StartsWith(':') ||
         key.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase) ||
-        key is "content-type" or "te" or "user-agent" or "content-length" or "host" or "accept-encoding";
+        ReservedHeaders.Contains(key);
+
+    // Case-insensitive: HttpClient names known headers in title case ("Content-Type").
+    private static readonly FrozenSet<string> ReservedHeaders = FrozenSet.ToFrozenSet(
+    [
+        "content-type", "te", "user-agent", "content-length", "host", "accept-encoding",
+        // Connection-specific headers are forbidden in HTTP/2: Kestrel and SocketsHttpHandler reject them.
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+    ], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Decodes a header value received on the wire into an entry (base64 for '-bin' keys).</summary>
     internal void AddFromWire(string key, string value)

@@ -14,6 +14,12 @@ public sealed class Method<TRequest, TResponse>
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(requestParser);
+        ArgumentNullException.ThrowIfNull(responseParser);
+        if (serviceName.Contains('/') || name.Contains('/'))
+        {
+            throw new ArgumentException($"Service '{serviceName}' and method '{name}' must not contain '/': the path is built as /service/method.");
+        }
         Type = type;
         ServiceName = serviceName;
         Name = name;

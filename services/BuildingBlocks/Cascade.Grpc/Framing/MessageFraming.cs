@@ -153,14 +153,36 @@ internal static class MessageFraming
     /// <summary>Serializes one uncompressed frame into a new array (client requests).</summary>
     public static byte[] ToFrame(IMessage message, int maxMessageSize)
     {
+        var size = CheckedSize(message, maxMessageSize);
+        var frame = new byte[GrpcProtocol.FrameHeaderLength + size];
+        WriteFrame(message, size, frame);
+        return frame;
+    }
+
+    /// <summary>Serializes one uncompressed frame into an array rented from the shared pool; return it once written.</summary>
+    public static (byte[] Buffer, int Length) RentFrame(IMessage message, int maxMessageSize)
+    {
+        var size = CheckedSize(message, maxMessageSize);
+        var length = GrpcProtocol.FrameHeaderLength + size;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        WriteFrame(message, size, buffer);
+        return (buffer, length);
+    }
+
+    private static int CheckedSize(IMessage message, int maxMessageSize)
+    {
         var size = message.CalculateSize();
         if (size > maxMessageSize)
         {
             throw new RpcException(StatusCode.ResourceExhausted, $"Sending message larger than max ({size} vs. {maxMessageSize}).");
         }
-        var frame = new byte[GrpcProtocol.FrameHeaderLength + size];
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)size);
-        message.WriteTo(frame.AsSpan(GrpcProtocol.FrameHeaderLength));
-        return frame;
+        return size;
+    }
+
+    private static void WriteFrame(IMessage message, int size, Span<byte> destination)
+    {
+        destination[0] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[1..], (uint)size);
+        message.WriteTo(destination.Slice(GrpcProtocol.FrameHeaderLength, size));
     }
 }

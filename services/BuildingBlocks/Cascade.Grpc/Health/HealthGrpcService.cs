@@ -15,24 +15,19 @@ public sealed class HealthGrpcService(HealthStatusRegistry registry) : IGrpcServ
     private Task<HealthCheckResponse> CheckAsync(HealthCheckRequest request, ServerCallContext context)
     {
         var status = registry.GetStatus(request.Service)
-            ?? throw new RpcException(StatusCode.NotFound, $"Unknown service '{request.Service}'.");
+            ?? throw new RpcException(StatusCode.NotFound, $"Unknown service '{request.Service}': no service of that name reports its health here.");
         return Task.FromResult(new HealthCheckResponse { Status = status });
     }
 
+    /// <summary>Streams the current status and every change until the client leaves or the server shuts down.</summary>
     private async Task WatchAsync(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responses, ServerCallContext context)
     {
         using var subscription = registry.Watch(request.Service);
-        try
+        await foreach (var status in subscription.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            await foreach (var status in subscription.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
-            {
-                await responses.WriteAsync(new HealthCheckResponse { Status = status }, context.CancellationToken).ConfigureAwait(false);
-            }
+            await responses.WriteAsync(new HealthCheckResponse { Status = status }, context.CancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            // The watcher left or its deadline passed: Watch ends only this way.
-            throw;
-        }
+        // The registry ends watches only at shutdown; UNAVAILABLE tells the client to watch another server.
+        throw new RpcException(StatusCode.Unavailable, "The server is shutting down.");
     }
 }

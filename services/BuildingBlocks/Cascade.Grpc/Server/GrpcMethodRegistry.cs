@@ -24,5 +24,7 @@ public sealed class GrpcMethodRegistry
     /// <summary>The paths of every bound method.</summary>
     public IEnumerable<string> MethodPaths => _methods.Keys;
 
+    internal IEnumerable<KeyValuePair<string, ServerMethodInvoker>> Methods => _methods;
+
     internal bool TryGet(string path, out ServerMethodInvoker invoker) => _methods.TryGetValue(path, out invoker!);
 }

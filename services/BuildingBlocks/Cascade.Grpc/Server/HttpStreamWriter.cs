@@ -1,38 +1,36 @@
 using Cascade.Grpc.Framing;
 using Google.Protobuf;
-using Microsoft.AspNetCore.Http;
 
 namespace Cascade.Grpc.Server;
 
-/// <summary>Writes response messages straight into Kestrel's response pipe.</summary>
-internal sealed class HttpStreamWriter<T>(HttpContext httpContext, ServerCallContext callContext, int maxMessageSize) : IServerStreamWriter<T>
+/// <summary>Writes response messages straight into Kestrel's response pipe, one flushed frame per message.</summary>
+internal sealed class HttpStreamWriter<T>(ServerCallContext call) : IServerStreamWriter<T>
     where T : class, IMessage<T>
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-
     public async Task WriteAsync(T message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (callContext.CancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The call was cancelled or its deadline passed.", callContext.CancellationToken);
-        }
-        // Concurrent writes would interleave frames: serialize them.
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        call.CancellationToken.ThrowIfCancellationRequested();
+        // Concurrent writes would interleave frames, and the deadline may be sending the status: take turns.
+        var gate = call.ResponseGate;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            callContext.ApplyResponseHeaders();
-            MessageFraming.WriteMessage(httpContext.Response.BodyWriter, message, maxMessageSize);
+            call.EnsureOpen();
+            call.ApplyResponseHeaders();
+            var writer = call.HttpContext.Response.BodyWriter;
+            MessageFraming.WriteMessage(writer, message, call.Options.MaxSendMessageSize);
+            call.ResponseWritten = true;
             // No token on FlushAsync: Kestrel resets the stream with INTERNAL_ERROR when a flush token fires.
-            var flush = await httpContext.Response.BodyWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            if (flush.IsCompleted)
+            var flush = await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            if (flush.IsCompleted || flush.IsCanceled)
             {
                 throw new ClientDisconnectedException();
             }
         }
         finally
         {
-            _writeLock.Release();
+            gate.Release();
         }
     }
 }
