@@ -1,0 +1,12 @@
+namespace Cascade.Monitoring.Domain.Alerts;
+
+/// <summary>What drifted; the numbers match <c>cascade.events.v1.DriftKind</c>.</summary>
+public enum DriftKind
+{
+    /// <summary>Input features moved away from the training distribution (covariate shift).</summary>
+    FeatureDrift = 1,
+    /// <summary>The model's output distribution moved away from the one on the training data.</summary>
+    PredictionDrift = 2,
+    /// <summary>The loss on labelled predictions increased (concept drift).</summary>
+    PerformanceDegradation = 3,
+}

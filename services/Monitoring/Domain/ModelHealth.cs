@@ -1,0 +1,35 @@
+using Cascade.Monitoring.Domain.Alerts;
+using Cascade.Monitoring.Domain.Detectors;
+
+namespace Cascade.Monitoring.Domain;
+
+/// <summary>A snapshot of one model's monitoring, for <c>GetModelHealth</c> and the console.</summary>
+/// <param name="Model">Model name.</param>
+/// <param name="Version">The version watched; null before any promotion was seen.</param>
+/// <param name="Task">Its task, when a version is watched.</param>
+/// <param name="Counters">Records seen, ignored, joined; evaluations; alerts.</param>
+/// <param name="WindowCount">Predictions in the drift window now.</param>
+/// <param name="WindowCapacity">Predictions the drift window holds when full.</param>
+/// <param name="LastEvaluation">The window of the latest evaluation; null before the window first filled.</param>
+/// <param name="Features">Every feature's statistics at the latest evaluation, strongest drift first.</param>
+/// <param name="Prediction">The prediction's statistics at the latest evaluation.</param>
+/// <param name="Performance">Metrics over the labelled predictions of the performance window.</param>
+/// <param name="PerformanceCount">Labelled predictions those metrics rest on.</param>
+/// <param name="PendingLabels">Predictions waiting for labels.</param>
+/// <param name="PendingDropped">Predictions dropped unlabelled (expired or over capacity).</param>
+/// <param name="Detectors">ADWIN and Page–Hinkley on the loss.</param>
+public sealed record ModelHealth(
+    string Model,
+    int? Version,
+    ModelTask? Task,
+    MonitorCounters Counters,
+    int WindowCount,
+    int WindowCapacity,
+    WindowBounds? LastEvaluation,
+    IReadOnlyList<FeatureDrift> Features,
+    FeatureDrift? Prediction,
+    IReadOnlyDictionary<string, double> Performance,
+    int PerformanceCount,
+    int PendingLabels,
+    long PendingDropped,
+    IReadOnlyList<DetectorState> Detectors);

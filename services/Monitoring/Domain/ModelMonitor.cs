@@ -1,0 +1,330 @@
+using Cascade.Monitoring.Domain.Alerts;
+using Cascade.Monitoring.Domain.Detectors;
+using Cascade.Monitoring.Domain.Evaluation;
+using Cascade.Monitoring.Domain.Labels;
+using Cascade.Monitoring.Domain.Performance;
+using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Monitoring.Domain.Windows;
+using Cascade.Monitoring.Options;
+
+namespace Cascade.Monitoring.Domain;
+
+/// <summary>
+/// Watches the served version of one model: drift of every feature and of the prediction over a sliding window of
+/// predictions against the version's reference profile, performance once labels join, ADWIN and Page–Hinkley on the
+/// per-example loss, and deduplicated <see cref="DriftAlert"/>s.
+/// </summary>
+/// <remarks>
+/// Pure and deterministic: time is the records' event time, never the wall clock, so replaying the same records yields
+/// the same alerts with the same ids. Methods are serialised by a lock, so the event consumer and health queries may
+/// call from different threads; a model's records are expected in stream order.
+/// </remarks>
+public sealed class ModelMonitor
+{
+    private static readonly DriftAlert[] NoAlerts = [];
+
+    private readonly object gate = new();
+    private readonly MonitoringOptions options;
+    private readonly DistributionComparer comparer;
+    private readonly AlertDeduplicator deduplicator;
+    private readonly Adwin adwin;
+    private readonly PageHinkley pageHinkley;
+    private Watched? watched;
+    private MonitorCounters counters = new();
+    private long lastOffset = long.MinValue;
+
+    /// <summary>Creates a monitor for <paramref name="model"/>; it watches nothing until <see cref="Activate"/>.</summary>
+    public ModelMonitor(string model, MonitoringOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        options.ThrowIfInvalid();
+        Model = model;
+        this.options = options;
+        comparer = new DistributionComparer(options.Thresholds);
+        deduplicator = new AlertDeduplicator(options.Alerts.QuietPeriod);
+        adwin = new Adwin(options.Adwin);
+        pageHinkley = new PageHinkley(options.PageHinkley);
+    }
+
+    /// <summary>The model watched.</summary>
+    public string Model { get; }
+
+    /// <summary>The version watched; null before the first activation.</summary>
+    public int? Version
+    {
+        get { lock (gate) return watched?.Version; }
+    }
+
+    /// <summary>
+    /// Starts watching <paramref name="version"/> (a promotion or a rollback): switches to its reference profile and
+    /// clears the windows, waiting labels, detectors and the dedup memory of the previous version. Returns false, and
+    /// changes nothing, when that version is already watched (a redelivered promotion).
+    /// </summary>
+    public bool Activate(int version, ReferenceProfile profile, ModelTask task)
+    {
+        profile.Validate();
+        lock (gate)
+        {
+            if (watched?.Version == version) return false;
+            watched = new Watched(version, task, profile, options);
+            adwin.Reset();
+            pageHinkley.Reset();
+            deduplicator.Clear();
+            counters = new MonitorCounters();
+            return true;
+        }
+    }
+
+    /// <summary>Adds a prediction; returns the alerts an evaluation of the window raised (usually none).</summary>
+    public IReadOnlyList<DriftAlert> Observe(PredictionRecord prediction)
+    {
+        if (!string.Equals(prediction.Model, Model, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Prediction for model '{prediction.Model}' sent to the monitor of '{Model}'.", nameof(prediction));
+        }
+        lock (gate)
+        {
+            var w = watched;
+            if (w is null || prediction.Version != w.Version)
+            {
+                counters = counters with { PredictionsIgnored = counters.PredictionsIgnored + 1 };
+                return NoAlerts;
+            }
+            if (prediction.Offset <= lastOffset)
+            {
+                counters = counters with { PredictionsDuplicate = counters.PredictionsDuplicate + 1 };
+                return NoAlerts;
+            }
+            if (prediction.Features.Length != w.Features.Length || prediction.Outputs.IsEmpty)
+            {
+                counters = counters with { PredictionsRejected = counters.PredictionsRejected + 1 };
+                return NoAlerts;
+            }
+            lastOffset = prediction.Offset;
+            if (prediction.Time > w.Watermark) w.Watermark = prediction.Time;
+
+            var outputs = prediction.Outputs.Span;
+            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time);
+            if (!string.IsNullOrEmpty(prediction.PredictionId) || !string.IsNullOrEmpty(prediction.EntityId))
+            {
+                w.Pending.Add(new PendingPrediction(prediction.PredictionId, prediction.EntityId, prediction.Time, prediction.Offset, outputs.ToArray()));
+            }
+            w.Pending.Expire(w.Watermark);
+            counters = counters with { PredictionsSeen = counters.PredictionsSeen + 1 };
+
+            w.SinceEvaluation++;
+            if (!w.Window.IsFull || w.SinceEvaluation < options.Window.EvaluationStride) return NoAlerts;
+            w.SinceEvaluation = 0;
+            Evaluate(w);
+            return DriftAlerts(w, prediction.Time);
+        }
+    }
+
+    /// <summary>Joins a label to its waiting prediction and feeds the loss to the detectors; returns a performance alert when they flag an increase.</summary>
+    public IReadOnlyList<DriftAlert> Observe(LabelRecord label)
+    {
+        if (!string.Equals(label.Model, Model, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Label for model '{label.Model}' sent to the monitor of '{Model}'.", nameof(label));
+        }
+        lock (gate)
+        {
+            var w = watched;
+            if (w is null)
+            {
+                counters = counters with { LabelsUnmatched = counters.LabelsUnmatched + 1 };
+                return NoAlerts;
+            }
+            if (label.Time > w.Watermark) w.Watermark = label.Time;
+            w.Pending.Expire(w.Watermark);
+            var prediction = double.IsFinite(label.Label) ? Join(w.Pending, label) : null;
+            if (prediction is null)
+            {
+                counters = counters with { LabelsUnmatched = counters.LabelsUnmatched + 1 };
+                return NoAlerts;
+            }
+            counters = counters with { LabelsJoined = counters.LabelsJoined + 1 };
+            w.Performance.Add(new LabeledPrediction(prediction.Offset, prediction.Time, prediction.Outputs, label.Label));
+
+            var loss = DetectorLoss.For(w.Task, prediction.Outputs, label.Label, w.Prediction.Std, options.Labels.RegressionErrorScale);
+            // ADWIN flags changes both ways; a falling loss is good news, not an alert.
+            var adwinFlagged = adwin.Update(loss) && adwin.LastChange > 0;
+            var pageHinkleyFlagged = pageHinkley.Update(loss);
+            if (adwinFlagged) w.AdwinFlaggedAt = counters.LabelsJoined;
+            if (pageHinkleyFlagged) w.PageHinkleyFlaggedAt = counters.LabelsJoined;
+            if (!adwinFlagged && !pageHinkleyFlagged) return NoAlerts;
+            return PerformanceAlert(w, adwinFlagged ? adwin : pageHinkley, label.Time);
+        }
+    }
+
+    /// <summary>The current health snapshot.</summary>
+    public ModelHealth Health()
+    {
+        lock (gate)
+        {
+            var w = watched;
+            IReadOnlyList<DetectorState> detectors = [DetectorState.Of(adwin), DetectorState.Of(pageHinkley)];
+            if (w is null)
+            {
+                return new ModelHealth(Model, null, null, counters, 0, options.Window.Size, null, [], null,
+                    new Dictionary<string, double>(), 0, 0, 0, detectors);
+            }
+            return new ModelHealth(Model, w.Version, w.Task, counters, w.Window.Count, w.Window.Capacity, w.LastBounds,
+                Ranked(w.LastFeatures), w.LastPrediction, w.Performance.Metrics(w.Task), w.Performance.Count,
+                w.Pending.Count, w.Pending.Dropped, detectors);
+        }
+    }
+
+    /// <summary>The state to checkpoint with the consumer's offsets; null before the first activation.</summary>
+    public MonitorState? Export()
+    {
+        lock (gate)
+        {
+            var w = watched;
+            if (w is null) return null;
+            return new MonitorState
+            {
+                Model = Model,
+                Version = w.Version,
+                Task = w.Task,
+                Counters = counters,
+                LastOffset = lastOffset,
+                Watermark = w.Watermark,
+                SinceEvaluation = w.SinceEvaluation,
+                Window = w.Window.Export(),
+                Pending = w.Pending.Export(),
+                PendingDropped = w.Pending.Dropped,
+                Performance = w.Performance.Export(),
+                Adwin = adwin.Export(),
+                PageHinkley = pageHinkley.Export(),
+                AdwinFlaggedAt = w.AdwinFlaggedAt,
+                PageHinkleyFlaggedAt = w.PageHinkleyFlaggedAt,
+                Dedup = deduplicator.Export(),
+            };
+        }
+    }
+
+    /// <summary>Resumes from a checkpoint; <paramref name="profile"/> is the reference profile of the checkpoint's version.</summary>
+    public void Import(MonitorState state, ReferenceProfile profile)
+    {
+        if (!string.Equals(state.Model, Model, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Checkpoint of model '{state.Model}' given to the monitor of '{Model}'.", nameof(state));
+        }
+        profile.Validate();
+        lock (gate)
+        {
+            var w = new Watched(state.Version, state.Task, profile, options);
+            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time);
+            w.Pending.Import(state.Pending, state.PendingDropped);
+            foreach (var labeled in state.Performance) w.Performance.Add(labeled);
+            w.Watermark = state.Watermark;
+            w.SinceEvaluation = state.SinceEvaluation;
+            w.AdwinFlaggedAt = state.AdwinFlaggedAt;
+            w.PageHinkleyFlaggedAt = state.PageHinkleyFlaggedAt;
+            adwin.Import(state.Adwin);
+            pageHinkley.Import(state.PageHinkley);
+            deduplicator.Import(state.Dedup);
+            counters = state.Counters;
+            lastOffset = state.LastOffset;
+            watched = w;
+            // Refresh the health figures; alerts for this window were decided (and counted) before the checkpoint.
+            if (w.Window.IsFull) Evaluate(w, counted: false);
+        }
+    }
+
+    private static PendingPrediction? Join(PendingPredictions pending, LabelRecord label)
+    {
+        var byId = string.IsNullOrEmpty(label.PredictionId) ? null : pending.TakeById(label.PredictionId);
+        if (byId is not null || string.IsNullOrEmpty(label.EntityId)) return byId;
+        return pending.TakeByEntity(label.EntityId, label.Time);
+    }
+
+    private void Evaluate(Watched w, bool counted = true)
+    {
+        var features = new FeatureDrift[w.Features.Length];
+        for (var f = 0; f < features.Length; f++) features[f] = comparer.Compare(w.Features[f], w.Window.Column(f));
+        w.LastFeatures = features;
+        w.LastPrediction = comparer.Compare(w.Prediction, w.Window.Outputs);
+        w.LastBounds = w.Window.Bounds();
+        if (counted) counters = counters with { Evaluations = counters.Evaluations + 1 };
+    }
+
+    private IReadOnlyList<DriftAlert> DriftAlerts(Watched w, DateTimeOffset at)
+    {
+        List<DriftAlert>? alerts = null;
+        var drifting = Ranked(w.LastFeatures).Where(f => f.Severity > AlertSeverity.None).Take(options.Window.TopFeatures).ToArray();
+        if (drifting.Length > 0)
+        {
+            var top = drifting[0];
+            var summary = $"{drifting.Length} feature(s) of {Model} v{w.Version} drifted from the training data; strongest: {top.Feature} ({Describe(top.Evidence!)})";
+            Emit(ref alerts, w, DriftKind.FeatureDrift, top.Severity, top.Evidence!, w.LastBounds!.Value, drifting, at, summary);
+        }
+        if (w.LastPrediction is { Severity: > AlertSeverity.None } prediction)
+        {
+            var summary = $"The predictions of {Model} v{w.Version} drifted from their training distribution ({Describe(prediction.Evidence!)})";
+            Emit(ref alerts, w, DriftKind.PredictionDrift, prediction.Severity, prediction.Evidence!, w.LastBounds!.Value, [prediction], at, summary);
+        }
+        return alerts ?? (IReadOnlyList<DriftAlert>)NoAlerts;
+    }
+
+    private IReadOnlyList<DriftAlert> PerformanceAlert(Watched w, IDriftDetector detector, DateTimeOffset at)
+    {
+        var agreed = w.AdwinFlaggedAt is { } a && w.PageHinkleyFlaggedAt is { } p && Math.Abs(a - p) <= options.Alerts.DetectorAgreementLabels;
+        var severity = agreed ? AlertSeverity.Critical : AlertSeverity.Warning;
+        var evidence = new StatisticFinding(detector.Name, detector.LastStatistic, detector.LastThreshold, severity, detector.LastStatistic / detector.LastThreshold);
+        var agreement = agreed ? "both ADWIN and Page-Hinkley" : detector.Name;
+        var summary = $"The loss of {Model} v{w.Version} increased: {agreement} detected a change (loss estimate {detector.Estimation:0.###} after a rise of {detector.LastChange:0.###})";
+        List<DriftAlert>? alerts = null;
+        Emit(ref alerts, w, DriftKind.PerformanceDegradation, severity, evidence, w.Performance.Bounds(), [], at, summary);
+        return alerts ?? (IReadOnlyList<DriftAlert>)NoAlerts;
+    }
+
+    private void Emit(ref List<DriftAlert>? alerts, Watched w, DriftKind kind, AlertSeverity severity, StatisticFinding evidence,
+        WindowBounds window, IReadOnlyList<FeatureDrift> features, DateTimeOffset at, string summary)
+    {
+        var key = AlertDeduplicator.KeyFor(Model, w.Version, kind);
+        if (!deduplicator.TryRecord(key, severity, at)) return;
+        var id = $"{key}@{window.EndOffset}/{severity.ToString().ToLowerInvariant()}";
+        (alerts ??= []).Add(new DriftAlert(id, Model, w.Version, severity, kind, evidence, window, features, key, at, summary));
+        counters = counters with { AlertsRaised = counters.AlertsRaised + 1 };
+    }
+
+    private static IReadOnlyList<FeatureDrift> Ranked(IReadOnlyList<FeatureDrift> features) =>
+        features.OrderByDescending(f => f.Severity).ThenByDescending(f => f.Score).ToArray();
+
+    private static string Describe(StatisticFinding finding) =>
+        finding.Statistic == DriftJudge.KsPValue
+            ? $"{finding.Statistic} {finding.Value:G3} < {finding.Threshold:G3}"
+            : $"{finding.Statistic} {finding.Value:0.###} ≥ {finding.Threshold:0.###}";
+
+    /// <summary>The per-version part of the monitor.</summary>
+    private sealed class Watched
+    {
+        public Watched(int version, ModelTask task, ReferenceProfile profile, MonitoringOptions options)
+        {
+            Version = version;
+            Task = task;
+            Features = profile.Features.Select(f => new ReferenceDistribution(f)).ToArray();
+            Prediction = new ReferenceDistribution(profile.Prediction);
+            Window = new PredictionWindow(options.Window.Size, Features.Length);
+            Pending = new PendingPredictions(options.Labels.PendingCapacity, options.Labels.Expiry);
+            Performance = new PerformanceWindow(options.Labels.PerformanceWindowSize);
+        }
+
+        public int Version { get; }
+        public ModelTask Task { get; }
+        public ReferenceDistribution[] Features { get; }
+        public ReferenceDistribution Prediction { get; }
+        public PredictionWindow Window { get; }
+        public PendingPredictions Pending { get; }
+        public PerformanceWindow Performance { get; }
+        public DateTimeOffset Watermark { get; set; } = DateTimeOffset.MinValue;
+        public int SinceEvaluation { get; set; }
+        public long? AdwinFlaggedAt { get; set; }
+        public long? PageHinkleyFlaggedAt { get; set; }
+        public IReadOnlyList<FeatureDrift> LastFeatures { get; set; } = [];
+        public FeatureDrift? LastPrediction { get; set; }
+        public WindowBounds? LastBounds { get; set; }
+    }
+}

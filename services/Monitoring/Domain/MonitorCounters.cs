@@ -1,0 +1,20 @@
+namespace Cascade.Monitoring.Domain;
+
+/// <summary>What a monitor has seen for the version it watches.</summary>
+/// <param name="PredictionsSeen">Predictions of the watched version added to the window.</param>
+/// <param name="PredictionsIgnored">Predictions of other versions (canary, shadow, stale) or before any version was active.</param>
+/// <param name="PredictionsDuplicate">Redeliveries (offset not beyond the last one seen).</param>
+/// <param name="PredictionsRejected">Malformed predictions (wrong number of features, no output).</param>
+/// <param name="LabelsJoined">Labels joined to a waiting prediction.</param>
+/// <param name="LabelsUnmatched">Labels that found no waiting prediction (unknown, expired, already labelled) or had no finite value.</param>
+/// <param name="Evaluations">Window evaluations run.</param>
+/// <param name="AlertsRaised">Alerts emitted (after deduplication).</param>
+public sealed record MonitorCounters(
+    long PredictionsSeen = 0,
+    long PredictionsIgnored = 0,
+    long PredictionsDuplicate = 0,
+    long PredictionsRejected = 0,
+    long LabelsJoined = 0,
+    long LabelsUnmatched = 0,
+    long Evaluations = 0,
+    long AlertsRaised = 0);

@@ -1,0 +1,21 @@
+namespace Cascade.Monitoring.Domain;
+
+/// <summary>One served prediction as Monitoring sees it (from <c>PredictionLogged</c>).</summary>
+/// <param name="PredictionId">Serving's id for the prediction; labels join by it.</param>
+/// <param name="Model">Model name.</param>
+/// <param name="Version">The version that answered; predictions of other versions (canary, shadow) are not the served champion's and are ignored.</param>
+/// <param name="EntityId">The entity predicted for, when known; labels without a prediction id join by it.</param>
+/// <param name="Time">Event time of the prediction.</param>
+/// <param name="Offset">Position in the model's prediction stream (the predictions topic is keyed by model, so a model's
+/// offsets increase); a record at or below the last offset seen is a redelivery and is skipped.</param>
+/// <param name="Features">The feature vector, in the order of the reference profile's features; NaN means missing.</param>
+/// <param name="Outputs">The model's outputs: one value, or one probability per class.</param>
+public sealed record PredictionRecord(
+    string PredictionId,
+    string Model,
+    int Version,
+    string? EntityId,
+    DateTimeOffset Time,
+    long Offset,
+    ReadOnlyMemory<float> Features,
+    ReadOnlyMemory<float> Outputs);

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cascade.Monitoring.Options;
+
+/// <summary>Everything the drift monitor of one model needs to know; each concern has its own options class.</summary>
+public sealed class MonitoringOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Cascade:Monitoring";
+
+    /// <summary>The window of recent predictions.</summary>
+    public DriftWindowOptions Window { get; set; } = new();
+
+    /// <summary>When statistics count as drift.</summary>
+    public DriftThresholdOptions Thresholds { get; set; } = new();
+
+    /// <summary>Label joining and performance metrics.</summary>
+    public LabelJoinOptions Labels { get; set; } = new();
+
+    /// <summary>The ADWIN detector on the loss.</summary>
+    public AdwinOptions Adwin { get; set; } = new();
+
+    /// <summary>The Page–Hinkley detector on the loss.</summary>
+    public PageHinkleyOptions PageHinkley { get; set; } = new();
+
+    /// <summary>Alert deduplication.</summary>
+    public AlertOptions Alerts { get; set; } = new();
+
+    /// <summary>Every problem with these options (data annotations of each part, and the rules that span fields); empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (name, part) in new (string, object)[]
+                 { (nameof(Window), Window), (nameof(Thresholds), Thresholds), (nameof(Labels), Labels), (nameof(Adwin), Adwin), (nameof(PageHinkley), PageHinkley), (nameof(Alerts), Alerts) })
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(part, new ValidationContext(part), results, validateAllProperties: true);
+            errors.AddRange(results.Select(r => $"{name}: {r.ErrorMessage}"));
+        }
+        if (Window.EvaluationStride > Window.Size) errors.Add("Window: the evaluation stride cannot exceed the window size (records would go unexamined).");
+        if (Thresholds.PsiCritical < Thresholds.PsiWarning) errors.Add("Thresholds: PSI critical must be at least PSI warning.");
+        if (Thresholds.JensenShannonCritical < Thresholds.JensenShannonWarning) errors.Add("Thresholds: Jensen-Shannon critical must be at least its warning.");
+        if (Thresholds.NormalizedWassersteinCritical < Thresholds.NormalizedWassersteinWarning) errors.Add("Thresholds: Wasserstein critical must be at least its warning.");
+        if (Thresholds.KsPValueCritical > Thresholds.KsPValueWarning) errors.Add("Thresholds: the KS critical p-value must not exceed the warning p-value.");
+        if (Labels.Expiry <= TimeSpan.Zero) errors.Add("Labels: the expiry must be positive.");
+        if (Alerts.QuietPeriod < TimeSpan.Zero) errors.Add("Alerts: the quiet period cannot be negative.");
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem when the options are invalid.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0) throw new ArgumentException("Invalid monitoring options: " + string.Join("; ", errors));
+    }
+}

@@ -1,0 +1,50 @@
+using Cascade.Monitoring.Options;
+
+namespace Cascade.Monitoring.Tests.Options;
+
+public class MonitoringOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_documented_values_and_valid()
+    {
+        var options = new MonitoringOptions();
+
+        options.Validate().Should().BeEmpty();
+        options.Window.Size.Should().Be(500);
+        options.Window.EvaluationStride.Should().Be(100);
+        options.Thresholds.PsiWarning.Should().Be(0.1);
+        options.Thresholds.PsiCritical.Should().Be(0.25);
+        options.Thresholds.KsPValueWarning.Should().Be(1e-6);
+        options.Thresholds.JensenShannonWarning.Should().Be(0.15);
+        options.Thresholds.NormalizedWassersteinWarning.Should().Be(0.35);
+        options.Thresholds.MinAgreeingStatistics.Should().Be(2);
+        options.Adwin.Delta.Should().Be(0.002);
+        options.Adwin.Clock.Should().Be(32);
+        options.PageHinkley.Threshold.Should().Be(50);
+        options.PageHinkley.Delta.Should().Be(0.005);
+        options.Labels.PendingCapacity.Should().Be(100_000);
+        options.Labels.Expiry.Should().Be(TimeSpan.FromDays(1));
+        options.Alerts.QuietPeriod.Should().Be(TimeSpan.FromHours(1));
+        MonitoringOptions.SectionName.Should().Be("Cascade:Monitoring");
+    }
+
+    [Fact]
+    public void Invalid_values_and_inconsistent_thresholds_are_all_reported()
+    {
+        var options = new MonitoringOptions
+        {
+            Window = { Size = 10, EvaluationStride = 1_000 },
+            Thresholds = { PsiWarning = 0.3, PsiCritical = 0.2, KsPValueWarning = 1e-9, KsPValueCritical = 1e-3 },
+            Adwin = { Delta = 0.9 },
+        };
+
+        var errors = options.Validate();
+
+        errors.Should().Contain(e => e.StartsWith("Window:") && e.Contains("Size"));
+        errors.Should().Contain(e => e.Contains("stride"));
+        errors.Should().Contain(e => e.Contains("PSI critical"));
+        errors.Should().Contain(e => e.Contains("KS critical"));
+        errors.Should().Contain(e => e.StartsWith("Adwin:"));
+        options.Invoking(o => o.ThrowIfInvalid()).Should().Throw<ArgumentException>();
+    }
+}
