@@ -101,6 +101,45 @@ public sealed class SqliteEventLogTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_batch_shares_its_room_between_partitions_so_none_starves_behind_a_busy_one()
+    {
+        // Every partition holds far more than one batch: a consumer filling its batch from partition 0 onwards
+        // would not read partition 3 until the others ran dry (the demo's last-partition entities had no features).
+        var records = Enumerable.Range(0, 4_000).Select(i => Record($"key-{i % 97}", $"r{i}")).ToArray();
+        await _log.AppendAsync("busy", records);
+        await using var consumer = _log.Subscribe(new ConsumerOptions("fair", ["busy"], MaxBatchSize: 100));
+
+        var seen = new List<ConsumedRecord>();
+        for (var i = 0; i < 4; i++)
+        {
+            var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(5));
+            batch.Should().HaveCount(100);
+            seen.AddRange(batch);
+        }
+
+        seen.GroupBy(r => r.Partition).Select(g => g.Key).Should().BeEquivalentTo([0, 1, 2, 3]);
+        seen.GroupBy(r => r.Partition).Should().OnlyContain(g => g.Count() == 100);
+        foreach (var partition in seen.GroupBy(r => r.Partition))
+        {
+            partition.Select(r => r.Offset).Should().Equal(Enumerable.Range(0, 100).Select(o => (long)o), "a partition is read in order, without gaps");
+        }
+    }
+
+    [Fact]
+    public async Task Room_a_partition_leaves_unused_goes_to_the_others()
+    {
+        await _log.CreateTopicAsync("uneven", 4);
+        var keyOf = Enumerable.Range(0, 1_000).Select(i => $"k{i}").First(k => KafkaPartitioner.Partition(k, 4) == 0);
+        await _log.AppendAsync("uneven", Enumerable.Range(0, 300).Select(i => Record(keyOf, $"r{i}")).ToArray());
+        await using var consumer = _log.Subscribe(new ConsumerOptions("uneven-group", ["uneven"], MaxBatchSize: 100));
+
+        var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(5));
+
+        batch.Should().HaveCount(100).And.OnlyContain(r => r.Partition == 0);
+        batch.Select(r => r.Offset).Should().Equal(Enumerable.Range(0, 100).Select(o => (long)o));
+    }
+
+    [Fact]
     public async Task Records_a_member_read_without_committing_are_redelivered_after_it_leaves()
     {
         await _log.CreateTopicAsync("jobs", 1);

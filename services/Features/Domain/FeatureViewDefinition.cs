@@ -11,6 +11,9 @@ public sealed class FeatureViewDefinition
         Spec = spec;
         Version = version;
         Features = features;
+        FeatureNames = features.Select(f => f.Name).ToArray();
+        SourceColumns = features.Select(f => f.Source).Distinct(StringComparer.Ordinal).ToArray();
+        LongestWindow = features.Where(f => f.Function != AggregationFunction.Unspecified).Select(f => f.Window).DefaultIfEmpty(TimeSpan.Zero).Max();
     }
 
     public FeatureViewSpec Spec { get; }
@@ -22,10 +25,13 @@ public sealed class FeatureViewDefinition
     /// <summary>The output features, in model order.</summary>
     public IReadOnlyList<FeatureColumn> Features { get; }
 
-    public IReadOnlyList<string> FeatureNames => Features.Select(f => f.Name).ToArray();
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>The dataset columns the features read, each once (computed once: the materializer needs it per record).</summary>
+    public IReadOnlyList<string> SourceColumns { get; }
 
     /// <summary>The longest aggregation window: how much history an entity's state must keep.</summary>
-    public TimeSpan LongestWindow => Features.Where(f => f.Function != AggregationFunction.Unspecified).Select(f => f.Window).DefaultIfEmpty(TimeSpan.Zero).Max();
+    public TimeSpan LongestWindow { get; }
 
     /// <exception cref="ArgumentException">What is wrong with the spec.</exception>
     public static FeatureViewDefinition From(FeatureViewSpec spec, int version)

@@ -70,15 +70,18 @@ public sealed class FeatureMaterializer
             {
                 continue; // applied before a crash, redelivered after it
             }
-            _applied[consumed.Partition] = consumed.Offset + 1;
+            _applied[consumed.Partition] = consumed.Offset + 1; // in memory only: a failed batch makes the service reload the checkpoint
             var record = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(consumed.Value.Span), DataRecord.Parser);
             if (!_states.TryGetValue(record.EntityId, out var state))
             {
                 _states[record.EntityId] = state = new EntityState();
             }
             var eventTime = record.EventTime.ToDateTimeOffset();
-            var values = _view.Features.Select(f => f.Source).Distinct()
-                .ToDictionary(column => column, column => record.Values.TryGetValue(column, out var v) ? ToDouble(v) : double.NaN);
+            var values = new Dictionary<string, double>(_view.SourceColumns.Count, StringComparer.Ordinal);
+            foreach (var column in _view.SourceColumns)
+            {
+                values[column] = record.Values.TryGetValue(column, out var v) ? ToDouble(v) : double.NaN;
+            }
             var features = state.Apply(_view, eventTime, values);
             changed[record.EntityId] = state;
             latest[record.EntityId] = new FeatureVector(record.EntityId, features, eventTime, now);

@@ -53,19 +53,21 @@ public sealed partial class MaterializationService(
     {
         try
         {
-            var materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, stoppingToken);
-            _materializers[view.Name] = materializer;
             // Known gap: until a new version has caught up, the online store still holds the previous version's
             // vectors for entities it has not reached yet, and vectors carry no version to tell them apart.
             while (!stoppingToken.IsCancellationRequested)
             {
+                // A failed batch may have changed entity states in memory without checkpointing them, so every
+                // attempt starts from the checkpoint; re-subscribing re-reads from the group's last commit and the
+                // materializer skips what the checkpoint already holds.
+                var materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, stoppingToken);
+                _materializers[view.Name] = materializer;
                 try
                 {
                     await ConsumeAsync(view, materializer, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // Re-subscribing re-reads from the group's last commit; the materializer skips what it already applied.
                     LogBatchFailed(logger, view.Name, ex);
                     await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
                 }

@@ -17,6 +17,7 @@ internal sealed class EmbeddedConsumer : IEventConsumer
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly SemaphoreSlim _readLock = new(1, 1);
     private int _generation = -1;
+    private int _rotation;
     private int _disposed;
 
     public EmbeddedConsumer(SqliteEventLog log, GroupCoordinator group, ConsumerOptions options, IReadOnlyList<TopicPartition> subscribed)
@@ -123,6 +124,12 @@ internal sealed class EmbeddedConsumer : IEventConsumer
         return 0;
     }
 
+    /// <summary>
+    /// Reads what is available, fairly: every assigned partition first gets an equal share of the batch (starting
+    /// from a partition that rotates between calls), then left-over room goes to partitions with more to give.
+    /// Filling the batch from the first partition onwards would starve the last ones for as long as producers keep
+    /// the first ones busy (Kafka's fetcher is fair across partitions too).
+    /// </summary>
     private List<ConsumedRecord> ReadAvailable()
     {
         var records = new List<ConsumedRecord>();
@@ -131,43 +138,64 @@ internal sealed class EmbeddedConsumer : IEventConsumer
         {
             positions = _positions.ToArray();
         }
+        if (positions.Length == 0)
+        {
+            return records;
+        }
+        var first = (int)((uint)_rotation++ % (uint)positions.Length);
+        var share = Math.Max(1, _options.MaxBatchSize / positions.Length);
+        var exhausted = new bool[positions.Length];
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT offset, key, value, appended_at FROM records WHERE topic = $t AND partition = $p AND offset >= $o ORDER BY offset LIMIT $n";
         var topic = command.Parameters.Add("$t", SqliteType.Text);
         var partition = command.Parameters.Add("$p", SqliteType.Integer);
         var offset = command.Parameters.Add("$o", SqliteType.Integer);
         var limit = command.Parameters.Add("$n", SqliteType.Integer);
-        foreach (var (topicPartition, position) in positions)
+        for (var pass = 0; pass < 2; pass++)
         {
-            var room = _options.MaxBatchSize - records.Count;
-            if (room <= 0)
+            for (var i = 0; i < positions.Length; i++)
             {
-                break;
-            }
-            topic.Value = topicPartition.Topic;
-            partition.Value = topicPartition.Partition;
-            offset.Value = position;
-            limit.Value = room;
-            var last = position - 1;
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
+                var index = (first + i) % positions.Length;
+                var room = _options.MaxBatchSize - records.Count;
+                if (room <= 0)
                 {
-                    last = reader.GetInt64(0);
-                    records.Add(new ConsumedRecord(
-                        topicPartition.Topic,
-                        topicPartition.Partition,
-                        last,
-                        reader.IsDBNull(1) ? null : reader.GetString(1),
-                        (byte[])reader.GetValue(2),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                    return records;
                 }
-            }
-            lock (_positions)
-            {
-                if (_positions.ContainsKey(topicPartition))
+                if (exhausted[index])
                 {
-                    _positions[topicPartition] = last + 1;
+                    continue;
+                }
+                var wanted = pass == 0 ? Math.Min(share, room) : room;
+                var (topicPartition, position) = positions[index];
+                topic.Value = topicPartition.Topic;
+                partition.Value = topicPartition.Partition;
+                offset.Value = position;
+                limit.Value = wanted;
+                var last = position - 1;
+                var read = 0;
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        last = reader.GetInt64(0);
+                        read++;
+                        records.Add(new ConsumedRecord(
+                            topicPartition.Topic,
+                            topicPartition.Partition,
+                            last,
+                            reader.IsDBNull(1) ? null : reader.GetString(1),
+                            (byte[])reader.GetValue(2),
+                            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                    }
+                }
+                exhausted[index] = read < wanted;
+                positions[index] = new(topicPartition, last + 1);
+                lock (_positions)
+                {
+                    if (_positions.ContainsKey(topicPartition))
+                    {
+                        _positions[topicPartition] = last + 1;
+                    }
                 }
             }
         }
