@@ -8,6 +8,8 @@ using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
 using Cascade.Registry;
 using Cascade.Registry.Grpc;
+using Cascade.Monitoring;
+using Cascade.Monitoring.Grpc;
 using Cascade.Serving;
 using Cascade.Serving.Grpc;
 using Cascade.Training;
@@ -66,13 +68,14 @@ public static class AllInOneHost
             o.WorkDirectory = Path.Combine(data, "work");
             o.CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory);
         });
+        builder.Services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db"));
 
         var app = builder.Build();
         app.UseCascadeGrpc();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var health = app.Services.GetRequiredService<HealthStatusRegistry>();
-            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName, TrainingMethods.ServiceName, ServingMethods.ServiceName, ServingMethods.InferenceServiceName })
+            foreach (var service in new[] { IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName, TrainingMethods.ServiceName, ServingMethods.ServiceName, ServingMethods.InferenceServiceName, MonitoringMethods.ServiceName })
             {
                 health.SetStatus(service, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             }

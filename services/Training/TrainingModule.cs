@@ -8,6 +8,7 @@ using Cascade.Training.Storage;
 using Cascade.Training.Triggers;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cascade.Training;
 
@@ -29,6 +30,8 @@ public static class TrainingModule
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<TrainingTriggers>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingTriggers>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<DriftTriggers>();
         services.AddGrpcService<TrainingGrpcService>();
         var gpu = options.GpuWorker ?? XGBoostLibrary.HasCuda;
         services.AddMassTransit(bus =>

@@ -50,7 +50,9 @@ internal static class DemoDataset
         ValidationFraction = 0.1,
         HoldoutFraction = 0.2,
         MaxTrainingRows = 10_000,
-        Triggers = new Triggers { EveryNewLabeledRows = 10_000, OnDrift = true },
+        // On drift: retrain two seconds after the first alert (later alerts of the same drift join that job), so the
+        // newest rows the job trains on already include the changed concept.
+        Triggers = new Triggers { EveryNewLabeledRows = 10_000, OnDrift = true, Debounce = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) },
     };
 
     public static Record ToRecord(SyntheticRecord source)

@@ -81,6 +81,11 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
         {
             watermark.Partitions.AddRange(materializer.Applied.OrderBy(a => a.Key).Select(a => new PartitionOffset { Partition = a.Key, Offset = a.Value }));
         }
-        return new MaterializationStatus { FeatureView = view.Name, ViewVersion = view.Version, Watermark = watermark, LabeledRows = materializer?.LabeledRows ?? 0 };
+        var (p50, p99, max, samples) = materializer?.Freshness.Snapshot() ?? default;
+        return new MaterializationStatus
+        {
+            FeatureView = view.Name, ViewVersion = view.Version, Watermark = watermark, LabeledRows = materializer?.LabeledRows ?? 0,
+            FreshnessP50Ms = p50, FreshnessP99Ms = p99, FreshnessMaxMs = max, FreshnessSamples = samples,
+        };
     }
 }

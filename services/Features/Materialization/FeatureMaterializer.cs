@@ -38,6 +38,9 @@ public sealed class FeatureMaterializer
 
     public FeatureViewDefinition View => _view;
 
+    /// <summary>Append → online store latency of the records this materializer applied.</summary>
+    public FreshnessTracker Freshness { get; } = new();
+
     /// <summary>Labeled offline rows of this view version so far.</summary>
     public long LabeledRows { get; private set; }
 
@@ -63,6 +66,7 @@ public sealed class FeatureMaterializer
         var latest = new Dictionary<string, FeatureVector>(StringComparer.Ordinal);
         var changed = new Dictionary<string, EntityState>(StringComparer.Ordinal);
         var rows = new List<OfflineFeatureRow>(batch.Count);
+        var appended = new List<DateTimeOffset>(batch.Count);
         var now = DateTimeOffset.UtcNow;
         foreach (var consumed in batch)
         {
@@ -70,6 +74,7 @@ public sealed class FeatureMaterializer
             {
                 continue; // applied before a crash, redelivered after it
             }
+            appended.Add(consumed.AppendedAt);
             _applied[consumed.Partition] = consumed.Offset + 1; // in memory only: a failed batch makes the service reload the checkpoint
             var record = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(consumed.Value.Span), DataRecord.Parser);
             if (!_states.TryGetValue(record.EntityId, out var state))
@@ -94,6 +99,11 @@ public sealed class FeatureMaterializer
         // Online first: freshness is what serving sees. The offline rows and the checkpoint follow; the offline
         // store ignores rows it already has, so a crash between the two writes is harmless.
         await _online.WriteBatchAsync(_view.Name, latest.Values.ToArray(), cancellationToken);
+        var written = DateTimeOffset.UtcNow;
+        foreach (var appendedAt in appended)
+        {
+            Freshness.Record((written - appendedAt).TotalMilliseconds);
+        }
         await _offline.AppendAsync(_view.Name, _view.Version, rows, cancellationToken);
         _stateStore.Checkpoint(StateKey(_view), changed, _applied);
         LabeledRows += rows.Count(r => r.Label is not null);

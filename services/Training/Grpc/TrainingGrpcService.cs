@@ -29,7 +29,7 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         var policy = store.Get(request.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{request.Model}': put one first.");
         var latest = triggers.Latest(policy.Spec.FeatureView)
             ?? throw new RpcException(StatusCode.FailedPrecondition, $"Feature view '{policy.Spec.FeatureView}' has not materialized any data yet.");
-        return await dispatcher.DispatchAsync(policy, latest, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason, context.CancellationToken);
+        return await dispatcher.DispatchAsync(policy, latest, TriggerKind.Manual, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason, context.CancellationToken);
     }
 
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
@@ -43,7 +43,10 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
             throw new RpcException(StatusCode.InvalidArgument, "holdout_fraction must be positive and validation_fraction + holdout_fraction below 0.9.");
         try
         {
-            XGBoostParameters.Validate(new Dictionary<string, string>(spec.Parameters) { ["objective"] = spec.Objective, ["num_class"] = spec.NumClass > 0 ? spec.NumClass.ToString() : "2" });
+            var parameters = new Dictionary<string, string>(spec.Parameters) { ["objective"] = spec.Objective };
+            // num_class only when given: a multi:softprob policy without it must be refused, not validated as 2 classes.
+            if (spec.NumClass > 0) parameters["num_class"] = spec.NumClass.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            XGBoostParameters.Validate(parameters);
         }
         catch (ArgumentException ex)
         {

@@ -14,7 +14,7 @@ public sealed class JobDispatcher(TrainingStore store, ISendEndpointProvider sen
     public const string GpuQueue = "train-gpu";
 
     /// <summary>Queues a job to train <paramref name="policy"/> on the data a materialization reached.</summary>
-    public async Task<TrainingJob> DispatchAsync(TrainingPolicy policy, FeaturesMaterialized materialized, string reason, CancellationToken cancellationToken)
+    public async Task<TrainingJob> DispatchAsync(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, CancellationToken cancellationToken, IReadOnlyList<string>? alertIds = null)
     {
         var job = new TrainingJob
         {
@@ -28,10 +28,12 @@ public sealed class JobDispatcher(TrainingStore store, ISendEndpointProvider sen
                 Resources = policy.Spec.Resources ?? new ResourceRequest { Accelerator = ResourceRequest.Types.Accelerator.Cpu },
                 FeatureViewVersion = materialized.ViewVersion,
                 FeatureNames = { materialized.FeatureNames },
+                Trigger = trigger,
+                AlertIds = { alertIds ?? [] },
             },
             Status = new TrainingJobStatus { State = JobState.Queued, QueuedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
         };
-        store.AddJob(job, materialized.LabeledRowsTotal);
+        store.AddJob(job, materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift);
         var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? GpuQueue : CpuQueue;
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
         await endpoint.Send(new TrainModelCommand(job.Id), cancellationToken);

@@ -36,4 +36,9 @@ public sealed class TrainingServiceOptions
     /// <summary>Git commit of the code, recorded in lineage.</summary>
     /// <value>The default value is read from the repository at start, or "unknown".</value>
     public string CodeVersion { get; set; } = "unknown";
+
+    /// <summary>The least severe drift alert that retrains a model whose policy has <c>on_drift</c>.</summary>
+    /// <value>The default value is CRITICAL: INFO and WARNING alerts are for consoles (a window of a few hundred
+    /// predictions crosses a warning threshold by chance now and then); spending a GPU needs the strong evidence.</value>
+    public Cascade.Contracts.Events.V1.Severity MinDriftSeverity { get; set; } = Cascade.Contracts.Events.V1.Severity.Critical;
 }

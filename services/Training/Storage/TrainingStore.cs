@@ -21,6 +21,8 @@ public sealed class TrainingStore : IDisposable
             PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS policies (model TEXT PRIMARY KEY, policy BLOB NOT NULL, labeled_at_last_job INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, model TEXT NOT NULL, job BLOB NOT NULL, queued_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS drift_pending (model TEXT PRIMARY KEY, due_at INTEGER NOT NULL, reason TEXT NOT NULL, alert_ids TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS drift_seen (dedup_key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, seen_at INTEGER NOT NULL);
             """);
     }
 
@@ -72,7 +74,7 @@ public sealed class TrainingStore : IDisposable
     }
 
     /// <summary>Records a new job and moves the policy's trigger bookkeeping, atomically.</summary>
-    public void AddJob(TrainingJob job, long labeledRows)
+    public void AddJob(TrainingJob job, long labeledRows, bool answersDrift = false)
     {
         lock (_gate)
         {
@@ -83,6 +85,11 @@ public sealed class TrainingStore : IDisposable
             {
                 policy.Meta.LastJobAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
                 Execute("UPDATE policies SET policy = $p, labeled_at_last_job = MAX(labeled_at_last_job, $l) WHERE model = $m", transaction, ("$p", policy.ToByteArray()), ("$l", labeledRows), ("$m", job.Spec.Model));
+            }
+            if (answersDrift)
+            {
+                // The pending drift retrain becomes this job in the same transaction: a crash cannot start it twice.
+                Execute("DELETE FROM drift_pending WHERE model = $m", transaction, ("$m", job.Spec.Model));
             }
             transaction.Commit();
         }
@@ -114,6 +121,59 @@ public sealed class TrainingStore : IDisposable
             var jobs = new List<TrainingJob>();
             while (reader.Read()) jobs.Add(TrainingJob.Parser.ParseFrom((byte[])reader.GetValue(0)));
             return jobs;
+        }
+    }
+
+    /// <summary>A drift retrain waiting for its debounce or the policy's cooldown to pass.</summary>
+    public sealed record PendingDriftRetrain(string Model, DateTimeOffset DueAt, string Reason, IReadOnlyList<string> AlertIds);
+
+    /// <summary>
+    /// Records a drift alert for a model: the first alert of an ongoing drift (its dedup key) schedules a retrain at
+    /// <paramref name="dueAt"/>, or joins the retrain already waiting. Returns false when the alert's drift was seen before.
+    /// </summary>
+    public bool AddDriftAlert(string model, string dedupKey, string alertId, string reason, DateTimeOffset dueAt)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using (var seen = Command("INSERT OR IGNORE INTO drift_seen (dedup_key, alert_id, seen_at) VALUES ($k, $a, $t)", transaction, ("$k", dedupKey), ("$a", alertId), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())))
+            {
+                if (seen.ExecuteNonQuery() == 0)
+                {
+                    return false;
+                }
+            }
+            Execute("""
+                INSERT INTO drift_pending (model, due_at, reason, alert_ids) VALUES ($m, $d, $r, $a)
+                ON CONFLICT (model) DO UPDATE SET alert_ids = alert_ids || ',' || $a
+                """, transaction, ("$m", model), ("$d", dueAt.ToUnixTimeMilliseconds()), ("$r", reason), ("$a", alertId));
+            transaction.Commit();
+            return true;
+        }
+    }
+
+    /// <summary>Drift retrains waiting, soonest first.</summary>
+    public IReadOnlyList<PendingDriftRetrain> PendingDriftRetrains()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT model, due_at, reason, alert_ids FROM drift_pending ORDER BY due_at");
+            using var reader = command.ExecuteReader();
+            var pending = new List<PendingDriftRetrain>();
+            while (reader.Read())
+            {
+                pending.Add(new PendingDriftRetrain(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3).Split(',')));
+            }
+            return pending;
+        }
+    }
+
+    /// <summary>Drops a waiting drift retrain (its policy no longer retrains on drift).</summary>
+    public void DropDriftRetrain(string model)
+    {
+        lock (_gate)
+        {
+            Execute("DELETE FROM drift_pending WHERE model = $m", ("$m", model));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
+using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.Training.Messaging;
 using Cascade.Training.Storage;
@@ -63,7 +64,7 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
             {
                 continue;
             }
-            var job = await dispatcher.DispatchAsync(policy, materialized, $"{materialized.LabeledRowsTotal} labeled rows (every {every})", cancellationToken);
+            var job = await dispatcher.DispatchAsync(policy, materialized, TriggerKind.LabeledRows, $"{materialized.LabeledRowsTotal} labeled rows (every {every})", cancellationToken);
             LogQueued(logger, job.Id, policy.Spec.Model, job.Spec.TriggerReason);
         }
     }

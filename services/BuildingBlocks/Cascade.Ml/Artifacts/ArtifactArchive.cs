@@ -51,4 +51,28 @@ public static class ArtifactArchive
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
     }
+
+    /// <summary>Reads one file of an archive without unpacking the rest (monitoring needs only the reference profile and manifest).</summary>
+    /// <exception cref="ArtifactException">The blob is not an artifact archive, or lacks the file.</exception>
+    public static byte[] ReadFile(byte[] archive, string name)
+    {
+        try
+        {
+            using var reader = new TarReader(new MemoryStream(archive));
+            while (reader.GetNextEntry() is { } entry)
+            {
+                if (entry.Name == name && entry.DataStream is { } data)
+                {
+                    using var copy = new MemoryStream();
+                    data.CopyTo(copy);
+                    return copy.ToArray();
+                }
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
+        }
+        throw new ArtifactException($"The artifact has no '{name}'.");
+    }
 }

@@ -11,6 +11,7 @@ public static class ArtifactWriter
 {
     private const int GoldenRows = 28;
     private const int GoldenRowsWithMissing = 4;
+    private const int MinHeldOutRowsForProfile = 200;
 
     /// <summary>Writes the artifact into <paramref name="directory"/> (created; must be empty or absent) and returns its manifest.</summary>
     public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName)
@@ -32,7 +33,12 @@ public static class ArtifactWriter
                 [ArtifactFiles.ModelJson] = model.SaveJson(),
             };
             var trainPredictions = model.Predict(train);
-            files[ArtifactFiles.ReferenceProfile] = JsonSerializer.SerializeToUtf8Bytes(ReferenceProfiler.Build(train, trainPredictions, model.OutputsPerRow), ArtifactFiles.Json);
+            var validationPredictions = validation is { Rows: >= MinHeldOutRowsForProfile } ? model.Predict(validation) : null;
+            // Live predictions are made on unseen rows, so their reference is the model's output on held-out rows:
+            // on its own training rows a boosted model is more confident than it will ever be in serving, and
+            // monitoring would report that difference as prediction drift.
+            var profile = ReferenceProfiler.Build(train, validationPredictions ?? trainPredictions, model.OutputsPerRow);
+            files[ArtifactFiles.ReferenceProfile] = JsonSerializer.SerializeToUtf8Bytes(profile, ArtifactFiles.Json);
             files[ArtifactFiles.GoldenSamples] = JsonSerializer.SerializeToUtf8Bytes(GoldenSamples(model, train), ArtifactFiles.Json);
 
             var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
@@ -41,7 +47,7 @@ public static class ArtifactWriter
             };
             if (validation?.Labels is { } validLabels)
             {
-                metrics["validation"] = ModelMetrics.For(model.Objective, validLabels, model.Predict(validation), model.NumClass);
+                metrics["validation"] = ModelMetrics.For(model.Objective, validLabels, validationPredictions ?? model.Predict(validation), model.NumClass);
             }
             var manifest = new ModelManifest
             {

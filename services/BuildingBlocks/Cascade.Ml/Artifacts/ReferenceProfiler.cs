@@ -20,8 +20,9 @@ public static class ReferenceProfiler
             }
             features[c] = Profile(data.FeatureNames[c], column);
         }
-        var first = new float[data.Rows];
-        for (var r = 0; r < data.Rows; r++)
+        // The predictions may come from other rows than the features (held-out rows: see ArtifactWriter).
+        var first = new float[predictions.Length / outputsPerRow];
+        for (var r = 0; r < first.Length; r++)
         {
             first[r] = predictions[r * outputsPerRow];
         }

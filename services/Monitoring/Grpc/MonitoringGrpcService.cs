@@ -1,0 +1,96 @@
+using Cascade.Contracts.Events.V1;
+using Cascade.Contracts.Monitoring.V1;
+using Cascade.Grpc;
+using Cascade.Grpc.Server;
+using Cascade.Monitoring.Alerts;
+using Cascade.Monitoring.Domain;
+using Cascade.Monitoring.Storage;
+
+namespace Cascade.Monitoring.Grpc;
+
+/// <summary>The Monitoring gRPC API for ops consoles: alert streams and lists, acknowledgements, model health.</summary>
+public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed, ModelMonitors monitors) : IGrpcService
+{
+    private const int MaxReplay = 1_000;
+
+    public void Bind(GrpcServiceBinder binder)
+    {
+        binder.ServerStreaming(MonitoringMethods.WatchAlerts, WatchAlertsAsync);
+        binder.Unary(MonitoringMethods.ListAlerts, (request, _) => Task.FromResult(ListAlerts(request)));
+        binder.Unary(MonitoringMethods.GetModelHealth, (request, _) => Task.FromResult(Health(request)));
+        binder.Unary(MonitoringMethods.AcknowledgeAlert, (request, _) => Task.FromResult(Acknowledge(request)));
+    }
+
+    private async Task WatchAlertsAsync(WatchAlertsRequest request, IServerStreamWriter<DriftDetected> responses, ServerCallContext context)
+    {
+        if (request.Replay is < 0 or > MaxReplay)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"replay must be between 0 and {MaxReplay}; got {request.Replay}.");
+        }
+        var models = request.Models.ToHashSet(StringComparer.Ordinal);
+        bool Wanted(DriftDetected alert) => (models.Count == 0 || models.Contains(alert.Model)) && alert.Severity >= request.MinSeverity;
+
+        // Subscribe before reading the replay, so nothing raised in between is missed; the replay's ids are
+        // remembered to skip the same alerts if the live feed delivers them too.
+        using var subscription = feed.Watch();
+        var replayed = new HashSet<string>(StringComparer.Ordinal);
+        if (request.Replay > 0)
+        {
+            var recent = store.RecentAlerts(null, MaxReplay * 4).Where(Wanted).Take(request.Replay).Reverse();
+            foreach (var alert in recent)
+            {
+                replayed.Add(alert.AlertId);
+                await responses.WriteAsync(alert, context.CancellationToken);
+            }
+        }
+        try
+        {
+            await foreach (var alert in subscription.Alerts.ReadAllAsync(context.CancellationToken))
+            {
+                if (Wanted(alert) && !replayed.Contains(alert.AlertId))
+                {
+                    await responses.WriteAsync(alert, context.CancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The console went away, or the host is stopping: the stream ends.
+        }
+    }
+
+    private ListAlertsResponse ListAlerts(ListAlertsRequest request)
+    {
+        if (request.Limit < 0) throw new RpcException(StatusCode.InvalidArgument, $"limit cannot be negative; got {request.Limit}.");
+        var limit = request.Limit == 0 ? 100 : Math.Min(request.Limit, MaxReplay);
+        return new ListAlertsResponse { Alerts = { store.RecentAlerts(request.Model, limit) } };
+    }
+
+    private Contracts.Monitoring.V1.ModelHealth Health(GetModelHealthRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Model)) throw new RpcException(StatusCode.InvalidArgument, "model is required.");
+        var health = monitors.Health(request.Model)
+            ?? throw new RpcException(StatusCode.NotFound, $"Model '{request.Model}' is not monitored: no version of it has been promoted yet.");
+        var response = new Contracts.Monitoring.V1.ModelHealth
+        {
+            Model = health.Model,
+            Version = health.Version ?? 0,
+            PredictionsSeen = health.Counters.PredictionsSeen,
+            LabelsJoined = health.Counters.LabelsJoined,
+            WindowSize = health.WindowCount,
+        };
+        response.Features.AddRange(health.Features.Select(AlertMapping.ToScore));
+        if (health.Prediction is { } prediction) response.Prediction = AlertMapping.ToScore(prediction);
+        foreach (var (metric, value) in health.Performance) response.Performance[metric] = value;
+        response.Detectors.AddRange(health.Detectors.Select(d => new DetectorState { Name = d.Name, Estimate = d.Estimation, Width = d.Width, Detections = d.Detections }));
+        return response;
+    }
+
+    private AcknowledgeAlertResponse Acknowledge(AcknowledgeAlertRequest request)
+    {
+        if (string.IsNullOrEmpty(request.AlertId)) throw new RpcException(StatusCode.InvalidArgument, "alert_id is required.");
+        if (string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert.");
+        if (!store.Acknowledge(request.AlertId, request.Actor)) throw new RpcException(StatusCode.NotFound, $"No alert '{request.AlertId}'.");
+        return new AcknowledgeAlertResponse();
+    }
+}

@@ -1,0 +1,7 @@
+using Cascade.Monitoring.Domain;
+using Cascade.Monitoring.Domain.Profiles;
+
+namespace Cascade.Monitoring.Profiles;
+
+/// <summary>What Monitoring needs of a served model version: its training distributions and its task.</summary>
+public sealed record MonitoredVersion(string Model, int Version, string ArtifactSha256, ReferenceProfile Profile, ModelTask Task);

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cascade.Contracts.Events.V1;
+using Cascade.Monitoring.Domain;
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+
+namespace Cascade.Monitoring.Storage;
+
+/// <summary>
+/// Monitoring's durable state in one SQLite file: which version of every model is watched (with its artifact, to
+/// reload the reference profile), each monitor's checkpoint (windows, detectors, dedup memory), and every alert
+/// raised, with who acknowledged it. Monitors are checkpointed before the consumer commits, so a restart resumes
+/// with the same windows and never raises an alert twice for the same evidence.
+/// </summary>
+public sealed class MonitoringStore : IDisposable
+{
+    private static readonly JsonSerializerOptions CheckpointJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    public MonitoringStore(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS monitors (model TEXT PRIMARY KEY, version INTEGER NOT NULL, artifact_sha256 TEXT NOT NULL, state TEXT);
+            CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, model TEXT NOT NULL, severity INTEGER NOT NULL, raised_at INTEGER NOT NULL,
+                                               alert BLOB NOT NULL, acknowledged_by TEXT, acknowledged_at INTEGER);
+            CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (raised_at);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>A watched model: its version, artifact and last checkpoint (null before the first one).</summary>
+    public sealed record WatchedModel(string Model, int Version, string ArtifactSha256, MonitorState? State);
+
+    public IReadOnlyList<WatchedModel> Watched()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT model, version, artifact_sha256, state FROM monitors ORDER BY model";
+            using var reader = command.ExecuteReader();
+            var watched = new List<WatchedModel>();
+            while (reader.Read())
+            {
+                var state = reader.IsDBNull(3) ? null : JsonSerializer.Deserialize<MonitorState>(reader.GetString(3), CheckpointJson);
+                watched.Add(new WatchedModel(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), state));
+            }
+            return watched;
+        }
+    }
+
+    /// <summary>Saves, in one transaction, the watched version of models that switched and the checkpoints of monitors that changed.</summary>
+    public void Checkpoint(IEnumerable<(string Model, int Version, string ArtifactSha256, MonitorState? State)> monitors)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO monitors (model, version, artifact_sha256, state) VALUES ($m, $v, $s, $state)
+                ON CONFLICT (model) DO UPDATE SET version = $v, artifact_sha256 = $s, state = $state
+                """;
+            var model = command.Parameters.Add("$m", SqliteType.Text);
+            var version = command.Parameters.Add("$v", SqliteType.Integer);
+            var sha = command.Parameters.Add("$s", SqliteType.Text);
+            var state = command.Parameters.Add("$state", SqliteType.Text);
+            foreach (var monitor in monitors)
+            {
+                model.Value = monitor.Model;
+                version.Value = monitor.Version;
+                sha.Value = monitor.ArtifactSha256;
+                state.Value = monitor.State is null ? DBNull.Value : JsonSerializer.Serialize(monitor.State, CheckpointJson);
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>Stores an alert; false when it was stored before (a redelivered record raised it again).</summary>
+    public bool AddAlert(DriftDetected alert)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR IGNORE INTO alerts (alert_id, model, severity, raised_at, alert) VALUES ($i, $m, $s, $t, $a)";
+            command.Parameters.AddWithValue("$i", alert.AlertId);
+            command.Parameters.AddWithValue("$m", alert.Model);
+            command.Parameters.AddWithValue("$s", (int)alert.Severity);
+            command.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$a", alert.ToByteArray());
+            return command.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>The most recent alerts, newest first; <paramref name="model"/> empty means every model.</summary>
+    public IReadOnlyList<DriftDetected> RecentAlerts(string? model, int limit)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT alert FROM alerts WHERE ($m = '' OR model = $m) ORDER BY raised_at DESC, rowid DESC LIMIT $n";
+            command.Parameters.AddWithValue("$m", model ?? string.Empty);
+            command.Parameters.AddWithValue("$n", limit);
+            using var reader = command.ExecuteReader();
+            var alerts = new List<DriftDetected>();
+            while (reader.Read()) alerts.Add(DriftDetected.Parser.ParseFrom((byte[])reader.GetValue(0)));
+            return alerts;
+        }
+    }
+
+    /// <summary>Marks an alert acknowledged; false when no such alert exists.</summary>
+    public bool Acknowledge(string alertId, string actor)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE alerts SET acknowledged_by = $a, acknowledged_at = $t WHERE alert_id = $i";
+            command.Parameters.AddWithValue("$a", actor);
+            command.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$i", alertId);
+            return command.ExecuteNonQuery() == 1;
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

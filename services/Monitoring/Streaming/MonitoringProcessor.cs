@@ -1,0 +1,244 @@
+using Cascade.Contracts.Events;
+using Cascade.Contracts.Events.V1;
+using Cascade.EventLog.Abstractions;
+using Cascade.Monitoring.Alerts;
+using Cascade.Monitoring.Domain;
+using Cascade.Monitoring.Domain.Alerts;
+using Cascade.Monitoring.Options;
+using Cascade.Monitoring.Profiles;
+using Cascade.Monitoring.Storage;
+using Google.Protobuf;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Monitoring.Streaming;
+
+/// <summary>
+/// The Monitoring service's consumer: follows promotions and rollbacks (switching each model's monitor to the served
+/// version and its reference profile), feeds logged predictions and observed labels to the monitors, publishes their
+/// alerts (<c>DriftDetected</c> on the drift topic, to the alert store and to <c>WatchAlerts</c> streams), and
+/// checkpoints the monitors before committing what it consumed.
+/// </summary>
+/// <remarks>
+/// Restart: monitors resume from their checkpoint and the consumer from the matching commit; a prediction at or below
+/// a monitor's last offset is skipped, a promotion of the watched version changes nothing, and an alert raised again
+/// from redelivered records has the same id and is published once.
+/// </remarks>
+public sealed partial class MonitoringProcessor(
+    ModelMonitors monitors, ArtifactProfileLoader profiles, MonitoringStore store, AlertFeed feed, IEventLog log,
+    MonitoringServiceOptions options, TimeProvider time, ILogger<MonitoringProcessor> logger) : BackgroundService
+{
+    private const string Group = "cascade-monitoring";
+    private const string Producer = "cascade-monitoring";
+    private static readonly string[] Subscribed = [Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.PredictionsLogged, Topics.LabelsObserved];
+
+    private readonly Dictionary<string, (int Version, string Sha)> _watched = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Topic, int Partition), ConsumedRecord> _uncommitted = [];
+    private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastCheckpoint;
+
+    /// <summary>Completes once the checkpointed monitors are restored (health queries before it see no model).</summary>
+    public Task Restored => _restored.Task;
+
+    /// <summary>The version each model is watched at.</summary>
+    public IReadOnlyDictionary<string, int> WatchedVersions
+    {
+        get
+        {
+            lock (_watched)
+            {
+                return _watched.ToDictionary(w => w.Key, w => w.Value.Version);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RestoreAsync(stoppingToken);
+            _restored.TrySetResult();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await ConsumeAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The consumer re-reads from the last commit; monitors skip what they have already seen.
+                    LogFailed(logger, ex);
+                    _uncommitted.Clear();
+                    _touched.Clear();
+                    await RestoreAsync(stoppingToken);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        foreach (var watched in store.Watched())
+        {
+            var version = await profiles.LoadAsync(watched.Model, watched.Version, watched.ArtifactSha256, cancellationToken);
+            var monitor = monitors.For(watched.Model);
+            if (watched.State is { } state && state.Version == watched.Version)
+            {
+                monitor.Import(state, version.Profile);
+            }
+            else
+            {
+                monitor.Activate(version.Version, version.Profile, version.Task);
+            }
+            lock (_watched)
+            {
+                _watched[watched.Model] = (watched.Version, watched.ArtifactSha256);
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        await using var consumer = log.Subscribe(new ConsumerOptions(Group, Subscribed, MaxBatchSize: 2_000));
+        _lastCheckpoint = time.GetTimestamp();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var batch = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500), stoppingToken);
+            // Promotions first: a prediction of a new version is logged only after its promotion, but may be read first.
+            var ordered = batch.OrderBy(r => r.Topic is Topics.ModelsPromoted or Topics.ModelsRolledBack ? 0 : 1).ThenBy(r => r.AppendedAt).ThenBy(r => r.Offset);
+            var switched = false;
+            foreach (var record in ordered)
+            {
+                var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
+                switched |= await ApplyAsync(record, envelope, stoppingToken);
+                _uncommitted[(record.Topic, record.Partition)] = record;
+            }
+            if (_uncommitted.Count > 0 && (switched || time.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval))
+            {
+                Checkpoint();
+                await consumer.CommitAsync(_uncommitted.Values.ToArray(), stoppingToken);
+                _uncommitted.Clear();
+                _lastCheckpoint = time.GetTimestamp();
+            }
+        }
+    }
+
+    /// <summary>Applies one event; true when a model switched versions (checkpointed at once).</summary>
+    private async Task<bool> ApplyAsync(ConsumedRecord record, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        if (envelope.Type == ModelPromoted.Descriptor.FullName)
+        {
+            var promoted = ModelPromoted.Parser.ParseFrom(envelope.Payload);
+            return await WatchAsync(promoted.Model, promoted.Version, promoted.ArtifactSha256, cancellationToken);
+        }
+        if (envelope.Type == ModelRolledBack.Descriptor.FullName)
+        {
+            var rolledBack = ModelRolledBack.Parser.ParseFrom(envelope.Payload);
+            return await WatchAsync(rolledBack.Model, rolledBack.ToVersion, rolledBack.ArtifactSha256, cancellationToken);
+        }
+        IReadOnlyList<DriftAlert> alerts;
+        string model;
+        if (envelope.Type == PredictionLogged.Descriptor.FullName)
+        {
+            var logged = PredictionLogged.Parser.ParseFrom(envelope.Payload);
+            if (logged.Shadow) return false; // a shadow's answers were never served
+            model = logged.Model;
+            alerts = monitors.Observe(new PredictionRecord(logged.PredictionId, logged.Model, logged.Version, logged.EntityId,
+                logged.Time?.ToDateTimeOffset() ?? record.AppendedAt, record.Offset, logged.Features.ToArray(), logged.Outputs.ToArray()));
+        }
+        else if (envelope.Type == LabelObserved.Descriptor.FullName)
+        {
+            var label = LabelObserved.Parser.ParseFrom(envelope.Payload);
+            if (string.IsNullOrEmpty(label.Model)) return false;
+            model = label.Model;
+            alerts = monitors.Observe(new LabelRecord(label.Model, label.PredictionId, label.EntityId, label.EventTime?.ToDateTimeOffset() ?? record.AppendedAt, label.Label));
+        }
+        else
+        {
+            return false;
+        }
+        _touched.Add(model);
+        foreach (var alert in alerts)
+        {
+            await PublishAsync(AlertMapping.ToEvent(alert), cancellationToken);
+        }
+        return false;
+    }
+
+    private async Task<bool> WatchAsync(string model, int version, string sha256, CancellationToken cancellationToken)
+    {
+        lock (_watched)
+        {
+            if (_watched.TryGetValue(model, out var current) && current.Version == version) return false;
+        }
+        MonitoredVersion loaded;
+        try
+        {
+            loaded = await profiles.LoadAsync(model, version, sha256, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Without a reference profile there is nothing to compare with; predictions of this version are ignored
+            // (and counted) until a version with a readable artifact is promoted.
+            LogProfileFailed(logger, model, version, ex);
+            return false;
+        }
+        monitors.Activate(model, version, loaded.Profile, loaded.Task);
+        lock (_watched)
+        {
+            _watched[model] = (version, sha256);
+        }
+        _touched.Add(model);
+        LogWatching(logger, model, version);
+        return true;
+    }
+
+    private async Task PublishAsync(DriftDetected alert, CancellationToken cancellationToken)
+    {
+        if (store.RecentAlerts(alert.Model, 50).Any(a => a.AlertId == alert.AlertId))
+        {
+            return; // raised again from redelivered records
+        }
+        // The topic first, then the store: a crash in between publishes again (same id, consumers deduplicate)
+        // rather than never.
+        await log.AppendAsync(Topics.DriftDetected, [new OutgoingRecord(alert.Model, EventEnvelopes.Wrap(alert, alert.Model, Producer, eventId: alert.AlertId).ToByteArray())], cancellationToken);
+        store.AddAlert(alert);
+        feed.Publish(alert);
+        LogAlert(logger, alert.Severity, alert.Summary);
+    }
+
+    private void Checkpoint()
+    {
+        if (_touched.Count == 0) return;
+        var states = new List<(string, int, string, MonitorState?)>();
+        lock (_watched)
+        {
+            foreach (var model in _touched)
+            {
+                if (_watched.TryGetValue(model, out var watched))
+                {
+                    states.Add((model, watched.Version, watched.Sha, monitors.For(model).Export()));
+                }
+            }
+        }
+        store.Checkpoint(states);
+        _touched.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring {Model} v{Version} against its reference profile")]
+    private static partial void LogWatching(ILogger logger, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Severity} drift alert: {Summary}")]
+    private static partial void LogAlert(ILogger logger, Severity severity, string summary);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not read the reference profile of {Model} v{Version}; it is not monitored")]
+    private static partial void LogProfileFailed(ILogger logger, string model, int version, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Monitoring failed; resuming from the last checkpoint")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
