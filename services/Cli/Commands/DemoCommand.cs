@@ -97,7 +97,7 @@ internal static class DemoCommand
     }
 
     /// <summary>The scenario: producer, prediction load and alert console run at once; returns the summary.</summary>
-    private static async Task<Dictionary<string, object?>> RunCascadeAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, object?>> RunCascadeAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await RecordStreamer.SetUpAsync(channel, cancellationToken);

@@ -1,0 +1,55 @@
+using Cascade.Cli.Commands;
+using Cascade.Grpc.Client;
+using Cascade.Host;
+using Microsoft.AspNetCore.Builder;
+
+namespace Cascade.EndToEnd.Tests;
+
+/// <summary>
+/// The demo's scenario against an in-process all-in-one host: a producer streaming records with a concept drift, a
+/// steady prediction load and an alert console, all over gRPC. Drift must raise an alert, the alert a retrain, the
+/// retrained model must be promoted and swapped in, and no prediction request may fail along the way.
+/// </summary>
+public sealed class CascadeScenarioTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-e2e-").FullName;
+    private WebApplication _host = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
+        _host = AllInOneHost.Build(options, _ => { });
+        await _host.StartAsync();
+        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
+    }
+
+    [Fact]
+    public async Task Drift_raises_an_alert_that_retrains_promotes_and_swaps_in_a_model_without_a_failed_request()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+
+        var summary = await DemoCommand.RunCascadeAsync(_channel, events: 24_000, driftAt: 12_000, rate: 3_000, timeout.Token);
+
+        summary["records_ingested"].Should().Be(24_000L);
+        summary["failed_requests"].Should().Be(0L, "no prediction may fail while models are swapped");
+        ((long)summary["predictions"]!).Should().BeGreaterThan(1_000);
+        ((int)summary["drift_alerts"]!).Should().BeGreaterThanOrEqualTo(1);
+        ((long?)summary["drift_alert_records_after_change"]).Should().NotBeNull().And.BeLessThanOrEqualTo(1_000, "drift is detected within 1,000 records of the change");
+        ((int)summary["retrains"]!).Should().BeGreaterThanOrEqualTo(1, "a critical drift alert retrains the model");
+        ((int)summary["model_versions"]!).Should().BeGreaterThanOrEqualTo(2);
+        ((int)summary["promotions"]!).Should().BeGreaterThanOrEqualTo(2);
+        ((long)summary["swaps"]!).Should().BeGreaterThanOrEqualTo(2);
+        summary["oip_model_infer_checked"].Should().Be(true);
+        var latency = (Dictionary<string, double?>)summary["stage_latency_ms"]!;
+        latency["alert_to_model_live"].Should().NotBeNull("a model trained because of the drift went live");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}

@@ -1,0 +1,136 @@
+using Cascade.Cli.Demo;
+using Cascade.Contracts.Features.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Contracts.Monitoring.V1;
+using Cascade.Contracts.Serving.V1;
+using Cascade.Features.Grpc;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Host;
+using Cascade.Ingestion.Grpc;
+using Cascade.Monitoring.Grpc;
+using Cascade.Serving.Grpc;
+using Microsoft.AspNetCore.Builder;
+using Record = Cascade.Contracts.Ingestion.V1.Record;
+
+namespace Cascade.EndToEnd.Tests;
+
+/// <summary>
+/// Stops the all-in-one host in the middle of a record stream and starts it again on the same data directory: the
+/// producer re-sends everything (at-least-once), and afterwards every record is stored exactly once, materialized
+/// exactly once, and the champion is served again — from the promotion log, before any new training.
+/// </summary>
+public sealed class HostRestartTests : IAsyncDisposable
+{
+    private const int Total = 16_000;
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-restart-").FullName;
+    private readonly Record[] _records;
+
+    public HostRestartTests()
+    {
+        var stream = new SyntheticStream(driftAt: long.MaxValue);
+        _records = Enumerable.Range(0, Total).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
+    }
+
+    [Fact]
+    public async Task A_host_stopped_mid_stream_resumes_without_losing_or_double_counting_a_record_and_serves_its_champion_again()
+    {
+        int championVersion;
+        await using (var first = await StartAsync())
+        {
+            await RecordStreamer.SetUpAsync(first.Channel, CancellationToken.None);
+            await IngestAsync(first.Channel, _records[..11_000]);
+            championVersion = await AwaitServedAsync(first.Channel, TimeSpan.FromMinutes(2));
+
+            // Stop the host while a producer is in the middle of the next records.
+            using var stop = new CancellationTokenSource();
+            var producer = Task.Run(async () =>
+            {
+                try { await IngestAsync(first.Channel, _records[11_000..], batch: 100, pause: TimeSpan.FromMilliseconds(5), stop.Token); }
+                catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or HttpRequestException) { }
+            });
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+            await first.Host.StopAsync();
+            await stop.CancelAsync();
+            await producer;
+        }
+
+        await using var second = await StartAsync();
+        (await AwaitServedAsync(second.Channel, TimeSpan.FromSeconds(30))).Should().Be(championVersion, "the champion is learned again from the promotion log");
+        var health = await second.Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = DemoDataset.Model });
+        health.Version.Should().Be(championVersion, "monitoring resumes watching the champion from its checkpoint");
+
+        // The producer did not see its last acks: it sends everything again.
+        var resent = await IngestAsync(second.Channel, _records);
+        (resent.Accepted + resent.Duplicates).Should().Be(Total);
+        resent.Watermark.Partitions.Sum(p => p.Offset).Should().Be(Total, "every record is in the data topic exactly once");
+
+        var status = await AwaitMaterializedAsync(second.Channel, resent.Watermark, TimeSpan.FromMinutes(1));
+        status.LabeledRows.Should().Be(Total, "every record became exactly one labeled offline row");
+        var lookup = await second.Channel.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { _records[^1].EntityId } });
+        lookup.Entities[0].Values.Should().NotBeEmpty("the online store is rebuilt from the feature checkpoint");
+    }
+
+    private sealed record RunningHost(WebApplication Host, GrpcChannel Channel) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Channel.Dispose();
+            await Host.StopAsync();
+            await Host.DisposeAsync();
+        }
+    }
+
+    private async Task<RunningHost> StartAsync()
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
+        var host = AllInOneHost.Build(options, _ => { });
+        await host.StartAsync();
+        return new RunningHost(host, GrpcChannel.ForAddress(AllInOneHost.GetAddresses(host, options).Grpc));
+    }
+
+    private static async Task<IngestResponse> IngestAsync(GrpcChannel channel, IReadOnlyList<Record> records, int batch = 500, TimeSpan pause = default, CancellationToken cancellationToken = default)
+    {
+        using var call = channel.ClientStreaming(IngestionMethods.Ingest, new CallOptions(CancellationToken: cancellationToken));
+        for (var i = 0; i < records.Count; i += batch)
+        {
+            var request = new IngestRequest { Dataset = DemoDataset.Name };
+            request.Records.Add(records.Skip(i).Take(batch));
+            await call.RequestStream.WriteAsync(request, cancellationToken);
+            if (pause > TimeSpan.Zero) await Task.Delay(pause, cancellationToken);
+        }
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseAsync;
+    }
+
+    private static async Task<int> AwaitServedAsync(GrpcChannel channel, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest());
+            if (status.Models.FirstOrDefault(m => m.Model == DemoDataset.Model) is { } served) return served.Version;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{DemoDataset.Model} was not served within {limit}.");
+    }
+
+    private static async Task<MaterializationStatus> AwaitMaterializedAsync(GrpcChannel channel, Contracts.Common.V1.Watermark target, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await channel.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+            var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
+            if (target.Partitions.All(p => reached.GetValueOrDefault(p.Partition) >= p.Offset)) return status;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("Features did not catch up with the ingest watermark.");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_data, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
