@@ -7,5 +7,7 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(AlertsCommand.Create());
+root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();

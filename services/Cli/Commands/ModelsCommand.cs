@@ -12,28 +12,28 @@ internal static class ModelsCommand
 {
     public static Command Create()
     {
-        var address = new Option<string>("--address") { Description = "gRPC address of the host.", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true };
+        var address = HostCall.AddressOption();
         var command = new Command("models", "Inspect and govern models in a running host's registry.");
         command.Options.Add(address);
 
         var list = new Command("list", "List models with their champion, challenger and latest version.");
-        list.SetAction((parse, ct) => Call(parse, address, async channel =>
+        list.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var models = await channel.UnaryAsync(RegistryMethods.ListModels, new ListModelsRequest(), Timeout(ct));
+            var models = await channel.UnaryAsync(RegistryMethods.ListModels, new ListModelsRequest(), HostCall.Timeout(ct));
             var table = new Table().AddColumns("model", "task", "champion", "challenger", "latest", "created");
             foreach (var model in models.Models)
             {
-                table.AddRow(model.Name, model.Task.ToString(), Version(model.ChampionVersion), Version(model.ChallengerVersion), Version(model.LatestVersion), model.CreatedAt.ToDateTimeOffset().ToString("u"));
+                table.AddRow(model.Name, model.Task.ToString(), HostCall.Version(model.ChampionVersion), HostCall.Version(model.ChallengerVersion), HostCall.Version(model.LatestVersion), model.CreatedAt.ToDateTimeOffset().ToString("u"));
             }
             AnsiConsole.Write(table);
         }));
 
         var name = new Argument<string>("model") { Description = "Model name." };
         var show = new Command("show", "Show a model's versions (metrics, lineage, status) and its audit log.") { name };
-        show.SetAction((parse, ct) => Call(parse, address, async channel =>
+        show.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var model = parse.GetValue(name)!;
-            var versions = await channel.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = model }, Timeout(ct));
+            var versions = await channel.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = model }, HostCall.Timeout(ct));
             var table = new Table().AddColumns("version", "status", "aliases", "holdout", "job", "dataset watermark", "code", "artifact");
             foreach (var version in versions.Versions)
             {
@@ -43,11 +43,11 @@ internal static class ModelsCommand
                     version.Spec.Lineage?.TrainingJobId ?? "", watermark, version.Spec.Lineage?.CodeVersion ?? "", version.Spec.ArtifactSha256[..12]);
             }
             AnsiConsole.Write(table);
-            var audit = await channel.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = model }, Timeout(ct));
+            var audit = await channel.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = model }, HostCall.Timeout(ct));
             var log = new Table().AddColumns("#", "time", "actor", "action", "from", "to", "reason");
             foreach (var entry in audit.Entries)
             {
-                log.AddRow(entry.Sequence.ToString(), entry.Time.ToDateTimeOffset().ToString("u"), entry.Actor, entry.Action, Version(entry.FromVersion), Version(entry.ToVersion), Markup.Escape(entry.Reason));
+                log.AddRow(entry.Sequence.ToString(), entry.Time.ToDateTimeOffset().ToString("u"), entry.Actor, entry.Action, HostCall.Version(entry.FromVersion), HostCall.Version(entry.ToVersion), Markup.Escape(entry.Reason));
             }
             AnsiConsole.Write(log);
         }));
@@ -57,23 +57,23 @@ internal static class ModelsCommand
         var actor = new Option<string>("--actor") { Description = "Who (recorded in the audit log).", DefaultValueFactory = _ => Environment.UserName };
         var force = new Option<bool>("--force") { Description = "Promote even if the gate refuses (audited)." };
         var promote = new Command("promote", "Make a version champion (through the promotion gate unless --force).") { name, version, reason, actor, force };
-        promote.SetAction((parse, ct) => Call(parse, address, async channel =>
+        promote.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var result = await channel.UnaryAsync(RegistryMethods.PromoteModelVersion, new PromoteModelVersionRequest
             {
                 Model = parse.GetValue(name)!, Version = parse.GetValue(version), Reason = parse.GetValue(reason)!, Actor = parse.GetValue(actor)!, Force = parse.GetValue(force),
-            }, Timeout(ct));
+            }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"[green]{result.Model}: champion v{result.FromVersion} → v{result.ToVersion}[/] ({result.Decision.Reason})");
         }));
 
         var to = new Option<int>("--to") { Description = "Version to roll back to (default: the previous champion)." };
         var rollback = new Command("rollback", "Roll the champion back.") { name, to, reason, actor };
-        rollback.SetAction((parse, ct) => Call(parse, address, async channel =>
+        rollback.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var result = await channel.UnaryAsync(RegistryMethods.RollbackModel, new RollbackModelRequest
             {
                 Model = parse.GetValue(name)!, ToVersion = parse.GetValue(to), Reason = parse.GetValue(reason)!, Actor = parse.GetValue(actor)!,
-            }, Timeout(ct));
+            }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"[yellow]{result.Model}: champion v{result.FromVersion} → v{result.ToVersion}[/]");
         }));
 
@@ -82,26 +82,5 @@ internal static class ModelsCommand
         command.Subcommands.Add(promote);
         command.Subcommands.Add(rollback);
         return command;
-    }
-
-    private static string Version(int version) => version == 0 ? "-" : $"v{version}";
-
-    private static CallOptions Timeout(CancellationToken cancellationToken) => CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken);
-
-    /// <summary>Runs a call against the host; a gRPC error becomes one line on stderr and exit code 1.</summary>
-    private static async Task<int> Call(ParseResult parse, Option<string> address, Func<GrpcChannel, Task> action)
-    {
-        using var channel = GrpcChannel.ForAddress(parse.GetValue(address)!);
-        try
-        {
-            await action(channel);
-            return 0;
-        }
-        catch (RpcException ex)
-        {
-            var hint = ex.StatusCode == StatusCode.Unavailable ? " (is the host running? start it with ./cascade up)" : string.Empty;
-            Console.Error.WriteLine($"error: {ex.StatusCode}: {ex.Status.Detail}{hint}");
-            return 1;
-        }
     }
 }
