@@ -1,7 +1,5 @@
 using Cascade.Cli.Commands;
 using Cascade.Grpc.Client;
-using Cascade.Host;
-using Microsoft.AspNetCore.Builder;
 
 namespace Cascade.EndToEnd.Tests;
 
@@ -13,23 +11,18 @@ namespace Cascade.EndToEnd.Tests;
 public sealed class CascadeScenarioTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-e2e-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
+    private InProcessHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
-    }
+    private GrpcChannel Channel => _host.Channel;
+
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(_data);
 
     [Fact]
     public async Task Drift_raises_an_alert_that_retrains_promotes_and_swaps_in_a_model_without_a_failed_request()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
 
-        var summary = await DemoCommand.RunCascadeAsync(_channel, events: 24_000, driftAt: 12_000, rate: 3_000, timeout.Token);
+        var summary = await DemoCommand.RunCascadeAsync(Channel, events: 24_000, driftAt: 12_000, rate: 3_000, timeout.Token);
 
         summary["records_ingested"].Should().Be(24_000L);
         summary["failed_requests"].Should().Be(0L, "no prediction may fail while models are swapped");
@@ -47,8 +40,6 @@ public sealed class CascadeScenarioTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }

@@ -6,11 +6,9 @@ using Cascade.Contracts.Serving.V1;
 using Cascade.Features.Grpc;
 using Cascade.Grpc;
 using Cascade.Grpc.Client;
-using Cascade.Host;
 using Cascade.Ingestion.Grpc;
 using Cascade.Monitoring.Grpc;
 using Cascade.Serving.Grpc;
-using Microsoft.AspNetCore.Builder;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
 
 namespace Cascade.EndToEnd.Tests;
@@ -36,7 +34,7 @@ public sealed class HostRestartTests : IAsyncDisposable
     public async Task A_host_stopped_mid_stream_resumes_without_losing_or_double_counting_a_record_and_serves_its_champion_again()
     {
         int championVersion;
-        await using (var first = await StartAsync())
+        await using (var first = await InProcessHost.StartAsync(_data))
         {
             await RecordStreamer.SetUpAsync(first.Channel, CancellationToken.None);
             await IngestAsync(first.Channel, _records[..11_000]);
@@ -55,7 +53,7 @@ public sealed class HostRestartTests : IAsyncDisposable
             await producer;
         }
 
-        await using var second = await StartAsync();
+        await using var second = await InProcessHost.StartAsync(_data);
         (await AwaitServedAsync(second.Channel, TimeSpan.FromSeconds(30))).Should().Be(championVersion, "the champion is learned again from the promotion log");
         var health = await second.Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = DemoDataset.Model });
         health.Version.Should().Be(championVersion, "monitoring resumes watching the champion from its checkpoint");
@@ -69,24 +67,6 @@ public sealed class HostRestartTests : IAsyncDisposable
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled offline row");
         var lookup = await second.Channel.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { _records[^1].EntityId } });
         lookup.Entities[0].Values.Should().NotBeEmpty("the online store is rebuilt from the feature checkpoint");
-    }
-
-    private sealed record RunningHost(WebApplication Host, GrpcChannel Channel) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Channel.Dispose();
-            await Host.StopAsync();
-            await Host.DisposeAsync();
-        }
-    }
-
-    private async Task<RunningHost> StartAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
-        var host = AllInOneHost.Build(options, _ => { });
-        await host.StartAsync();
-        return new RunningHost(host, GrpcChannel.ForAddress(AllInOneHost.GetAddresses(host, options).Grpc));
     }
 
     private static async Task<IngestResponse> IngestAsync(GrpcChannel channel, IReadOnlyList<Record> records, int batch = 500, TimeSpan pause = default, CancellationToken cancellationToken = default)

@@ -1,9 +1,7 @@
 using Cascade.Contracts.Monitoring.V1;
 using Cascade.Grpc;
 using Cascade.Grpc.Client;
-using Cascade.Host;
 using Cascade.Monitoring.Grpc;
-using Microsoft.AspNetCore.Builder;
 
 namespace Cascade.EndToEnd.Tests;
 
@@ -11,23 +9,18 @@ namespace Cascade.EndToEnd.Tests;
 public sealed class MonitoringApiTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-monitoring-api-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
+    private InProcessHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
-    }
+    private GrpcChannel Channel => _host.Channel;
+
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(_data);
 
     [Fact]
     public async Task Health_of_a_model_never_promoted_is_not_found()
     {
-        var call = async () => await _channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = "nobody" });
+        var call = async () => await Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = "nobody" });
         (await call.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
-        var empty = async () => await _channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest());
+        var empty = async () => await Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest());
         (await empty.Should().ThrowAsync<RpcException>()).Which.Status.Detail.Should().Contain("model is required");
     }
 
@@ -36,7 +29,7 @@ public sealed class MonitoringApiTests : IAsyncLifetime
     [InlineData(1_001)]
     public async Task Watching_with_a_replay_out_of_range_is_refused(int replay)
     {
-        using var call = _channel.ServerStreaming(MonitoringMethods.WatchAlerts, new WatchAlertsRequest { Replay = replay });
+        using var call = Channel.ServerStreaming(MonitoringMethods.WatchAlerts, new WatchAlertsRequest { Replay = replay });
         var read = async () => { await foreach (var _ in call.ReadAllAsync()) { } };
         var error = (await read.Should().ThrowAsync<RpcException>()).Which;
         error.StatusCode.Should().Be(StatusCode.InvalidArgument);
@@ -46,24 +39,22 @@ public sealed class MonitoringApiTests : IAsyncLifetime
     [Fact]
     public async Task Acknowledging_needs_an_existing_alert_and_an_actor()
     {
-        var unknown = async () => await _channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = "no-such-alert", Actor = "ops" });
+        var unknown = async () => await Channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = "no-such-alert", Actor = "ops" });
         (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
-        var anonymous = async () => await _channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = "x" });
+        var anonymous = async () => await Channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = "x" });
         (await anonymous.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
     }
 
     [Fact]
     public async Task Listing_with_a_negative_limit_is_refused_and_an_empty_host_has_no_alerts()
     {
-        var negative = async () => await _channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest { Limit = -5 });
+        var negative = async () => await Channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest { Limit = -5 });
         (await negative.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
-        (await _channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest())).Alerts.Should().BeEmpty();
+        (await Channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest())).Alerts.Should().BeEmpty();
     }
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cascade.Contracts.Features.V1;
 using Cascade.Features.Domain;
 using Google.Protobuf;
+using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cascade.Features.Storage;
@@ -18,13 +19,9 @@ public sealed class FeatureStateStore : IDisposable
 
     public FeatureStateStore(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
+        _connection = SqliteFiles.OpenDurable(path);
         using var command = _connection.CreateCommand();
         command.CommandText = """
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, version INTEGER NOT NULL, spec BLOB NOT NULL, PRIMARY KEY (name, version));
             CREATE TABLE IF NOT EXISTS entity_states (view TEXT NOT NULL, entity TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (view, entity)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS applied_offsets (view TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, PRIMARY KEY (view, partition)) WITHOUT ROWID;

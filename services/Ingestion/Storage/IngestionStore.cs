@@ -1,6 +1,7 @@
 using Cascade.Contracts.Ingestion.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cascade.Ingestion.Storage;
@@ -16,12 +17,8 @@ public sealed class IngestionStore : IDisposable
 
     public IngestionStore(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
+        _connection = SqliteFiles.OpenDurable(path);
         Execute("""
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS dataset_versions (name TEXT NOT NULL, version INTEGER NOT NULL, spec BLOB NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (name, version));
             CREATE TABLE IF NOT EXISTS ingested_records (dataset TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (dataset, record_id)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS dataset_counters (name TEXT PRIMARY KEY, accepted INTEGER NOT NULL);

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cascade.Contracts.Events.V1;
 using Cascade.Monitoring.Domain;
 using Google.Protobuf;
+using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cascade.Monitoring.Storage;
@@ -22,13 +23,9 @@ public sealed class MonitoringStore : IDisposable
 
     public MonitoringStore(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
+        _connection = SqliteFiles.OpenDurable(path);
         using var command = _connection.CreateCommand();
         command.CommandText = """
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS monitors (model TEXT PRIMARY KEY, version INTEGER NOT NULL, artifact_sha256 TEXT NOT NULL, state TEXT);
             CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, model TEXT NOT NULL, severity INTEGER NOT NULL, raised_at INTEGER NOT NULL,
                                                alert BLOB NOT NULL, acknowledged_by TEXT, acknowledged_at INTEGER);

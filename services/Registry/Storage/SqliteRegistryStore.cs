@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cascade.Contracts.Registry.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cascade.Registry.Storage;
@@ -28,11 +29,8 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
 
     public SqliteRegistryStore(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
+        _connection = SqliteFiles.OpenDurable(path);
+        Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
         Migrate();
     }
 

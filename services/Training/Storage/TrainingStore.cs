@@ -1,6 +1,7 @@
 using Cascade.Contracts.Training.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cascade.Training.Storage;
@@ -13,12 +14,8 @@ public sealed class TrainingStore : IDisposable
 
     public TrainingStore(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
+        _connection = SqliteFiles.OpenDurable(path);
         Execute("""
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS policies (model TEXT PRIMARY KEY, policy BLOB NOT NULL, labeled_at_last_job INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, model TEXT NOT NULL, job BLOB NOT NULL, queued_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS drift_pending (model TEXT PRIMARY KEY, due_at INTEGER NOT NULL, reason TEXT NOT NULL, alert_ids TEXT NOT NULL);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cascade.Storage.OfflineStore;
@@ -11,13 +12,9 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
     public SqliteOfflineStore(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
+        _connection = SqliteFiles.OpenDurable(path);
         using var command = _connection.CreateCommand();
         command.CommandText = """
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS feature_rows (
               view TEXT NOT NULL, version INTEGER NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
               entity TEXT NOT NULL, event_time INTEGER NOT NULL, feature_values BLOB NOT NULL, label REAL,

@@ -1,0 +1,34 @@
+using Cascade.Grpc.Client;
+using Cascade.Host;
+using Microsoft.AspNetCore.Builder;
+
+namespace Cascade.EndToEnd.Tests;
+
+/// <summary>An all-in-one host on ephemeral ports over a data directory, with a channel to it: what every test here talks to.</summary>
+internal sealed class InProcessHost : IAsyncDisposable
+{
+    private InProcessHost(WebApplication host, GrpcChannel channel)
+    {
+        Host = host;
+        Channel = channel;
+    }
+
+    public WebApplication Host { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public static async Task<InProcessHost> StartAsync(string dataDirectory)
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = dataDirectory };
+        var host = AllInOneHost.Build(options, _ => { });
+        await host.StartAsync();
+        return new InProcessHost(host, GrpcChannel.ForAddress(AllInOneHost.GetAddresses(host, options).Grpc));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await Host.StopAsync();
+        await Host.DisposeAsync();
+    }
+}
