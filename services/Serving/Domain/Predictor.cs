@@ -36,9 +36,9 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
         return vector.Values.Select(v => (float)v).ToArray();
     }
 
-    /// <summary>Predicts rows (row-major) and logs each prediction; returns the outputs and the prediction ids.</summary>
-    /// <exception cref="ArgumentException">Wrong feature count or non-finite values.</exception>
-    public (float[] Outputs, string[] PredictionIds) Predict(ServedModel served, ReadOnlySpan<float> rows, int rowCount, string requestId, string? entityId)
+    /// <summary>Checks the shape and values of rows (row-major) for a model.</summary>
+    /// <exception cref="ArgumentException">Wrong feature count or non-finite values, with what to send instead.</exception>
+    public void Validate(ServedModel served, ReadOnlySpan<float> rows, int rowCount)
     {
         var features = served.Compiled.FeatureCount;
         if (rowCount <= 0 || rows.Length != rowCount * features)
@@ -52,6 +52,14 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
                 throw new ArgumentException($"Feature '{served.FeatureNames[i % features]}' of row {i / features} is infinite; send NaN for a missing value.");
             }
         }
+    }
+
+    /// <summary>Predicts rows (row-major) and logs each prediction; returns the outputs and the prediction ids.</summary>
+    /// <exception cref="ArgumentException">Wrong feature count or non-finite values.</exception>
+    public (float[] Outputs, string[] PredictionIds) Predict(ServedModel served, ReadOnlySpan<float> rows, int rowCount, string requestId, string? entityId)
+    {
+        Validate(served, rows, rowCount);
+        var features = served.Compiled.FeatureCount;
         var start = Stopwatch.GetTimestamp();
         var outputs = new float[rowCount * served.Compiled.OutputCount];
         served.Compiled.PredictBatch(rows, rowCount, outputs);

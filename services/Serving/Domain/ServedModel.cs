@@ -9,4 +9,7 @@ public sealed record ServedModel(string Name, int Version, string ArtifactSha256
     public CompiledModel Compiled => Artifact.Compiled;
 
     public IReadOnlyList<string> FeatureNames => Artifact.Manifest.FeatureNames;
+
+    /// <summary>Explanations of this version's predictions (XGBoost loaded on first use).</summary>
+    public ModelExplainer Explainer { get; } = new(Artifact);
 }

@@ -14,19 +14,14 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
         binder.Unary(ServingMethods.Predict, (request, context) => ServingErrors.Guard(() => PredictAsync(request, context.CancellationToken)));
         binder.Unary(ServingMethods.PredictBatch, (request, context) => ServingErrors.Guard(() => Task.FromResult(PredictBatch(request))));
         binder.DuplexStreaming(ServingMethods.PredictStream, PredictStreamAsync);
+        binder.Unary(ServingMethods.Explain, (request, context) => ServingErrors.Guard(() => ExplainAsync(request, context.CancellationToken)));
         binder.Unary(ServingMethods.GetServingStatus, (_, _) => Task.FromResult(Status()));
     }
 
     private async Task<PredictResponse> PredictAsync(PredictRequest request, CancellationToken cancellationToken)
     {
         var served = predictor.Resolve(request.Model, request.Version);
-        float[] features = request.InputCase switch
-        {
-            PredictRequest.InputOneofCase.Features => request.Features.Values.ToArray(),
-            PredictRequest.InputOneofCase.Named => served.FeatureNames.Select(name => request.Named.Values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"Named features lack '{name}'; the model needs {string.Join(", ", served.FeatureNames)}.")).ToArray(),
-            PredictRequest.InputOneofCase.EntityId => await predictor.EntityFeaturesAsync(served, request.EntityId, cancellationToken),
-            _ => throw new ArgumentException("Send features, named features or an entity_id."),
-        };
+        var features = await FeaturesAsync(served, request, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var (outputs, ids) = predictor.Predict(served, features, 1, request.RequestId, request.InputCase == PredictRequest.InputOneofCase.EntityId ? request.EntityId : null);
         return new PredictResponse
@@ -35,6 +30,31 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
             LatencyMicros = (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds,
         };
     }
+
+    /// <summary>Why the model answers what it answers: TreeSHAP contributions of every feature, largest first.</summary>
+    private async Task<ExplainResponse> ExplainAsync(PredictRequest request, CancellationToken cancellationToken)
+    {
+        var served = predictor.Resolve(request.Model, request.Version);
+        var features = await FeaturesAsync(served, request, cancellationToken);
+        predictor.Validate(served, features, 1);
+        var outputs = new float[served.Compiled.OutputCount];
+        served.Compiled.PredictBatch(features, 1, outputs);
+        var (contributions, bias) = served.Explainer.Explain(features);
+        var response = new ExplainResponse { Model = served.Name, Version = served.Version, Outputs = { outputs }, Bias = bias };
+        response.Contributions.AddRange(contributions
+            .Select((c, i) => new Contribution { Feature = served.FeatureNames[i], Value = features[i], Contribution_ = c })
+            .OrderByDescending(c => Math.Abs(c.Contribution_)));
+        return response;
+    }
+
+    private async Task<float[]> FeaturesAsync(ServedModel served, PredictRequest request, CancellationToken cancellationToken) =>
+        request.InputCase switch
+        {
+            PredictRequest.InputOneofCase.Features => request.Features.Values.ToArray(),
+            PredictRequest.InputOneofCase.Named => served.FeatureNames.Select(name => request.Named.Values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"Named features lack '{name}'; the model needs {string.Join(", ", served.FeatureNames)}.")).ToArray(),
+            PredictRequest.InputOneofCase.EntityId => await predictor.EntityFeaturesAsync(served, request.EntityId, cancellationToken),
+            _ => throw new ArgumentException("Send features, named features or an entity_id."),
+        };
 
     private PredictBatchResponse PredictBatch(PredictBatchRequest request)
     {
