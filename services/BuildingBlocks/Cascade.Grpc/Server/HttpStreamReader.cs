@@ -26,12 +26,37 @@ internal sealed class HttpStreamReader<T>(ServerCallContext call, MessageParser<
         var maxSize = call.Options.MaxReceiveMessageSize;
         while (true)
         {
-            var message = await MessageFraming.ReadMessageAsync(reader, parser, maxSize, call.RequestEncoding, token).ConfigureAwait(false);
+            var message = await ReadNextAsync(reader, maxSize, token, callToken).ConfigureAwait(false);
             if (message is null)
             {
                 yield break;
             }
             yield return message;
+        }
+    }
+
+    /// <summary>How long a failed read waits for Kestrel to report the client's reset on the call's token.</summary>
+    private static readonly TimeSpan ResetGrace = TimeSpan.FromSeconds(1);
+
+    private async Task<T?> ReadNextAsync(System.IO.Pipelines.PipeReader reader, int maxSize, CancellationToken token, CancellationToken callToken)
+    {
+        try
+        {
+            return await MessageFraming.ReadMessageAsync(reader, parser, maxSize, call.RequestEncoding, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not RpcException && !callToken.IsCancellationRequested)
+        {
+            // A client reset fails the body read at once, while Kestrel raises RequestAborted a moment later on
+            // another thread. Without this wait the handler could end on the read's exception before its token
+            // fires, and whatever it registered on the token (releasing resources, stopping work) would never run.
+            try
+            {
+                await Task.Delay(ResetGrace, callToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            throw;
         }
     }
 }
