@@ -13,6 +13,7 @@ public static class ServingModule
     public static IServiceCollection AddCascadeServing(this IServiceCollection services, string workDirectory)
     {
         services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory));
+        services.AddSingleton(_ => new TrafficPolicies(Path.Combine(workDirectory, "traffic.json")));
         services.AddSingleton<PredictionLog>();
         services.AddHostedService(sp => sp.GetRequiredService<PredictionLog>());
         services.AddSingleton<Predictor>();

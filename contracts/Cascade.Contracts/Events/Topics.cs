@@ -6,6 +6,7 @@ public static class Topics
     public const string LabelsObserved = "cascade.labels.observed.v1";
     public const string FeaturesMaterialized = "cascade.features.materialized.v1";
     public const string ModelsTrained = "cascade.models.trained.v1";
+    public const string ModelsChallenger = "cascade.models.challenger.v1";
     public const string ModelsPromoted = "cascade.models.promoted.v1";
     public const string ModelsRolledBack = "cascade.models.rolledback.v1";
     public const string PredictionsLogged = "cascade.predictions.logged.v1";

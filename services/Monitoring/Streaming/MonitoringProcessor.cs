@@ -30,7 +30,7 @@ public sealed partial class MonitoringProcessor(
 {
     private const string Group = "cascade-monitoring";
     private const string Producer = "cascade-monitoring";
-    private static readonly string[] Subscribed = [Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.PredictionsLogged, Topics.LabelsObserved];
+    private static readonly string[] Subscribed = [Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.PredictionsLogged, Topics.LabelsObserved, Topics.ModelLoadFailed];
 
     private readonly Dictionary<string, (int Version, string Sha)> _watched = new(StringComparer.Ordinal);
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
@@ -141,6 +141,11 @@ public sealed partial class MonitoringProcessor(
             var rolledBack = ModelRolledBack.Parser.ParseFrom(envelope.Payload);
             return await WatchAsync(rolledBack.Model, rolledBack.ToVersion, rolledBack.ArtifactSha256, cancellationToken);
         }
+        if (envelope.Type == ModelLoadFailed.Descriptor.FullName)
+        {
+            await PublishAsync(LoadFailedAlert(ModelLoadFailed.Parser.ParseFrom(envelope.Payload), record), cancellationToken);
+            return false;
+        }
         IReadOnlyList<DriftAlert> alerts;
         string model;
         if (envelope.Type == PredictionLogged.Descriptor.FullName)
@@ -169,6 +174,23 @@ public sealed partial class MonitoringProcessor(
         }
         return false;
     }
+
+    /// <summary>
+    /// Serving kept its current version because a promoted one (or a challenger) failed to load: ops must know, so it
+    /// goes out as a CRITICAL alert on the same stream; its id comes from the event's position, so a replay repeats it.
+    /// </summary>
+    private static DriftDetected LoadFailedAlert(ModelLoadFailed failed, ConsumedRecord record) => new()
+    {
+        AlertId = $"{failed.Model}/v{failed.Version}/load-failed@{record.Partition}:{record.Offset}",
+        Model = failed.Model,
+        Version = failed.Version,
+        Severity = Severity.Critical,
+        Kind = Contracts.Events.V1.DriftKind.ModelLoadFailed,
+        Statistic = "load",
+        DedupKey = $"{failed.Model}/v{failed.Version}/load-failed",
+        DetectedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(record.AppendedAt),
+        Summary = $"Serving could not load {failed.Model} v{failed.Version}; {(failed.KeptVersion == 0 ? "no version" : $"v{failed.KeptVersion}")} keeps serving: {failed.Reason}",
+    };
 
     private async Task<bool> WatchAsync(string model, int version, string sha256, CancellationToken cancellationToken)
     {

@@ -56,8 +56,15 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
             if (gate.IsChallenger(spec, decision))
             {
                 var current = store.ResolveAlias(spec.Model, Aliases.Challenger);
-                store.MoveAlias(spec.Model, Aliases.Challenger, current, version.Meta.Version,
-                    new AuditEntry { Actor = registeredBy, Action = "ChallengerSet", Model = spec.Model, FromVersion = current, ToVersion = version.Meta.Version, Reason = decision.Reason, EvidenceJson = evidence });
+                if (store.MoveAlias(spec.Model, Aliases.Challenger, current, version.Meta.Version,
+                    new AuditEntry { Actor = registeredBy, Action = "ChallengerSet", Model = spec.Model, FromVersion = current, ToVersion = version.Meta.Version, Reason = decision.Reason, EvidenceJson = evidence }))
+                {
+                    await PublishAsync(Topics.ModelsChallenger, spec.Model, new ChallengerSet
+                    {
+                        Model = spec.Model, Version = version.Meta.Version, PreviousChallenger = current, ArtifactSha256 = spec.ArtifactSha256,
+                        FeatureView = spec.Lineage?.FeatureView ?? string.Empty, Reason = decision.Reason,
+                    }, cancellationToken);
+                }
             }
             else
             {

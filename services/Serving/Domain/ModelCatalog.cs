@@ -15,7 +15,12 @@ public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
     private readonly ConcurrentDictionary<string, ServedModel> _champions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _swaps = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, ServedModel> _challengers = new(StringComparer.Ordinal);
+
     public ServedModel? Find(string model) => _champions.TryGetValue(model, out var served) ? served : null;
+
+    /// <summary>The loaded challenger of a model, for canary and shadow traffic; null when there is none.</summary>
+    public ServedModel? FindChallenger(string model) => _challengers.TryGetValue(model, out var served) ? served : null;
 
     public IReadOnlyCollection<ServedModel> All => _champions.Values.ToArray();
 
@@ -28,16 +33,44 @@ public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
         {
             return current;
         }
+        var served = FindChallenger(model) is { } challenger && challenger.Version == version
+            ? challenger with { LoadedAt = DateTimeOffset.UtcNow }
+            : await LoadAsync(model, version, sha256, featureView, cancellationToken);
+        _champions[model] = served;
+        _swaps.AddOrUpdate(model, 1, (_, n) => n + 1);
+        // A challenger at or below the new champion is history: it no longer takes canary or shadow traffic.
+        if (FindChallenger(model) is { } stale && stale.Version <= version)
+        {
+            _challengers.TryRemove(KeyValuePair.Create(model, stale));
+        }
+        return served;
+    }
+
+    /// <summary>Loads and verifies a challenger (same checks as a champion) beside the champion.</summary>
+    public async Task<ServedModel> LoadChallengerAsync(string model, int version, string sha256, string featureView, CancellationToken cancellationToken)
+    {
+        if (FindChallenger(model) is { } current && current.Version == version)
+        {
+            return current;
+        }
+        if (Find(model) is { } champion && champion.Version >= version)
+        {
+            throw new InvalidOperationException($"v{version} of '{model}' is not newer than the champion v{champion.Version}; not loaded as challenger.");
+        }
+        var served = await LoadAsync(model, version, sha256, featureView, cancellationToken);
+        _challengers[model] = served;
+        return served;
+    }
+
+    private async Task<ServedModel> LoadAsync(string model, int version, string sha256, string featureView, CancellationToken cancellationToken)
+    {
         var bytes = await artifacts.GetAsync(sha256, cancellationToken);
         var directory = Path.Combine(workDirectory, $"{model}-v{version}-{sha256[..12]}");
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         ArtifactArchive.Unpack(bytes, directory);
         var artifact = ModelArtifact.Load(directory); // hashes, compile, golden samples
         WarmUp(artifact);
-        var served = new ServedModel(model, version, sha256, featureView, artifact, DateTimeOffset.UtcNow);
-        _champions[model] = served;
-        _swaps.AddOrUpdate(model, 1, (_, n) => n + 1);
-        return served;
+        return new ServedModel(model, version, sha256, featureView, artifact, DateTimeOffset.UtcNow);
     }
 
     private static void WarmUp(ModelArtifact artifact)

@@ -17,7 +17,7 @@ public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog lo
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var consumer = log.Subscribe(new ConsumerOptions($"cascade-serving.{Guid.NewGuid():N}", [Topics.ModelsPromoted, Topics.ModelsRolledBack]));
+        await using var consumer = log.Subscribe(new ConsumerOptions($"cascade-serving.{Guid.NewGuid():N}", [Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.ModelsChallenger]));
         while (!stoppingToken.IsCancellationRequested)
         {
             IReadOnlyList<ConsumedRecord> batch;
@@ -31,6 +31,7 @@ public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog lo
             }
             // Within a batch only the last event per model matters: replaying history loads each model once.
             var latest = new Dictionary<string, (int Version, string Sha, string View)>(StringComparer.Ordinal);
+            var challengers = new Dictionary<string, ChallengerSet>(StringComparer.Ordinal);
             foreach (var record in batch.OrderBy(r => r.AppendedAt).ThenBy(r => r.Offset))
             {
                 var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
@@ -38,6 +39,11 @@ public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog lo
                 {
                     var promoted = ModelPromoted.Parser.ParseFrom(envelope.Payload);
                     latest[promoted.Model] = (promoted.Version, promoted.ArtifactSha256, promoted.FeatureView);
+                }
+                else if (envelope.Type == ChallengerSet.Descriptor.FullName)
+                {
+                    var challenger = ChallengerSet.Parser.ParseFrom(envelope.Payload);
+                    challengers[challenger.Model] = challenger;
                 }
                 else if (envelope.Type == ModelRolledBack.Descriptor.FullName)
                 {
@@ -59,8 +65,35 @@ public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog lo
                     await log.AppendAsync(Topics.ModelLoadFailed, [new OutgoingRecord(model, EventEnvelopes.Wrap(failed, model, "cascade-serving").ToByteArray())], stoppingToken);
                 }
             }
+            foreach (var challenger in challengers.Values)
+            {
+                await LoadChallengerAsync(challenger, stoppingToken);
+            }
         }
     }
+
+    /// <summary>Loads a challenger for canary and shadow traffic; one already overtaken by the champion is skipped.</summary>
+    private async Task LoadChallengerAsync(ChallengerSet challenger, CancellationToken cancellationToken)
+    {
+        if (catalog.Find(challenger.Model) is { } champion && champion.Version >= challenger.Version)
+        {
+            return; // replaying history: that challenger was promoted or overtaken since
+        }
+        try
+        {
+            await catalog.LoadChallengerAsync(challenger.Model, challenger.Version, challenger.ArtifactSha256, challenger.FeatureView, cancellationToken);
+            LogChallenger(logger, challenger.Model, challenger.Version);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogLoadFailed(logger, challenger.Model, challenger.Version, ex);
+            var failed = new ModelLoadFailed { Model = challenger.Model, Version = challenger.Version, KeptVersion = catalog.Find(challenger.Model)?.Version ?? 0, Reason = $"challenger: {ex.Message}" };
+            await log.AppendAsync(Topics.ModelLoadFailed, [new OutgoingRecord(challenger.Model, EventEnvelopes.Wrap(failed, challenger.Model, "cascade-serving").ToByteArray())], cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Challenger {Model} v{Version} loaded for canary and shadow traffic")]
+    private static partial void LogChallenger(ILogger logger, string model, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} v{Version}")]
     private static partial void LogSwapped(ILogger logger, string model, int version);

@@ -7,7 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace Cascade.Serving.Grpc;
 
 /// <summary>Cascade's own inference API: single, batch and bidi-streamed predictions.</summary>
-public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog) : IGrpcService
+public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog, TrafficPolicies traffic) : IGrpcService
 {
     public void Bind(GrpcServiceBinder binder)
     {
@@ -16,17 +16,19 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
         binder.DuplexStreaming(ServingMethods.PredictStream, PredictStreamAsync);
         binder.Unary(ServingMethods.Explain, (request, context) => ServingErrors.Guard(() => ExplainAsync(request, context.CancellationToken)));
         binder.Unary(ServingMethods.GetServingStatus, (_, _) => Task.FromResult(Status()));
+        binder.Unary(ServingMethods.SetTrafficPolicy, (request, _) => ServingErrors.Guard(() => Task.FromResult(SetTrafficPolicy(request))));
     }
 
     private async Task<PredictResponse> PredictAsync(PredictRequest request, CancellationToken cancellationToken)
     {
-        var served = predictor.Resolve(request.Model, request.Version);
-        var features = await FeaturesAsync(served, request, cancellationToken);
+        var resolved = predictor.Resolve(request.Model, request.Version);
+        var features = await FeaturesAsync(resolved, request, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (outputs, ids) = predictor.Predict(served, features, 1, request.RequestId, request.InputCase == PredictRequest.InputOneofCase.EntityId ? request.EntityId : null);
+        var entityId = request.InputCase == PredictRequest.InputOneofCase.EntityId ? request.EntityId : null;
+        var (served, outputs, id, canary) = predictor.PredictOne(resolved, features, request.RequestId, entityId, routable: request.Version == 0);
         return new PredictResponse
         {
-            PredictionId = ids[0], RequestId = request.RequestId, Model = served.Name, Version = served.Version, Outputs = { outputs },
+            PredictionId = id, RequestId = request.RequestId, Model = served.Name, Version = served.Version, Outputs = { outputs }, Canary = canary,
             LatencyMicros = (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds,
         };
     }
@@ -45,6 +47,15 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
             .Select((c, i) => new Contribution { Feature = served.FeatureNames[i], Value = features[i], Contribution_ = c })
             .OrderByDescending(c => Math.Abs(c.Contribution_)));
         return response;
+    }
+
+    /// <summary>Sets how much traffic a served model's challenger gets; applies to the next request.</summary>
+    private ServingStatus SetTrafficPolicy(SetTrafficPolicyRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Model)) throw new ArgumentException("model is required.");
+        _ = catalog.Find(request.Model) ?? throw new KeyNotFoundException($"Model '{request.Model}' is not served: no version of it has been promoted yet.");
+        traffic.Set(request.Model, new TrafficPolicy(request.CanaryPercent, request.Shadow));
+        return Status();
     }
 
     private async Task<float[]> FeaturesAsync(ServedModel served, PredictRequest request, CancellationToken cancellationToken) =>
@@ -88,6 +99,7 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
             catalog.All.Select(m => new LoadedModel
             {
                 Model = m.Name, Version = m.Version, ArtifactSha256 = m.ArtifactSha256, LoadedAt = Timestamp.FromDateTimeOffset(m.LoadedAt), Swaps = catalog.Swaps(m.Name),
+                ChallengerVersion = catalog.FindChallenger(m.Name)?.Version ?? 0, CanaryPercent = traffic.For(m.Name).CanaryPercent, Shadow = traffic.For(m.Name).Shadow,
             }),
         },
     };

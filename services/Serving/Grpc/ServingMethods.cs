@@ -14,6 +14,7 @@ public static class ServingMethods
     public static readonly Method<PredictBatchRequest, PredictBatchResponse> PredictBatch = new(MethodType.Unary, ServiceName, "PredictBatch", PredictBatchRequest.Parser, PredictBatchResponse.Parser);
     public static readonly Method<PredictRequest, PredictResponse> PredictStream = new(MethodType.DuplexStreaming, ServiceName, "PredictStream", PredictRequest.Parser, PredictResponse.Parser);
     public static readonly Method<PredictRequest, ExplainResponse> Explain = new(MethodType.Unary, ServiceName, "Explain", PredictRequest.Parser, ExplainResponse.Parser);
+    public static readonly Method<SetTrafficPolicyRequest, ServingStatus> SetTrafficPolicy = new(MethodType.Unary, ServiceName, "SetTrafficPolicy", SetTrafficPolicyRequest.Parser, ServingStatus.Parser);
     public static readonly Method<GetServingStatusRequest, ServingStatus> GetServingStatus = new(MethodType.Unary, ServiceName, "GetServingStatus", GetServingStatusRequest.Parser, ServingStatus.Parser);
 
     public static readonly Method<ServerLiveRequest, ServerLiveResponse> ServerLive = new(MethodType.Unary, InferenceServiceName, "ServerLive", ServerLiveRequest.Parser, ServerLiveResponse.Parser);

@@ -53,7 +53,8 @@ public sealed partial class DriftTriggers(
     private void Consider(DriftDetected alert)
     {
         var policy = store.Get(alert.Model);
-        if (policy?.Spec.Triggers is not { OnDrift: true } triggers || alert.Severity < options.MinDriftSeverity)
+        // A failed model load is an operational alert on the same stream, not evidence that the data changed.
+        if (alert.Kind == DriftKind.ModelLoadFailed || policy?.Spec.Triggers is not { OnDrift: true } triggers || alert.Severity < options.MinDriftSeverity)
         {
             return;
         }
