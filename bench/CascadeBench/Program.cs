@@ -1,0 +1,18 @@
+using Cascade.Bench;
+
+// The serving side of the cascade on the all-in-one host, each figure beside a baseline measured in the same run.
+// Usage: dotnet run -c Release --project bench/CascadeBench [-- --quick]
+var quick = args.Contains("--quick");
+Console.WriteLine($"{Environment.ProcessorCount} cores; host and clients in one process");
+Console.WriteLine();
+Console.WriteLine("| measure | p50 (ms) | p99 (ms) | baseline / ratio | goal |");
+Console.WriteLine("|---|---:|---:|---|---|");
+await using (var host = await BenchHost.StartAsync())
+{
+    foreach (var line in await OnlineLookupBench.RunAsync(host, quick ? 5_000 : 20_000)) Console.WriteLine(line);
+}
+await using (var host = await BenchHost.StartAsync())
+{
+    foreach (var line in await SwapUnderLoadBench.RunAsync(host, workers: 8, phase: TimeSpan.FromSeconds(quick ? 3 : 6), swaps: quick ? 6 : 12)) Console.WriteLine(line);
+}
+return 0;
