@@ -11,7 +11,11 @@ public interface IEventLog : IAsyncDisposable
     /// <exception cref="ArgumentException">Invalid name, or the topic exists with another partition count.</exception>
     Task CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends records atomically (all or none), in order; a missing topic is created with the default partition count.</summary>
+    /// <summary>
+    /// Appends records in order; a missing topic is created with the default partition count. The embedded log
+    /// appends a batch atomically (all or none). Kafka 0.9 has no transactions: a failed append may have stored a
+    /// prefix, and the caller's retry stores it again, so consumers deduplicate by event id where it matters.
+    /// </summary>
     Task<IReadOnlyList<RecordPosition>> AppendAsync(string topic, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken = default);
 
     /// <summary>The next offset to be written in each partition: the topic's high-water marks (a dataset watermark).</summary>

@@ -1,0 +1,122 @@
+using Cascade.EventLog.Abstractions;
+using Confluent.Kafka;
+using TopicPartition = Cascade.EventLog.Abstractions.TopicPartition;
+
+namespace Cascade.EventLog.Kafka;
+
+/// <summary>
+/// A consumer-group member on Kafka: auto-commit off, so offsets move only when the caller commits what it
+/// processed; a partition lost in a rebalance is read by its new owner from the group's last commit (at-least-once).
+/// </summary>
+internal sealed class KafkaConsumer : IEventConsumer
+{
+    /// <summary>Longest single blocking poll, so cancellation is noticed promptly.</summary>
+    private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
+
+    private readonly IConsumer<string?, byte[]> _consumer;
+    private readonly ConsumerOptions _options;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _disposed;
+
+    public KafkaConsumer(KafkaEventLogOptions log, ConsumerOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.GroupId);
+        if (options.Topics.Count == 0) throw new ArgumentException("Subscribe to at least one topic.");
+        foreach (var topic in options.Topics) TopicNames.Validate(topic);
+        KafkaNative.EnsureResolver();
+        _options = options;
+        var config = new ConsumerConfig(KafkaEventLog.Common(log))
+        {
+            GroupId = options.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = options.StartPosition == StartPosition.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            SessionTimeoutMs = (int)log.SessionTimeout.TotalMilliseconds,
+            // A modern cluster would also take partition.assignment.strategy=cooperative-sticky; 0.9 speaks only range/roundrobin.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+        };
+        _consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
+        _consumer.Subscribe(options.Topics.Distinct());
+    }
+
+    public IReadOnlyCollection<TopicPartition> Assignment =>
+        _consumer.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition.Value)).ToArray();
+
+    public async ValueTask<IReadOnlyList<ConsumedRecord>> ConsumeAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed == 1, this);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // librdkafka's poll blocks a thread: run it off the caller's, in short slices so cancellation is prompt.
+            return await Task.Run(() => Poll(maxWait, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private List<ConsumedRecord> Poll(TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var records = new List<ConsumedRecord>();
+        var deadline = DateTime.UtcNow + maxWait;
+        while (records.Count < _options.MaxBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Block only until the first record; after that take what is already fetched.
+            var remaining = deadline - DateTime.UtcNow;
+            var wait = records.Count > 0 ? TimeSpan.Zero : remaining < PollSlice ? remaining : PollSlice;
+            if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
+            ConsumeResult<string?, byte[]>? result;
+            try
+            {
+                result = _consumer.Consume(wait);
+            }
+            catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.UnknownTopicOrPart)
+            {
+                result = null; // subscribed before the topic exists: it appears with the first append
+            }
+            if (result is null || result.IsPartitionEOF)
+            {
+                if (records.Count > 0 || DateTime.UtcNow >= deadline) break;
+                continue;
+            }
+            var timestamp = result.Message.Timestamp.Type == TimestampType.NotAvailable
+                ? DateTimeOffset.UtcNow // Kafka 0.9 stores no timestamps: the time it was read is the best there is
+                : result.Message.Timestamp.UtcDateTime;
+            records.Add(new ConsumedRecord(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [], timestamp));
+        }
+        return records;
+    }
+
+    public ValueTask CommitAsync(IReadOnlyList<ConsumedRecord> processed, CancellationToken cancellationToken = default)
+    {
+        if (processed.Count == 0) return ValueTask.CompletedTask;
+        var offsets = processed
+            .GroupBy(r => (r.Topic, r.Partition))
+            .Select(g => new Confluent.Kafka.TopicPartitionOffset(g.Key.Topic, new Partition(g.Key.Partition), new Offset(g.Max(r => r.Offset) + 1)))
+            .ToArray();
+        try
+        {
+            _consumer.Commit(offsets);
+        }
+        catch (KafkaException ex)
+        {
+            // Typically a rebalance took the partition away: its new owner re-reads from the last commit.
+            throw new EventLogException($"Committing offsets of group '{_options.GroupId}' failed: {ex.Error.Reason}", ex);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // Leave the group cleanly so its partitions are reassigned at once, not after the session timeout.
+            try { _consumer.Close(); } catch (KafkaException) { }
+            _consumer.Dispose();
+        }
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cascade.EventLog.Kafka;
+
+/// <summary>How the Kafka event log reaches its cluster. The defaults fit the local Kafka 0.9 broker of <c>infra/</c>.</summary>
+public sealed class KafkaEventLogOptions
+{
+    public const string SectionName = "Cascade:Kafka";
+
+    /// <summary>Comma-separated <c>host:port</c> list.</summary>
+    [Required]
+    public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>
+    /// Whether the client asks the broker which protocol versions it speaks. Kafka 0.9 does not understand the
+    /// question (it closes the connection), so the local broker needs false and <see cref="BrokerVersionFallback"/>;
+    /// a modern cluster (0.10+) wants true, the librdkafka default.
+    /// </summary>
+    /// <value>The default value is false (the local 0.9 broker).</value>
+    public bool ApiVersionRequest { get; set; }
+
+    /// <summary>The broker version assumed when <see cref="ApiVersionRequest"/> is false.</summary>
+    /// <value>The default value is <c>0.9.0.1</c>.</value>
+    public string BrokerVersionFallback { get; set; } = "0.9.0.1";
+
+    /// <summary>
+    /// Partitions of a topic created by <see cref="KafkaEventLog.CreateTopicAsync"/>. Kafka 0.9 has no admin API that
+    /// works from librdkafka (CreateTopics hangs), so topics are auto-created by the broker with its
+    /// <c>num.partitions</c>; this must match it (the check fails loudly otherwise). On a modern cluster, create
+    /// topics ahead with the cluster's tools or enable auto-creation.
+    /// </summary>
+    /// <value>The default value is 4, as <c>infra/</c> configures the broker.</value>
+    [Range(1, 10_000)]
+    public int DefaultPartitions { get; set; } = 4;
+
+    /// <summary>Consumer group session timeout; must not exceed the broker's <c>group.max.session.timeout.ms</c> (30 s by default).</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a produce may take before it fails (delivery report with an error).</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan MessageTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long metadata and watermark queries may take.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
