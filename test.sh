@@ -10,7 +10,7 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 say() { printf '\n== %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-APT_PACKAGES=(libxgboost0 libxgboost-dev python3-xgboost python3-sklearn python3-grpcio nghttp2-client)
+APT_PACKAGES=(libxgboost0 libxgboost-dev python3-xgboost python3-sklearn python3-grpcio nghttp2-client librdkafka1 librdkafka-dev kcat)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -25,6 +25,17 @@ for pkg in $(find tests -name package.json -not -path '*/node_modules/*'); do
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error) && touch "$dir/node_modules"
   fi
 done
+
+# The adapters' integration tests run against real servers: start them (infra/up.sh installs what is missing) and
+# stop exactly those on exit. Servers already started by ./cascade infra up are reused and left running.
+started_infra=0
+if ! infra/status.sh >/dev/null 2>&1; then
+  say "starting Kafka, ZooKeeper, Redis, RabbitMQ, PostgreSQL and s3rver on 127.0.0.1 (infra/up.sh)"
+  started_infra=1
+  infra/up.sh || echo "infra/up.sh failed: the infrastructure tests will fail"
+fi
+stop_infra() { if [ "$started_infra" -eq 1 ]; then infra/down.sh; fi; }
+trap stop_infra EXIT
 
 say "building"
 if ! dotnet build Microservices.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then

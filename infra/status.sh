@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One line per server: running or not, its port, and whether it answers. Exit 1 if any started server is not ready.
+# One line per server: running or not, its port, and whether it answers. Exit 0 only when every server is ready.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bad=0
 for name in "${SERVERS[@]}"; do
@@ -8,6 +8,7 @@ for name in "${SERVERS[@]}"; do
     printf '%-10s %-24s pid %-8s 127.0.0.1:%s\n' "$name" "$state" "$(pid_of "$name")" "$(port_of "$name")"
   else
     printf '%-10s %-24s %-12s 127.0.0.1:%s\n' "$name" "stopped" "" "$(port_of "$name")"
+    bad=1
   fi
 done
 exit $bad

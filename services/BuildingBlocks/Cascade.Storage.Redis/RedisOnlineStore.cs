@@ -1,0 +1,61 @@
+using Cascade.Storage.OnlineStore;
+using StackExchange.Redis;
+
+namespace Cascade.Storage.Redis;
+
+/// <summary>
+/// <see cref="IOnlineStore"/> on Redis: one string per (view, entity), written with pipelined SETs (with the view's
+/// TTL) and read with one MGET per batch. The multiplexer keeps one connection and reconnects by itself.
+/// </summary>
+public sealed class RedisOnlineStore : IOnlineStore, IDisposable
+{
+    private readonly RedisOnlineStoreOptions _options;
+    private readonly ConnectionMultiplexer _redis;
+    private readonly IDatabase _database;
+
+    public RedisOnlineStore(RedisOnlineStoreOptions options)
+    {
+        _options = options;
+        _redis = ConnectionMultiplexer.Connect(options.Configuration);
+        _database = _redis.GetDatabase();
+    }
+
+    private RedisKey Key(string view, string entity) => $"{_options.KeyPrefix}:{view}:{entity}";
+
+    private TimeSpan? TimeToLive(string view) => _options.TimeToLive.TryGetValue(view, out var ttl) ? ttl : _options.DefaultTimeToLive;
+
+    public async ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, CancellationToken cancellationToken = default)
+    {
+        if (vectors.Count == 0) return;
+        var ttl = TimeToLive(featureView);
+        // Commands issued without awaiting in between are pipelined on the one connection; await them together.
+        var writes = new Task[vectors.Count];
+        for (var i = 0; i < vectors.Count; i++)
+        {
+            writes[i] = _database.StringSetAsync(Key(featureView, vectors[i].EntityId), FeatureVectorCodec.Encode(vectors[i]), ttl);
+        }
+        await Task.WhenAll(writes).WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default)
+    {
+        var result = new FeatureVector?[entityIds.Count];
+        if (entityIds.Count == 0) return result;
+        var keys = new RedisKey[entityIds.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = Key(featureView, entityIds[i]);
+        var values = await _database.StringGetAsync(keys).WaitAsync(cancellationToken);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i].HasValue) result[i] = FeatureVectorCodec.Decode(entityIds[i], (byte[])values[i]!);
+        }
+        return result;
+    }
+
+    public async ValueTask<FeatureVector?> ReadAsync(string featureView, string entityId, CancellationToken cancellationToken = default)
+    {
+        var value = await _database.StringGetAsync(Key(featureView, entityId)).WaitAsync(cancellationToken);
+        return value.HasValue ? FeatureVectorCodec.Decode(entityId, (byte[])value!) : null;
+    }
+
+    public void Dispose() => _redis.Dispose();
+}
