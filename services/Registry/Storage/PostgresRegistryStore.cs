@@ -1,0 +1,279 @@
+using Cascade.Contracts.Registry.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+
+namespace Cascade.Registry.Storage;
+
+/// <summary>
+/// The registry's metadata in PostgreSQL, for the distributed deployment where registry replicas share it.
+/// Numbered migrations are applied at start under an advisory lock (one replica migrates, the others wait); every
+/// change of a model's versions or aliases takes that model's advisory lock inside its transaction, so two replicas
+/// never hand out the same version number or move an alias from a stale value.
+/// </summary>
+public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
+{
+    /// <summary>Migrations in order; a new schema change is a new entry, never an edit of an old one.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE models (name TEXT PRIMARY KEY, description TEXT NOT NULL, task INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL);
+        CREATE TABLE versions (model TEXT NOT NULL REFERENCES models (name), version INTEGER NOT NULL, spec BYTEA NOT NULL, status INTEGER NOT NULL,
+          created_at TIMESTAMPTZ NOT NULL, registered_by TEXT NOT NULL, job_id TEXT NOT NULL, PRIMARY KEY (model, version));
+        CREATE INDEX versions_by_job ON versions (model, job_id);
+        CREATE TABLE aliases (model TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (model, alias));
+        CREATE TABLE audit (sequence BIGSERIAL PRIMARY KEY, time TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+          model TEXT NOT NULL, from_version INTEGER NOT NULL, to_version INTEGER NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL);
+        CREATE INDEX audit_by_model ON audit (model, sequence);
+        """,
+        // The audit log is append-only in the database too, not only in this class.
+        """
+        CREATE FUNCTION audit_is_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+        """,
+    ];
+
+    private const long MigrationLock = 0x43617363616465; // "Cascade"
+
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresRegistryStore(string connectionString)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+        Migrate();
+    }
+
+    /// <summary>The number of migrations applied.</summary>
+    public int SchemaVersion
+    {
+        get
+        {
+            using var connection = _source.OpenConnection();
+            return Convert.ToInt32(Scalar(connection, null, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+        }
+    }
+
+    private void Migrate()
+    {
+        using var connection = _source.OpenConnection();
+        Execute(connection, null, "SELECT pg_advisory_lock(@l)", ("l", MigrationLock));
+        try
+        {
+            Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)");
+            var applied = Convert.ToInt32(Scalar(connection, null, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+            for (var i = applied; i < Migrations.Length; i++)
+            {
+                using var transaction = connection.BeginTransaction();
+                Execute(connection, transaction, Migrations[i]);
+                Execute(connection, transaction, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, now())", ("v", i + 1));
+                transaction.Commit();
+            }
+        }
+        finally
+        {
+            Execute(connection, null, "SELECT pg_advisory_unlock(@l)", ("l", MigrationLock));
+        }
+    }
+
+    public Model EnsureModel(string name, TaskType task, string description = "")
+    {
+        using (var connection = _source.OpenConnection())
+        {
+            Execute(connection, null, "INSERT INTO models (name, description, task, created_at) VALUES (@n, @d, @t, now()) ON CONFLICT (name) DO NOTHING",
+                ("n", name), ("d", description), ("t", (int)task));
+        }
+        return GetModel(name)!;
+    }
+
+    public Model? GetModel(string name)
+    {
+        using var connection = _source.OpenConnection();
+        using var command = Command(connection, null, """
+            SELECT name, description, task, created_at, (SELECT COALESCE(MAX(version), 0) FROM versions WHERE model = @n),
+                   COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @c), 0), COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @h), 0)
+            FROM models WHERE name = @n
+            """, ("n", name), ("c", Aliases.Champion), ("h", Aliases.Challenger));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        return new Model
+        {
+            Name = reader.GetString(0),
+            Description = reader.GetString(1),
+            Task = (TaskType)reader.GetInt32(2),
+            CreatedAt = Timestamp.FromDateTime(reader.GetDateTime(3).ToUniversalTime()),
+            LatestVersion = reader.GetInt32(4),
+            ChampionVersion = reader.GetInt32(5),
+            ChallengerVersion = reader.GetInt32(6),
+        };
+    }
+
+    public IReadOnlyList<Model> ListModels()
+    {
+        var names = new List<string>();
+        using (var connection = _source.OpenConnection())
+        using (var command = Command(connection, null, "SELECT name FROM models ORDER BY name"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read()) names.Add(reader.GetString(0));
+        }
+        return names.Select(n => GetModel(n)!).ToArray();
+    }
+
+    public ModelVersion? FindByJob(string model, string jobId)
+    {
+        using var connection = _source.OpenConnection();
+        var version = Scalar(connection, null, "SELECT version FROM versions WHERE model = @m AND job_id = @j AND job_id <> ''", ("m", model), ("j", jobId));
+        return version is int v ? GetVersion(model, v) : null;
+    }
+
+    public ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy)
+    {
+        int version;
+        using (var connection = _source.OpenConnection())
+        using (var transaction = connection.BeginTransaction())
+        {
+            LockModel(connection, transaction, spec.Model);
+            version = Convert.ToInt32(Scalar(connection, transaction, "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model = @m", ("m", spec.Model)));
+            Execute(connection, transaction, "INSERT INTO versions (model, version, spec, status, created_at, registered_by, job_id) VALUES (@m, @v, @s, @st, now(), @r, @j)",
+                ("m", spec.Model), ("v", version), ("s", spec.ToByteArray()), ("st", (int)VersionStatus.Registered), ("r", registeredBy), ("j", spec.Lineage?.TrainingJobId ?? string.Empty));
+            AppendAudit(connection, transaction, new AuditEntry { Actor = registeredBy, Action = "Registered", Model = spec.Model, ToVersion = version, Reason = spec.Lineage?.TriggerReason ?? string.Empty });
+            transaction.Commit();
+        }
+        return GetVersion(spec.Model, version)!;
+    }
+
+    public ModelVersion? GetVersion(string model, int version)
+    {
+        using var connection = _source.OpenConnection();
+        ModelVersionMeta meta;
+        ModelVersionSpec spec;
+        using (var command = Command(connection, null, "SELECT spec, status, created_at, registered_by FROM versions WHERE model = @m AND version = @v", ("m", model), ("v", version)))
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read()) return null;
+            spec = ModelVersionSpec.Parser.ParseFrom((byte[])reader.GetValue(0));
+            meta = new ModelVersionMeta
+            {
+                Version = version,
+                Status = (VersionStatus)reader.GetInt32(1),
+                CreatedAt = Timestamp.FromDateTime(reader.GetDateTime(2).ToUniversalTime()),
+                RegisteredBy = reader.GetString(3),
+            };
+        }
+        using (var aliases = Command(connection, null, "SELECT alias FROM aliases WHERE model = @m AND version = @v ORDER BY alias", ("m", model), ("v", version)))
+        using (var reader = aliases.ExecuteReader())
+        {
+            while (reader.Read()) meta.Aliases.Add(reader.GetString(0));
+        }
+        return new ModelVersion { Spec = spec, Meta = meta };
+    }
+
+    public IReadOnlyList<ModelVersion> ListVersions(string model)
+    {
+        var numbers = new List<int>();
+        using (var connection = _source.OpenConnection())
+        using (var command = Command(connection, null, "SELECT version FROM versions WHERE model = @m ORDER BY version", ("m", model)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read()) numbers.Add(reader.GetInt32(0));
+        }
+        return numbers.Select(n => GetVersion(model, n)!).ToArray();
+    }
+
+    public int ResolveAlias(string model, string alias)
+    {
+        using var connection = _source.OpenConnection();
+        return Scalar(connection, null, "SELECT version FROM aliases WHERE model = @m AND alias = @a", ("m", model), ("a", alias)) is int v ? v : 0;
+    }
+
+    public bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit)
+    {
+        using var connection = _source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        LockModel(connection, transaction, model);
+        var current = Scalar(connection, transaction, "SELECT version FROM aliases WHERE model = @m AND alias = @a", ("m", model), ("a", alias)) is int v ? v : 0;
+        if (current != expectedCurrent)
+        {
+            return false; // another replica moved it first: the caller decides again
+        }
+        Execute(connection, transaction, "INSERT INTO aliases (model, alias, version) VALUES (@m, @a, @v) ON CONFLICT (model, alias) DO UPDATE SET version = @v", ("m", model), ("a", alias), ("v", to));
+        if (alias == Aliases.Champion)
+        {
+            if (current != 0) SetStatus(connection, transaction, model, current, VersionStatus.Archived);
+            SetStatus(connection, transaction, model, to, VersionStatus.Champion);
+            Execute(connection, transaction, "DELETE FROM aliases WHERE model = @m AND alias = @a AND version = @v", ("m", model), ("a", Aliases.Challenger), ("v", to));
+        }
+        else
+        {
+            SetStatus(connection, transaction, model, to, VersionStatus.Challenger);
+        }
+        AppendAudit(connection, transaction, audit);
+        transaction.Commit();
+        return true;
+    }
+
+    public void SetStatus(string model, int version, VersionStatus status, AuditEntry audit)
+    {
+        using var connection = _source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        SetStatus(connection, transaction, model, version, status);
+        AppendAudit(connection, transaction, audit);
+        transaction.Commit();
+    }
+
+    public IReadOnlyList<AuditEntry> Audit(string model, long afterSequence)
+    {
+        using var connection = _source.OpenConnection();
+        using var command = Command(connection, null, "SELECT sequence, time, actor, action, model, from_version, to_version, reason, evidence FROM audit WHERE model = @m AND sequence > @s ORDER BY sequence", ("m", model), ("s", afterSequence));
+        using var reader = command.ExecuteReader();
+        var entries = new List<AuditEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new AuditEntry
+            {
+                Sequence = reader.GetInt64(0),
+                Time = Timestamp.FromDateTime(reader.GetDateTime(1).ToUniversalTime()),
+                Actor = reader.GetString(2),
+                Action = reader.GetString(3),
+                Model = reader.GetString(4),
+                FromVersion = reader.GetInt32(5),
+                ToVersion = reader.GetInt32(6),
+                Reason = reader.GetString(7),
+                EvidenceJson = reader.GetString(8),
+            });
+        }
+        return entries;
+    }
+
+    private static void LockModel(NpgsqlConnection connection, NpgsqlTransaction transaction, string model) =>
+        Execute(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext(@m))", ("m", model));
+
+    private static void SetStatus(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int version, VersionStatus status) =>
+        Execute(connection, transaction, "UPDATE versions SET status = @s WHERE model = @m AND version = @v", ("s", (int)status), ("m", model), ("v", version));
+
+    private static void AppendAudit(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry) =>
+        Execute(connection, transaction, "INSERT INTO audit (time, actor, action, model, from_version, to_version, reason, evidence) VALUES (now(), @a, @x, @m, @f, @t, @r, @e)",
+            ("a", entry.Actor), ("x", entry.Action), ("m", entry.Model), ("f", entry.FromVersion), ("t", entry.ToVersion), ("r", entry.Reason),
+            ("e", string.IsNullOrEmpty(entry.EvidenceJson) ? "{}" : entry.EvidenceJson));
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    public void Dispose() => _source.Dispose();
+}
