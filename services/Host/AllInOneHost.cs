@@ -56,7 +56,7 @@ public static class AllInOneHost
         builder.Services.AddCascadeGrpc();
         // Embedded defaults: every service's state lives under the data directory.
         var data = Path.GetFullPath(options.DataDirectory);
-        builder.Services.AddSingleton<IEventLog>(_ => new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(data, "events.db") }));
+        builder.Services.AddCascadeInfrastructure(options.Infrastructure, data);
         builder.Services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
         builder.Services.AddCascadeFeatures(data);
         builder.Services.AddCascadeRegistry(data);
@@ -67,6 +67,8 @@ public static class AllInOneHost
             o.DatabasePath = Path.Combine(data, "training.db");
             o.WorkDirectory = Path.Combine(data, "work");
             o.CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory);
+            o.Transport = options.Infrastructure.Jobs;
+            o.RabbitMq = options.Infrastructure.RabbitMq;
         });
         builder.Services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db"));
 

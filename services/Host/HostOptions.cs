@@ -27,4 +27,8 @@ public sealed class AllInOneHostOptions
     /// <value>The default value is <c>.cascade</c> under the working directory.</value>
     [Required]
     public string DataDirectory { get; set; } = ".cascade";
+
+    /// <summary>Which implementation stands behind each shared seam (event log, stores, job transport).</summary>
+    /// <value>The default value is the embedded set: no servers needed.</value>
+    public InfrastructureOptions Infrastructure { get; set; } = new();
 }

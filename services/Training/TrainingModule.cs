@@ -13,42 +13,76 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Cascade.Training;
 
 /// <summary>
-/// Composition of Training: policies, triggers, the job dispatcher and — in this process — workers on MassTransit's
-/// in-memory transport, one receive endpoint per queue this worker can serve (a gpu queue only where XGBoost has CUDA).
-/// Needs an IEventLog, an IOfflineStore, an IArtifactStore and an <see cref="IRegistryGateway"/>.
+/// Composition of Training. The scheduler part (policies, triggers, the job dispatcher, job status, the gRPC API)
+/// needs an IEventLog; the worker part (one receive endpoint per queue this process can serve: <c>train-cpu</c>, and
+/// <c>train-gpu</c> only where XGBoost has CUDA) needs an IOfflineStore, an IArtifactStore and an
+/// <see cref="IRegistryGateway"/>. Jobs travel through MassTransit, in memory or over RabbitMQ.
 /// </summary>
 public static class TrainingModule
 {
+    public const string StatusQueue = "training-job-status";
+
     public static IServiceCollection AddCascadeTraining(this IServiceCollection services, Action<TrainingServiceOptions> configure)
     {
         var options = new TrainingServiceOptions();
         configure(options);
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
         services.AddSingleton(options);
-        services.AddSingleton(_ => new TrainingStore(options.DatabasePath));
-        services.AddSingleton<TrainingWorker>();
-        services.AddSingleton<JobDispatcher>();
-        services.AddSingleton<TrainingTriggers>();
-        services.AddHostedService(sp => sp.GetRequiredService<TrainingTriggers>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHostedService<DriftTriggers>();
-        services.AddGrpcService<TrainingGrpcService>();
-        var gpu = options.GpuWorker ?? XGBoostLibrary.HasCuda;
+        if (options.Scheduler)
+        {
+            services.AddSingleton(_ => new TrainingStore(options.DatabasePath));
+            services.AddSingleton<JobDispatcher>();
+            services.AddSingleton<TrainingTriggers>();
+            services.AddHostedService(sp => sp.GetRequiredService<TrainingTriggers>());
+            services.AddHostedService<DriftTriggers>();
+            services.AddGrpcService<TrainingGrpcService>();
+        }
+        var capabilities = WorkerCapabilities.Detect(options);
+        if (capabilities.Queues.Count > 0)
+        {
+            services.AddSingleton<TrainingWorker>();
+            services.AddSingleton(capabilities);
+            services.AddHostedService<WorkerCapabilitiesReport>();
+        }
         services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<TrainModelConsumer>();
-            bus.UsingInMemory((context, transport) =>
+            if (capabilities.Queues.Count > 0) bus.AddConsumer<TrainModelConsumer>();
+            if (options.Scheduler) bus.AddConsumer<JobStatusConsumer>();
+            void Endpoints(IBusRegistrationContext context, IReceiveConfigurator transport)
             {
-                void Worker(string queue) => transport.ReceiveEndpoint(queue, endpoint =>
+                foreach (var queue in capabilities.Queues)
                 {
-                    // One job at a time per queue: training already uses the cores.
-                    endpoint.ConcurrentMessageLimit = 1;
-                    endpoint.UseMessageRetry(retry => retry.Exponential(options.MaxAttempts - 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
-                    endpoint.ConfigureConsumer<TrainModelConsumer>(context);
+                    transport.ReceiveEndpoint(queue, endpoint =>
+                    {
+                        // One job at a time per queue and process: training already uses the cores.
+                        endpoint.ConcurrentMessageLimit = 1;
+                        endpoint.UseMessageRetry(retry => retry.Exponential(options.MaxAttempts - 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
+                        endpoint.ConfigureConsumer<TrainModelConsumer>(context);
+                    });
+                }
+                if (options.Scheduler)
+                {
+                    transport.ReceiveEndpoint(StatusQueue, endpoint => endpoint.ConfigureConsumer<JobStatusConsumer>(context));
+                }
+            }
+            if (options.Transport == JobTransport.RabbitMq)
+            {
+                bus.UsingRabbitMq((context, transport) =>
+                {
+                    var rabbit = options.RabbitMq;
+                    transport.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+                    {
+                        host.Username(rabbit.Username);
+                        host.Password(rabbit.Password);
+                    });
+                    Endpoints(context, transport);
                 });
-                if (options.CpuWorker) Worker(JobDispatcher.CpuQueue);
-                if (gpu) Worker(JobDispatcher.GpuQueue);
-            });
+            }
+            else
+            {
+                bus.UsingInMemory((context, transport) => Endpoints(context, transport));
+            }
         });
         return services;
     }

@@ -2,6 +2,7 @@ using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.Training.Storage;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using MassTransit;
 
@@ -36,7 +37,7 @@ public sealed class JobDispatcher(TrainingStore store, ISendEndpointProvider sen
         store.AddJob(job, materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift);
         var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? GpuQueue : CpuQueue;
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
-        await endpoint.Send(new TrainModelCommand(job.Id), cancellationToken);
+        await endpoint.Send(new TrainModelCommand(job.Id, job.ToByteArray(), policy.Spec.ToByteArray()), cancellationToken);
         return job;
     }
 }

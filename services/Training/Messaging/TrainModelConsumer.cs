@@ -1,7 +1,7 @@
 using Cascade.Contracts.Training.V1;
 using Cascade.Training.Domain;
 using Cascade.Training.Options;
-using Cascade.Training.Storage;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -9,47 +9,51 @@ using Microsoft.Extensions.Logging;
 namespace Cascade.Training.Messaging;
 
 /// <summary>
-/// A worker: runs the job and records its status. A failing attempt is retried by MassTransit with backoff; the
-/// last failing attempt marks the job FAILED with its reason, so no job is silently lost.
+/// A worker: runs the job the command carries and reports every change of its status back to Training
+/// (<see cref="TrainingJobStatusChanged"/>). A failing attempt is retried by MassTransit with backoff; the last one
+/// reports FAILED with its reason and still throws, so the command ends in the queue's dead-letter (<c>_error</c>)
+/// queue: no job is silently lost. A command redelivered after success registers nothing new (the registry
+/// recognises the job id).
 /// </summary>
-public sealed partial class TrainModelConsumer(TrainingStore store, TrainingWorker worker, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
+public sealed partial class TrainModelConsumer(TrainingWorker worker, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
 {
     public async Task Consume(ConsumeContext<TrainModelCommand> context)
     {
-        var job = store.GetJob(context.Message.JobId);
-        if (job is null || job.Status.State is JobState.Succeeded or JobState.Cancelled)
-        {
-            return; // redelivered after completion, or cancelled: nothing to do
-        }
-        var policy = store.Get(job.Spec.Model) ?? throw new InvalidOperationException($"No training policy for model '{job.Spec.Model}'.");
-        job.Status.State = JobState.Running;
-        job.Status.Attempts++;
-        job.Status.Worker = options.WorkerName;
-        job.Status.StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-        store.UpdateJob(job);
+        var job = TrainingJob.Parser.ParseFrom(context.Message.Job);
+        var policy = TrainingPolicySpec.Parser.ParseFrom(context.Message.Policy);
+        var status = job.Status.Clone();
+        status.State = JobState.Running;
+        status.Attempts = context.GetRetryAttempt() + 1;
+        status.Worker = options.WorkerName;
+        status.StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        await ReportAsync(context, job.Id, status);
+        job.Status = status;
         try
         {
-            var outcome = await worker.RunAsync(job, policy.Spec, context.CancellationToken);
-            job.Status.State = JobState.Succeeded;
-            job.Status.ModelVersion = outcome.Version;
-            job.Status.Promoted = outcome.Promoted;
-            job.Status.Device = outcome.Device;
-            job.Status.Error = string.Empty;
-            job.Status.FinishedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-            store.UpdateJob(job);
+            var outcome = await worker.RunAsync(job, policy, context.CancellationToken);
+            status.State = JobState.Succeeded;
+            status.ModelVersion = outcome.Version;
+            status.Promoted = outcome.Promoted;
+            status.Device = outcome.Device;
+            status.Error = string.Empty;
+            status.FinishedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+            await ReportAsync(context, job.Id, status);
             LogSucceeded(logger, job.Id, job.Spec.Model, outcome.Version, outcome.Promoted, outcome.Decision);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var final = job.Status.Attempts >= options.MaxAttempts;
-            job.Status.State = final ? JobState.Failed : JobState.Queued;
-            job.Status.Error = ex.Message;
-            if (final) job.Status.FinishedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-            store.UpdateJob(job);
-            LogFailed(logger, job.Id, job.Status.Attempts, ex);
-            if (!final) throw; // MassTransit retries with backoff
+            var final = status.Attempts >= options.MaxAttempts;
+            status.State = final ? JobState.Failed : JobState.Queued;
+            status.Error = ex.Message;
+            if (final) status.FinishedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+            await ReportAsync(context, job.Id, status);
+            LogFailed(logger, job.Id, status.Attempts, ex);
+            throw; // retried with backoff; after the last attempt MassTransit moves the command to the _error queue
         }
     }
+
+    private static Task ReportAsync(ConsumeContext context, string jobId, TrainingJobStatus status) =>
+        context.Publish(new TrainingJobStatusChanged(jobId, status.ToByteArray()));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} for {Model} registered v{Version} (promoted: {Promoted}; {Decision})")]
     private static partial void LogSucceeded(ILogger logger, string jobId, string model, int version, bool promoted, string decision);

@@ -41,4 +41,40 @@ public sealed class TrainingServiceOptions
     /// <value>The default value is CRITICAL: INFO and WARNING alerts are for consoles (a window of a few hundred
     /// predictions crosses a warning threshold by chance now and then); spending a GPU needs the strong evidence.</value>
     public Cascade.Contracts.Events.V1.Severity MinDriftSeverity { get; set; } = Cascade.Contracts.Events.V1.Severity.Critical;
+
+    /// <summary>Whether this process runs the Training service itself (policies, triggers, the gRPC API, job status); false for a worker-only process.</summary>
+    /// <value>The default value is true.</value>
+    public bool Scheduler { get; set; } = true;
+
+    /// <summary>How jobs travel to workers: in this process's memory, or through RabbitMQ to worker processes anywhere.</summary>
+    /// <value>The default value is <see cref="JobTransport.InMemory"/>.</value>
+    public JobTransport Transport { get; set; } = JobTransport.InMemory;
+
+    /// <summary>The RabbitMQ broker, when <see cref="Transport"/> is <see cref="JobTransport.RabbitMq"/>.</summary>
+    public RabbitMqOptions RabbitMq { get; set; } = new();
+}
+
+/// <summary>How training jobs travel.</summary>
+public enum JobTransport
+{
+    /// <summary>MassTransit's in-memory transport: workers in this process (the all-in-one host).</summary>
+    InMemory,
+
+    /// <summary>MassTransit over RabbitMQ: competing workers in any process, durable queues, a dead-letter queue per pool.</summary>
+    RabbitMq,
+}
+
+/// <summary>Where the RabbitMQ broker is.</summary>
+public sealed class RabbitMqOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    public string VirtualHost { get; set; } = "/";
+
+    public string Username { get; set; } = "guest";
+
+    public string Password { get; set; } = "guest";
 }

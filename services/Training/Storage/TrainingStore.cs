@@ -92,6 +92,23 @@ public sealed class TrainingStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Applies a worker's report. A report never moves a finished job back (a late "running" from a redelivered
+    /// command after success), and attempts only grow.
+    /// </summary>
+    public void UpdateJobStatus(string jobId, TrainingJobStatus status)
+    {
+        lock (_gate)
+        {
+            var job = GetJob(jobId);
+            if (job is null) return;
+            var finished = job.Status.State is JobState.Succeeded or JobState.Cancelled;
+            if (finished && status.State != JobState.Succeeded) return;
+            job.Status = status;
+            Execute("UPDATE jobs SET job = $j WHERE id = $i", ("$j", job.ToByteArray()), ("$i", job.Id));
+        }
+    }
+
     public void UpdateJob(TrainingJob job)
     {
         lock (_gate)

@@ -1,0 +1,60 @@
+using Cascade.EventLog.Kafka;
+using Cascade.Storage.Redis;
+using Cascade.Storage.S3;
+using Cascade.Training.Options;
+
+namespace Cascade.Host;
+
+/// <summary>
+/// Which implementation stands behind each seam the services share. The defaults are the embedded all-in-one ones
+/// (nothing to install); <see cref="LocalServers"/> picks the real servers that <c>./cascade infra up</c> starts.
+/// </summary>
+public sealed class InfrastructureOptions
+{
+    public const string SectionName = "Cascade:Infrastructure";
+
+    /// <summary>The event log: <c>embedded</c> (SQLite) or <c>kafka</c>.</summary>
+    public string EventLog { get; set; } = "embedded";
+
+    public KafkaEventLogOptions Kafka { get; set; } = new();
+
+    /// <summary>The online store: <c>in-process</c> or <c>redis</c>.</summary>
+    public string OnlineStore { get; set; } = "in-process";
+
+    public RedisOnlineStoreOptions Redis { get; set; } = new();
+
+    /// <summary>The registry's metadata: <c>sqlite</c> or <c>postgres</c>.</summary>
+    public string RegistryStore { get; set; } = "sqlite";
+
+    /// <summary>Npgsql connection string when <see cref="RegistryStore"/> is <c>postgres</c>.</summary>
+    public string Postgres { get; set; } = "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres";
+
+    /// <summary>Model artifacts: <c>local</c> (a directory) or <c>s3</c>.</summary>
+    public string Artifacts { get; set; } = "local";
+
+    public S3ArtifactStoreOptions S3 { get; set; } = new();
+
+    /// <summary>How training jobs reach workers.</summary>
+    public JobTransport Jobs { get; set; } = JobTransport.InMemory;
+
+    public RabbitMqOptions RabbitMq { get; set; } = new();
+
+    /// <summary>Every seam on the servers of <c>infra/</c> at their standard local ports (overridable by the same variables).</summary>
+    public static InfrastructureOptions LocalServers()
+    {
+        static int Port(string variable, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(variable), out var port) ? port : fallback;
+        return new InfrastructureOptions
+        {
+            EventLog = "kafka",
+            Kafka = new KafkaEventLogOptions { BootstrapServers = $"127.0.0.1:{Port("KAFKA_PORT", 9092)}" },
+            OnlineStore = "redis",
+            Redis = new RedisOnlineStoreOptions { Configuration = $"127.0.0.1:{Port("REDIS_PORT", 6379)},abortConnect=false" },
+            RegistryStore = "postgres",
+            Postgres = $"Host=127.0.0.1;Port={Port("POSTGRES_PORT", 5432)};Username=postgres;Database=postgres",
+            Artifacts = "s3",
+            S3 = new S3ArtifactStoreOptions { ServiceUrl = $"http://127.0.0.1:{Port("S3_PORT", 9000)}" },
+            Jobs = JobTransport.RabbitMq,
+            RabbitMq = new RabbitMqOptions { Port = Port("RABBITMQ_PORT", 5672) },
+        };
+    }
+}
