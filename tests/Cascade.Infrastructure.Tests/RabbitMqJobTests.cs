@@ -1,0 +1,140 @@
+using Cascade.Cli.Demo;
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Contracts.Training.V1;
+using Cascade.Grpc.Client;
+using Cascade.Host;
+using Cascade.Ingestion.Grpc;
+using Cascade.Training.Grpc;
+using Cascade.Training.Options;
+using RabbitMQ.Client;
+
+namespace Cascade.Infrastructure.Tests;
+
+/// <summary>Training jobs through MassTransit over the local RabbitMQ: cpu/gpu routing, retries and the dead-letter queue.</summary>
+public sealed class RabbitMqJobTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-rabbit-").FullName;
+    private Microsoft.AspNetCore.Builder.WebApplication _host = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        var infrastructure = new InfrastructureOptions { Jobs = JobTransport.RabbitMq, RabbitMq = new RabbitMqOptions { Port = Servers.RabbitMq } };
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data, Infrastructure = infrastructure };
+        _host = AllInOneHost.Build(options, _ => { });
+        await _host.StartAsync();
+        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
+        await RecordStreamer.SetUpAsync(_channel, CancellationToken.None);
+    }
+
+    private static async Task<uint> MessagesIn(string queue)
+    {
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = Servers.RabbitMq };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0; // not declared yet
+        }
+    }
+
+    private async Task<TrainingJob> AwaitJobAsync(string id, Func<TrainingJob, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var job = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = id });
+            if (condition(job)) return job;
+            DateTime.UtcNow.Should().BeBefore(deadline, $"job {id} is {job.Status.State} ({job.Status.Error})");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task A_job_is_trained_by_a_cpu_worker_over_rabbitmq_and_its_status_comes_back()
+    {
+        var stream = new SyntheticStream(driftAt: long.MaxValue);
+        for (var batch = 0; batch < 3; batch++)
+        {
+            var request = new IngestRequest { Dataset = DemoDataset.Name };
+            request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
+            await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        ListJobsResponse jobs;
+        do
+        {
+            await Task.Delay(200);
+            jobs = await _channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model });
+            DateTime.UtcNow.Should().BeBefore(deadline, "10,000 labeled rows queue a job");
+        }
+        while (jobs.Jobs.Count == 0);
+
+        var done = await AwaitJobAsync(jobs.Jobs[0].Id, j => j.Status.State is JobState.Succeeded or JobState.Failed);
+
+        done.Status.State.Should().Be(JobState.Succeeded, done.Status.Error);
+        done.Status.ModelVersion.Should().Be(1);
+        done.Status.Device.Should().Be("cpu");
+    }
+
+    [Fact]
+    public async Task A_gpu_job_waits_in_the_gpu_queue_when_no_worker_has_cuda()
+    {
+        var before = await MessagesIn("train-gpu");
+        var policy = DemoDataset.TrainingPolicy();
+        policy.Resources = new ResourceRequest { Accelerator = ResourceRequest.Types.Accelerator.Gpu };
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await IngestLabeledAsync(200);
+
+        var job = await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "gpu routing test" });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Queued);
+        (await MessagesIn("train-gpu")).Should().Be(before + 1, "no worker here has XGBoost with CUDA, so the gpu job waits for one");
+    }
+
+    [Fact]
+    public async Task A_job_that_keeps_failing_is_retried_then_marked_failed_and_dead_lettered()
+    {
+        var before = await MessagesIn("train-cpu_error");
+        await IngestLabeledAsync(20); // too few rows: every attempt fails with the reason
+
+        var job = await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "dead-letter test" });
+        var failed = await AwaitJobAsync(job.Id, j => j.Status.State == JobState.Failed);
+
+        failed.Status.Attempts.Should().Be(3);
+        failed.Status.Error.Should().Contain("Not enough labeled rows");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await MessagesIn("train-cpu_error") <= before && DateTime.UtcNow < deadline) await Task.Delay(200);
+        (await MessagesIn("train-cpu_error")).Should().Be(before + 1, "the command ends in the pool's dead-letter queue");
+    }
+
+    private async Task IngestLabeledAsync(int count)
+    {
+        var stream = new SyntheticStream(driftAt: long.MaxValue);
+        var request = new IngestRequest { Dataset = DemoDataset.Name };
+        request.Records.Add(Enumerable.Range(0, count).Select(_ => DemoDataset.ToRecord(stream.Next())));
+        await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+        // Wait for the rows to be materialized, so the trigger has a watermark to train up to.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await _channel.UnaryAsync(Cascade.Features.Grpc.FeaturesMethods.GetMaterializationStatus, new Contracts.Features.V1.GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+            if (status.LabeledRows >= count) return;
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}
