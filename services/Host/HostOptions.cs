@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 
+using Cascade.Hosting;
+
 namespace Cascade.Host;
 
 /// <summary>Where the all-in-one host listens and keeps its data.</summary>

@@ -1,4 +1,5 @@
 using Cascade.Grpc.Server;
+using Cascade.Hosting;
 using Cascade.Registry.Domain;
 using Cascade.Registry.Grpc;
 using Cascade.Registry.Options;
@@ -19,7 +20,12 @@ public static class RegistryModule
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(gate, new(gate), validateAllProperties: true);
         services.AddSingleton(gate);
         services.AddSingleton<PromotionGate>();
-        services.TryAddSingleton<IRegistryStore>(_ => new SqliteRegistryStore(Path.Combine(dataDirectory, "registry.db")));
+        services.TryAddSingleton<IRegistryStore>(sp => (sp.GetService<InfrastructureOptions>()?.RegistryStore ?? "sqlite") switch
+        {
+            "sqlite" => new SqliteRegistryStore(Path.Combine(dataDirectory, "registry.db")),
+            "postgres" => new PostgresRegistryStore(sp.GetRequiredService<InfrastructureOptions>().Postgres),
+            var other => throw new ArgumentException($"Cascade:Infrastructure:RegistryStore is '{other}'; choose one of sqlite, postgres."),
+        });
         services.TryAddSingleton<IArtifactStore>(_ => new LocalArtifactStore(Path.Combine(dataDirectory, "artifacts")));
         services.AddSingleton<ModelRegistry>();
         services.AddGrpcService<RegistryGrpcService>();

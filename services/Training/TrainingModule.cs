@@ -1,4 +1,5 @@
 using Cascade.Grpc.Server;
+using Cascade.Hosting;
 using Cascade.Ml.Native;
 using Cascade.Training.Domain;
 using Cascade.Training.Grpc;

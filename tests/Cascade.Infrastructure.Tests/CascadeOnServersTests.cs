@@ -1,6 +1,7 @@
 using Cascade.Cli.Commands;
 using Cascade.Grpc.Client;
 using Cascade.Host;
+using Cascade.Hosting;
 using Npgsql;
 
 namespace Cascade.Infrastructure.Tests;

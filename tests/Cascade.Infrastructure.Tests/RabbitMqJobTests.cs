@@ -4,9 +4,9 @@ using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.Grpc.Client;
 using Cascade.Host;
+using Cascade.Hosting;
 using Cascade.Ingestion.Grpc;
 using Cascade.Training.Grpc;
-using Cascade.Training.Options;
 using RabbitMQ.Client;
 
 namespace Cascade.Infrastructure.Tests;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Cascade.Hosting;
 
 namespace Cascade.Training.Options;
 
@@ -52,29 +53,4 @@ public sealed class TrainingServiceOptions
 
     /// <summary>The RabbitMQ broker, when <see cref="Transport"/> is <see cref="JobTransport.RabbitMq"/>.</summary>
     public RabbitMqOptions RabbitMq { get; set; } = new();
-}
-
-/// <summary>How training jobs travel.</summary>
-public enum JobTransport
-{
-    /// <summary>MassTransit's in-memory transport: workers in this process (the all-in-one host).</summary>
-    InMemory,
-
-    /// <summary>MassTransit over RabbitMQ: competing workers in any process, durable queues, a dead-letter queue per pool.</summary>
-    RabbitMq,
-}
-
-/// <summary>Where the RabbitMQ broker is.</summary>
-public sealed class RabbitMqOptions
-{
-    public string Host { get; set; } = "127.0.0.1";
-
-    [Range(1, 65535)]
-    public int Port { get; set; } = 5672;
-
-    public string VirtualHost { get; set; } = "/";
-
-    public string Username { get; set; } = "guest";
-
-    public string Password { get; set; } = "guest";
 }

@@ -1,16 +1,20 @@
 using Cascade.EventLog.Abstractions;
 using Cascade.EventLog.Embedded;
 using Cascade.EventLog.Kafka;
-using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
+using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
 using Cascade.Storage.Redis;
 using Cascade.Storage.S3;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cascade.Host;
+namespace Cascade.Hosting;
 
-/// <summary>Registers the implementations <see cref="InfrastructureOptions"/> chooses, before the service modules add their embedded defaults.</summary>
+/// <summary>
+/// Registers the implementations <see cref="InfrastructureOptions"/> chooses for the seams every service shares
+/// (event log, online and offline stores, artifacts), before the service modules add their embedded defaults.
+/// The registry's own store and the job transport are chosen by those services' modules from the same options.
+/// </summary>
 public static class InfrastructureComposition
 {
     public static IServiceCollection AddCascadeInfrastructure(this IServiceCollection services, InfrastructureOptions options, string dataDirectory)
@@ -28,12 +32,7 @@ public static class InfrastructureComposition
             "redis" => new RedisOnlineStore(options.Redis),
             var other => throw Unknown("OnlineStore", other, "in-process, redis"),
         });
-        services.AddSingleton<IRegistryStore>(_ => options.RegistryStore switch
-        {
-            "sqlite" => new SqliteRegistryStore(Path.Combine(dataDirectory, "registry.db")),
-            "postgres" => new PostgresRegistryStore(options.Postgres),
-            var other => throw Unknown("RegistryStore", other, "sqlite, postgres"),
-        });
+        services.AddSingleton<IOfflineStore>(_ => new SqliteOfflineStore(string.IsNullOrEmpty(options.OfflineStorePath) ? Path.Combine(dataDirectory, "offline.db") : options.OfflineStorePath));
         services.AddSingleton<IArtifactStore>(_ => options.Artifacts switch
         {
             "local" => new LocalArtifactStore(Path.Combine(dataDirectory, "artifacts")),
@@ -43,6 +42,6 @@ public static class InfrastructureComposition
         return services;
     }
 
-    private static ArgumentException Unknown(string seam, string value, string choices) =>
+    internal static ArgumentException Unknown(string seam, string value, string choices) =>
         new($"Cascade:Infrastructure:{seam} is '{value}'; choose one of {choices}.");
 }

@@ -1,9 +1,8 @@
 using Cascade.EventLog.Kafka;
 using Cascade.Storage.Redis;
 using Cascade.Storage.S3;
-using Cascade.Training.Options;
 
-namespace Cascade.Host;
+namespace Cascade.Hosting;
 
 /// <summary>
 /// Which implementation stands behind each seam the services share. The defaults are the embedded all-in-one ones
@@ -34,6 +33,12 @@ public sealed class InfrastructureOptions
 
     public S3ArtifactStoreOptions S3 { get; set; } = new();
 
+    /// <summary>
+    /// The offline store's SQLite file. Features writes it and training workers read it, so in the distributed
+    /// deployment every such process names the same file (a shared volume); empty means under the data directory.
+    /// </summary>
+    public string OfflineStorePath { get; set; } = string.Empty;
+
     /// <summary>How training jobs reach workers.</summary>
     public JobTransport Jobs { get; set; } = JobTransport.InMemory;
 
@@ -57,4 +62,29 @@ public sealed class InfrastructureOptions
             RabbitMq = new RabbitMqOptions { Port = Port("RABBITMQ_PORT", 5672) },
         };
     }
+}
+
+/// <summary>How training jobs travel.</summary>
+public enum JobTransport
+{
+    /// <summary>MassTransit's in-memory transport: workers in this process (the all-in-one host).</summary>
+    InMemory,
+
+    /// <summary>MassTransit over RabbitMQ: competing workers in any process, durable queues, a dead-letter queue per pool.</summary>
+    RabbitMq,
+}
+
+/// <summary>Where the RabbitMQ broker is.</summary>
+public sealed class RabbitMqOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+
+    [System.ComponentModel.DataAnnotations.Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    public string VirtualHost { get; set; } = "/";
+
+    public string Username { get; set; } = "guest";
+
+    public string Password { get; set; } = "guest";
 }

@@ -1,0 +1,87 @@
+using System.Net;
+using Cascade.Grpc.Health;
+using Cascade.Grpc.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Grpc.Health.V1;
+
+namespace Cascade.Hosting;
+
+/// <summary>
+/// The process every Cascade service runs in: a gRPC endpoint (HTTP/2 only) and an HTTP endpoint (<c>/healthz</c>),
+/// the chosen infrastructure, and whatever service modules the caller adds. The all-in-one host adds all six; each
+/// service's own <c>Program.cs</c> adds only itself.
+/// </summary>
+public static class ServiceHost
+{
+    /// <summary>Reads <see cref="ServiceHostOptions"/> from configuration section <c>Cascade</c> (environment, command line).</summary>
+    public static ServiceHostOptions ReadOptions(string[] args)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        var options = configuration.GetSection("Cascade").Get<ServiceHostOptions>() ?? new ServiceHostOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
+        return options;
+    }
+
+    /// <summary>Builds (does not start) a host serving <paramref name="grpcServices"/> (their health is SERVING once started).</summary>
+    public static WebApplication Build(ServiceHostOptions options, IReadOnlyList<string> grpcServices, Action<IServiceCollection, string> addServices, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+        var address = IPAddress.Parse(options.BindAddress);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenGrpc(address, options.GrpcPort);
+            // The HTTP endpoint serves browsers, probes and scrapers: plain HTTP/1.1 (cleartext HTTP/2 needs prior knowledge they lack).
+            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        var data = Path.GetFullPath(options.DataDirectory);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddCascadeGrpc();
+        builder.Services.AddCascadeInfrastructure(options.Infrastructure, data);
+        addServices(builder.Services, data);
+
+        var app = builder.Build();
+        app.UseCascadeGrpc();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var health = app.Services.GetRequiredService<HealthStatusRegistry>();
+            foreach (var service in grpcServices)
+            {
+                health.SetStatus(service, HealthCheckResponse.Types.ServingStatus.Serving);
+            }
+        });
+        app.MapGet("/healthz", (HealthStatusRegistry health) =>
+        {
+            var status = health.GetStatus(string.Empty);
+            var serving = status == HealthCheckResponse.Types.ServingStatus.Serving;
+            return Results.Json(new { status = status?.ToString() ?? "Unknown" }, statusCode: serving ? 200 : 503);
+        });
+        return app;
+    }
+
+    /// <summary>The addresses a started host actually listens on (ports may be ephemeral when 0 was asked).</summary>
+    public static (string Grpc, string Http) GetAddresses(WebApplication app, string bindAddress)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a)).ToArray();
+        // Kestrel lists endpoints in the order they were configured: gRPC first, then HTTP.
+        return ($"http://{bindAddress}:{addresses[0].Port}", $"http://{bindAddress}:{addresses[1].Port}");
+    }
+}

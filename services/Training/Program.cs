@@ -1,0 +1,44 @@
+using Cascade.Grpc.Client;
+using Cascade.Hosting;
+using Cascade.Training.Domain;
+using Cascade.Training.Grpc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Training;
+
+/// <summary>
+/// The Training service as its own process. <c>Cascade:Training:Scheduler</c> (default true) runs policies, triggers,
+/// job status and the gRPC API; <c>Cascade:Training:CpuWorker</c> / <c>GpuWorker</c> make it a worker of those pools
+/// (a worker-only process sets Scheduler=false). Jobs travel as the infrastructure says (RabbitMQ when distributed);
+/// workers register versions through the Registry's gRPC API (<c>Cascade:Services:registry</c>).
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var options = ServiceHost.ReadOptions(args);
+        var training = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build().GetSection("Cascade:Training");
+        var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
+        string[] served = training.GetValue("Scheduler", true) ? [TrainingMethods.ServiceName] : [];
+        await using var app = ServiceHost.Build(options, served, (services, data) =>
+        {
+            services.AddSingleton<IRegistryGateway>(_ => new GrpcRegistryGateway(GrpcChannel.ForAddress(registry)));
+            services.AddCascadeTraining(o =>
+            {
+                o.DatabasePath = Path.Combine(data, "training.db");
+                o.WorkDirectory = Path.Combine(data, "work");
+                o.Transport = options.Infrastructure.Jobs;
+                o.RabbitMq = options.Infrastructure.RabbitMq;
+                o.Scheduler = training.GetValue("Scheduler", true);
+                o.CpuWorker = training.GetValue("CpuWorker", true);
+                o.GpuWorker = training.GetValue<bool?>("GpuWorker");
+                o.WorkerName = training.GetValue("WorkerName", Environment.MachineName)!;
+                o.CodeVersion = training.GetValue("CodeVersion", "unknown")!;
+            });
+        }, logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+        await app.RunAsync();
+        return 0;
+    }
+}
