@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Cascade.Cli.Demo;
+using Cascade.Cli.Distributed;
 using Cascade.Contracts.Serving.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.Grpc;
@@ -38,6 +39,7 @@ internal static class DemoCommand
         var rate = new Option<int>("--rate") { Description = "Records per second the producer sends.", DefaultValueFactory = _ => 2_500 };
         var json = new Option<FileInfo?>("--json") { Description = "Write the summary as JSON to this file." };
         var keep = new Option<bool>("--keep") { Description = "Leave the host running afterwards (Ctrl-C stops it)." };
+        var distributed = new Option<bool>("--distributed") { Description = "Run the services of tye.yaml as separate processes on the local infrastructure (./cascade infra up first)." };
         var command = new Command("demo", "Run the cascade on the embedded all-in-one default and show it live.");
         endpoints.AddTo(command);
         command.Options.Add(events);
@@ -45,12 +47,17 @@ internal static class DemoCommand
         command.Options.Add(rate);
         command.Options.Add(json);
         command.Options.Add(keep);
+        command.Options.Add(distributed);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(events) < 1 || parse.GetValue(rate) < 1 || parse.GetValue(driftAt) < 0)
             {
                 AnsiConsole.MarkupLine("[red]--events and --rate must be at least 1, --drift-at at least 0.[/]");
                 return 2;
+            }
+            if (parse.GetValue(distributed))
+            {
+                return await RunDistributedAsync(parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), parse.GetValue(json), parse.GetValue(keep), cancellationToken);
             }
             var options = endpoints.Read(parse);
             if (parse.GetResult(endpoints.DataDirectory) is null)
@@ -80,11 +87,7 @@ internal static class DemoCommand
 
             var summary = await RunCascadeAsync(channel, parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), cancellationToken);
             summary["health"] = health.Status.ToString();
-            if (parse.GetValue(json) is { } file)
-            {
-                await File.WriteAllTextAsync(file.FullName, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
-                AnsiConsole.MarkupLineInterpolated($"summary written to {file.FullName}");
-            }
+            await WriteSummaryAsync(summary, parse.GetValue(json), cancellationToken);
             if (parse.GetValue(keep))
             {
                 AnsiConsole.MarkupLineInterpolated($"--keep: the host stays up on {grpc} (try ./cascade models list, ./cascade alerts watch, ./cascade jobs list); Ctrl-C stops it.");
@@ -96,33 +99,72 @@ internal static class DemoCommand
         return command;
     }
 
+    /// <summary>The same scenario with every service in its own process, on Kafka, Redis, PostgreSQL, S3 and RabbitMQ.</summary>
+    private static async Task<int> RunDistributedAsync(int events, int driftAt, int rate, FileInfo? json, bool keep, CancellationToken cancellationToken)
+    {
+        var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
+        var state = Path.Combine(root, ".cascade", "distributed");
+        if (Directory.Exists(state))
+        {
+            AnsiConsole.MarkupLineInterpolated($"starting the services from empty data directories: removing {state}");
+            Directory.Delete(state, recursive: true);
+        }
+        await using var cluster = await DistributedCluster.StartAsync(root, cancellationToken);
+        if (await cluster.HasModelAsync(DemoDataset.Model, cancellationToken))
+        {
+            AnsiConsole.MarkupLine("[red]The infrastructure holds an earlier demo run[/] (the registry already has demo-model, the topics its records). Start from fresh servers: ./cascade infra down && rm -rf .cascade/infra && ./cascade infra up");
+            return 2;
+        }
+        var summary = await RunCascadeAsync(cluster.Channels, events, driftAt, rate, cancellationToken);
+        summary["deployment"] = "distributed";
+        summary["processes"] = cluster.Services.SelectMany(s => Enumerable.Range(0, s.Replicas).Select(r => s.Replicas == 1 ? s.Name : $"{s.Name}-{r}")).ToArray();
+        summary["process_restarts"] = cluster.Restarts.Values.Sum();
+        await WriteSummaryAsync(summary, json, cancellationToken);
+        if (keep)
+        {
+            AnsiConsole.MarkupLine("--keep: the services stay up (ports in tye.yaml; e.g. ./cascade models list --address http://127.0.0.1:50054); Ctrl-C stops them.");
+            try { await Task.Delay(Timeout.Infinite, cancellationToken); } catch (OperationCanceledException) { }
+        }
+        return (long)summary["failed_requests"]! == 0 ? 0 : 1;
+    }
+
+    private static async Task WriteSummaryAsync(Dictionary<string, object?> summary, FileInfo? json, CancellationToken cancellationToken)
+    {
+        if (json is null) return;
+        await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"summary written to {json.FullName}");
+    }
+
     /// <summary>The scenario: producer, prediction load and alert console run at once; returns the summary.</summary>
-    internal static async Task<Dictionary<string, object?>> RunCascadeAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken)
+    internal static Task<Dictionary<string, object?>> RunCascadeAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken) =>
+        RunCascadeAsync(CascadeChannels.Single(channel), events, driftAt, rate, cancellationToken);
+
+    internal static async Task<Dictionary<string, object?>> RunCascadeAsync(CascadeChannels channels, int events, int driftAt, int rate, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        await RecordStreamer.SetUpAsync(channel, cancellationToken);
+        await RecordStreamer.SetUpAsync(channels, cancellationToken);
         var streamer = new RecordStreamer(clock);
         var load = new PredictionLoad(clock);
         var alerts = new AlertWatcher(clock, () => streamer.Sent);
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var loadTask = load.RunAsync(channel, DemoDataset.Model, stopLoad.Token);
-        var alertTask = alerts.RunAsync(channel, DemoDataset.Model, stopLoad.Token);
+        var loadTask = load.RunAsync(channels.Serving, DemoDataset.Model, stopLoad.Token);
+        var alertTask = alerts.RunAsync(channels.Monitoring, DemoDataset.Model, stopLoad.Token);
 
-        var ingested = await streamer.StreamAsync(channel, events, driftAt, rate, cancellationToken);
-        var (materialization, caughtUpMs) = await CascadeProgress.AwaitMaterializationAsync(channel, ingested, cancellationToken);
+        var ingested = await streamer.StreamAsync(channels.Ingestion, events, driftAt, rate, cancellationToken);
+        var (materialization, caughtUpMs) = await CascadeProgress.AwaitMaterializationAsync(channels, ingested, cancellationToken);
         if (events > driftAt)
         {
-            await CascadeProgress.AwaitDriftResponseAsync(channel, alerts, TimeSpan.FromSeconds(30), cancellationToken);
+            await CascadeProgress.AwaitDriftResponseAsync(channels, alerts, TimeSpan.FromSeconds(30), cancellationToken);
         }
-        var (versions, promotions, jobs) = await CascadeProgress.AwaitTrainingAsync(channel, cancellationToken);
+        var (versions, promotions, jobs) = await CascadeProgress.AwaitTrainingAsync(channels, cancellationToken);
         // Let the last promotion reach serving before the load stops.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         await stopLoad.CancelAsync();
         await Task.WhenAll(loadTask, alertTask);
 
-        var serving = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var serving = await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
         var swaps = serving.Models.FirstOrDefault(m => m.Model == DemoDataset.Model)?.Swaps ?? 0;
-        var oipChecked = swaps > 0 && await OpenInferenceCheck.RunAsync(channel, DemoDataset.Model, cancellationToken);
+        var oipChecked = swaps > 0 && await OpenInferenceCheck.RunAsync(channels.Serving, DemoDataset.Model, cancellationToken);
 
         var received = alerts.Received.ToArray();
         ShowAlerts(received);

@@ -16,13 +16,13 @@ namespace Cascade.Cli.Demo;
 internal static class CascadeProgress
 {
     /// <summary>Waits until Features has materialized everything ingested; returns its status and the wait after the last ack.</summary>
-    public static async Task<(MaterializationStatus Status, double WaitedMs)> AwaitMaterializationAsync(GrpcChannel channel, IngestResponse ingested, CancellationToken cancellationToken)
+    public static async Task<(MaterializationStatus Status, double WaitedMs)> AwaitMaterializationAsync(CascadeChannels channels, IngestResponse ingested, CancellationToken cancellationToken)
     {
         var target = ingested.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
         {
-            var status = await channel.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
             var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
             if (target.All(t => reached.GetValueOrDefault(t.Key) >= t.Value))
             {
@@ -35,7 +35,7 @@ internal static class CascadeProgress
     }
 
     /// <summary>Waits for the first drift alert, then for the drift retrain it schedules to be queued (each up to <paramref name="limit"/>).</summary>
-    public static async Task AwaitDriftResponseAsync(GrpcChannel channel, AlertWatcher alerts, TimeSpan limit, CancellationToken cancellationToken)
+    public static async Task AwaitDriftResponseAsync(CascadeChannels channels, AlertWatcher alerts, TimeSpan limit, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         while (alerts.Received.IsEmpty && stopwatch.Elapsed < limit) await Task.Delay(100, cancellationToken);
@@ -47,7 +47,7 @@ internal static class CascadeProgress
         stopwatch.Restart();
         while (stopwatch.Elapsed < limit)
         {
-            var jobs = await channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var jobs = await channels.Training.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
             if (jobs.Jobs.Any(j => j.Spec.Trigger == TriggerKind.Drift)) return;
             await Task.Delay(100, cancellationToken);
         }
@@ -55,21 +55,21 @@ internal static class CascadeProgress
     }
 
     /// <summary>Waits until no training job is queued or running, then shows the registry's view of the model.</summary>
-    public static async Task<(int Versions, int Promotions, IReadOnlyList<TrainingJob> Jobs)> AwaitTrainingAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    public static async Task<(int Versions, int Promotions, IReadOnlyList<TrainingJob> Jobs)> AwaitTrainingAsync(CascadeChannels channels, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         ListJobsResponse jobs;
         while (true)
         {
-            jobs = await channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            jobs = await channels.Training.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
             if (jobs.Jobs.All(j => j.Status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled) || stopwatch.Elapsed > TimeSpan.FromMinutes(5))
             {
                 break;
             }
             await Task.Delay(250, cancellationToken);
         }
-        var versions = await channel.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
-        var audit = await channel.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var versions = await channels.Registry.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var audit = await channels.Registry.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
         var table = new Table().AddColumns("version", "status", "trigger", "training rows", "holdout AUC", "champion AUC (same holdout)", "duration");
         foreach (var version in versions.Versions)
         {

@@ -26,12 +26,14 @@ internal sealed class RecordStreamer(Stopwatch clock)
     /// <summary>Demo clock (ms) when the first drifted record was sent; null before.</summary>
     public double? DriftSentMs { get; private set; }
 
-    public static async Task SetUpAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    public static Task SetUpAsync(GrpcChannel channel, CancellationToken cancellationToken) => SetUpAsync(CascadeChannels.Single(channel), cancellationToken);
+
+    public static async Task SetUpAsync(CascadeChannels channels, CancellationToken cancellationToken)
     {
-        await channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
-        var view = await channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        await channels.Ingestion.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        var view = await channels.Features.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"feature view {view.Spec.Name} v{view.Meta.Version}: {string.Join(", ", view.Meta.FeatureNames)}");
-        await channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        await channels.Training.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"training policy for {DemoDataset.Model}: retrain every 10,000 new labeled rows on the latest 10,000, and 2 s after a drift alert");
     }
 

@@ -1,0 +1,61 @@
+using Cascade.Cli.Demo;
+using Cascade.Contracts.Registry.V1;
+using Cascade.Grpc.Client;
+using Cascade.Registry.Grpc;
+using Spectre.Console;
+
+namespace Cascade.Cli.Distributed;
+
+/// <summary>The services of <c>tye.yaml</c> running as separate processes on the local infrastructure, and channels to each.</summary>
+internal sealed class DistributedCluster : IAsyncDisposable
+{
+    private readonly ProcessSupervisor _supervisor;
+
+    private DistributedCluster(ProcessSupervisor supervisor, IReadOnlyList<ServiceSpec> services, CascadeChannels channels)
+    {
+        _supervisor = supervisor;
+        Services = services;
+        Channels = channels;
+    }
+
+    public IReadOnlyList<ServiceSpec> Services { get; }
+
+    public CascadeChannels Channels { get; }
+
+    public IReadOnlyDictionary<string, int> Restarts => _supervisor.Restarts;
+
+    public static async Task<DistributedCluster> StartAsync(string repositoryRoot, CancellationToken cancellationToken)
+    {
+        var services = Topology.Load(Path.Combine(repositoryRoot, "tye.yaml"));
+        var supervisor = new ProcessSupervisor(repositoryRoot, services, Path.Combine(repositoryRoot, ".cascade", "distributed", "logs"));
+        AnsiConsole.MarkupLineInterpolated($"building {services.Select(s => s.Project).Distinct().Count()} service projects (Release)");
+        await supervisor.BuildAsync(cancellationToken);
+        supervisor.Start();
+        try
+        {
+            await supervisor.AwaitHealthyAsync(TimeSpan.FromMinutes(3), cancellationToken);
+        }
+        catch
+        {
+            await supervisor.DisposeAsync();
+            throw;
+        }
+        GrpcChannel Channel(string name) => GrpcChannel.ForAddress($"http://127.0.0.1:{services.First(s => s.Name == name).GrpcPort}");
+        var channels = new CascadeChannels(Channel("ingestion"), Channel("features"), Channel("training"), Channel("registry"), Channel("serving"), Channel("monitoring"));
+        AnsiConsole.MarkupLineInterpolated($"[green]{services.Sum(s => s.Replicas)} processes up[/]: {string.Join(", ", services.Select(s => $"{s.Name} :{s.GrpcPort}"))} (logs in .cascade/distributed/logs)");
+        return new DistributedCluster(supervisor, services, channels);
+    }
+
+    /// <summary>True when the registry already knows <paramref name="model"/>: the infrastructure holds an earlier run.</summary>
+    public async Task<bool> HasModelAsync(string model, CancellationToken cancellationToken)
+    {
+        var models = await Channels.Registry.UnaryAsync(RegistryMethods.ListModels, new ListModelsRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        return models.Models.Any(m => m.Name == model);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channels.Dispose();
+        await _supervisor.DisposeAsync();
+    }
+}

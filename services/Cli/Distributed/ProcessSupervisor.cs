@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Cascade.Cli.Distributed;
+
+/// <summary>
+/// Runs every service of the topology as its own process: builds the projects (incrementally), starts
+/// <c>replicas</c> processes per service, restarts one that dies (with backoff), and stops them all when disposed.
+/// Each process's output goes to <c>{logs}/{service}[-n].log</c>.
+/// </summary>
+internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<ServiceSpec> services, string logDirectory) : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _replicas = [];
+    private readonly Dictionary<string, int> _restarts = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, int> Restarts { get { lock (_restarts) return new Dictionary<string, int>(_restarts); } }
+
+    /// <summary>Builds each distinct project once (Release); msbuild skips what is up to date.</summary>
+    public async Task BuildAsync(CancellationToken cancellationToken)
+    {
+        foreach (var project in services.Select(s => s.Project).Distinct())
+        {
+            var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(repositoryRoot, project), "-c", "Release", "-nologo", "-v", "quiet", "-clp:ErrorsOnly"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repositoryRoot,
+            })!;
+            var output = await build.StandardOutput.ReadToEndAsync(cancellationToken) + await build.StandardError.ReadToEndAsync(cancellationToken);
+            await build.WaitForExitAsync(cancellationToken);
+            if (build.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"Building {project} failed:\n{output}");
+            }
+        }
+    }
+
+    public void Start()
+    {
+        Directory.CreateDirectory(logDirectory);
+        foreach (var service in services)
+        {
+            for (var replica = 0; replica < service.Replicas; replica++)
+            {
+                var instance = service.Replicas == 1 ? service.Name : $"{service.Name}-{replica}";
+                _replicas.Add(Task.Run(() => SuperviseAsync(service, instance, _stopping.Token)));
+            }
+        }
+    }
+
+    private async Task SuperviseAsync(ServiceSpec service, string instance, CancellationToken stopping)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stopping.IsCancellationRequested)
+        {
+            var started = Stopwatch.StartNew();
+            var exitCode = await RunOnceAsync(service, instance, stopping);
+            if (stopping.IsCancellationRequested) return;
+            lock (_restarts) _restarts[instance] = _restarts.GetValueOrDefault(instance) + 1;
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{instance} exited with code {exitCode}; restarting in {backoff.TotalSeconds:F0} s[/] (log: {Path.Combine(logDirectory, instance + ".log")})");
+            try { await Task.Delay(backoff, stopping); } catch (OperationCanceledException) { return; }
+            // A process that ran a while before dying gets a fresh, short backoff.
+            backoff = started.Elapsed > TimeSpan.FromMinutes(1) ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+    }
+
+    private async Task<int> RunOnceAsync(ServiceSpec service, string instance, CancellationToken stopping)
+    {
+        var dll = Path.Combine(repositoryRoot, Path.GetDirectoryName(service.Project)!, "bin", "Release", "net10.0", service.Assembly + ".dll");
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = repositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var (name, value) in service.Environment) start.Environment[name] = value;
+        if (service.Replicas > 1)
+        {
+            // Replicas cannot share ports: each listens on an ephemeral one (their clients find them through the broker, not by address).
+            start.Environment["Cascade__GrpcPort"] = "0";
+            start.Environment["Cascade__HttpPort"] = "0";
+            start.Environment["Cascade__DataDirectory"] = $"{service.Environment.GetValueOrDefault("Cascade__DataDirectory", ".cascade/distributed/" + service.Name)}-{instance}";
+            start.Environment["Cascade__Training__WorkerName"] = instance;
+        }
+        await using var log = new StreamWriter(Path.Combine(logDirectory, instance + ".log"), append: true) { AutoFlush = true };
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(stopping);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM first, so the service commits what it checkpointed; then make sure it is gone.
+            try
+            {
+                Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>Waits until every service with a fixed port answers <c>/healthz</c> with 200.</summary>
+    public async Task AwaitHealthyAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + limit;
+        foreach (var service in services.Where(s => s.Replicas == 1))
+        {
+            while (true)
+            {
+                try
+                {
+                    using var response = await http.GetAsync($"http://127.0.0.1:{service.HttpPort}/healthz", cancellationToken);
+                    if (response.IsSuccessStatusCode) break;
+                }
+                catch (HttpRequestException) { }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"{service.Name} did not become healthy within {limit.TotalSeconds:F0} s; see {Path.Combine(logDirectory, service.Name + ".log")}.");
+                }
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_replicas);
+        _stopping.Dispose();
+    }
+}
