@@ -117,5 +117,23 @@ public sealed class KafkaEventLogTests : IAsyncLifetime
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("kafka-topics --create");
     }
 
+    [Fact]
+    public async Task Deployments_in_different_namespaces_share_a_cluster_without_seeing_each_other()
+    {
+        await using var blue = new KafkaEventLog(new KafkaEventLogOptions { BootstrapServers = Servers.Kafka, Namespace = Servers.Unique("blue") });
+        await using var green = new KafkaEventLog(new KafkaEventLogOptions { BootstrapServers = Servers.Kafka, Namespace = Servers.Unique("green") });
+        await blue.AppendAsync("shared.topic", [Record("k", "blue")]);
+        await green.AppendAsync("shared.topic", [Record("k", "green")]);
+
+        await using var reader = green.Subscribe(new ConsumerOptions("reader", ["shared.topic"]));
+        var read = await Drain(reader, 1);
+        await Task.Delay(500);
+        read.AddRange(await reader.ConsumeAsync(TimeSpan.FromMilliseconds(500)));
+
+        read.Select(Text).Should().Equal("green");
+        read[0].Topic.Should().Be("shared.topic", "consumers see logical topic names");
+        (await green.GetEndOffsetsAsync("shared.topic")).Values.Sum().Should().Be(1);
+    }
+
     public async Task DisposeAsync() => await _log.DisposeAsync();
 }

@@ -15,6 +15,7 @@ internal sealed class KafkaConsumer : IEventConsumer
 
     private readonly IConsumer<string?, byte[]> _consumer;
     private readonly ConsumerOptions _options;
+    private readonly KafkaEventLogOptions _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _disposed;
 
@@ -25,9 +26,10 @@ internal sealed class KafkaConsumer : IEventConsumer
         foreach (var topic in options.Topics) TopicNames.Validate(topic);
         KafkaNative.EnsureResolver();
         _options = options;
+        _log = log;
         var config = new ConsumerConfig(KafkaEventLog.Common(log))
         {
-            GroupId = options.GroupId,
+            GroupId = log.Physical(options.GroupId),
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.StartPosition == StartPosition.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
@@ -36,11 +38,11 @@ internal sealed class KafkaConsumer : IEventConsumer
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
         };
         _consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
-        _consumer.Subscribe(options.Topics.Distinct());
+        _consumer.Subscribe(options.Topics.Distinct().Select(log.Physical));
     }
 
     public IReadOnlyCollection<TopicPartition> Assignment =>
-        _consumer.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition.Value)).ToArray();
+        _consumer.Assignment.Select(p => new TopicPartition(_log.Logical(p.Topic), p.Partition.Value)).ToArray();
 
     public async ValueTask<IReadOnlyList<ConsumedRecord>> ConsumeAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
@@ -85,7 +87,7 @@ internal sealed class KafkaConsumer : IEventConsumer
             var timestamp = result.Message.Timestamp.Type == TimestampType.NotAvailable
                 ? DateTimeOffset.UtcNow // Kafka 0.9 stores no timestamps: the time it was read is the best there is
                 : result.Message.Timestamp.UtcDateTime;
-            records.Add(new ConsumedRecord(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [], timestamp));
+            records.Add(new ConsumedRecord(_log.Logical(result.Topic), result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [], timestamp));
         }
         return records;
     }
@@ -95,7 +97,7 @@ internal sealed class KafkaConsumer : IEventConsumer
         if (processed.Count == 0) return ValueTask.CompletedTask;
         var offsets = processed
             .GroupBy(r => (r.Topic, r.Partition))
-            .Select(g => new Confluent.Kafka.TopicPartitionOffset(g.Key.Topic, new Partition(g.Key.Partition), new Offset(g.Max(r => r.Offset) + 1)))
+            .Select(g => new Confluent.Kafka.TopicPartitionOffset(_log.Physical(g.Key.Topic), new Partition(g.Key.Partition), new Offset(g.Max(r => r.Offset) + 1)))
             .ToArray();
         try
         {

@@ -64,7 +64,7 @@ public sealed class KafkaEventLog : IEventLog
         var deliveries = new Task<DeliveryResult<string?, byte[]>>[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            deliveries[i] = _producer.ProduceAsync(topic, new Message<string?, byte[]> { Key = records[i].Key, Value = records[i].Value.ToArray() }, cancellationToken);
+            deliveries[i] = _producer.ProduceAsync(_options.Physical(topic), new Message<string?, byte[]> { Key = records[i].Key, Value = records[i].Value.ToArray() }, cancellationToken);
         }
         try
         {
@@ -83,7 +83,7 @@ public sealed class KafkaEventLog : IEventLog
         var partitions = await PartitionCountAsync(topic, cancellationToken);
         return await Task.Run(() => Enumerable.Range(0, partitions).ToDictionary(
             p => p,
-            p => _metadata.Value.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, p), _options.RequestTimeout).High.Value), cancellationToken);
+            p => _metadata.Value.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(_options.Physical(topic), p), _options.RequestTimeout).High.Value), cancellationToken);
     }
 
     public IEventConsumer Subscribe(ConsumerOptions options) => new KafkaConsumer(_options, options);
@@ -95,8 +95,9 @@ public sealed class KafkaEventLog : IEventLog
         using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
         while (true)
         {
-            var metadata = admin.GetMetadata(topic, _options.RequestTimeout);
-            var found = metadata.Topics.FirstOrDefault(t => t.Topic == topic);
+            var physical = _options.Physical(topic);
+            var metadata = admin.GetMetadata(physical, _options.RequestTimeout);
+            var found = metadata.Topics.FirstOrDefault(t => t.Topic == physical);
             if (found is not null && found.Error.Code == ErrorCode.NoError && found.Partitions.Count > 0)
             {
                 return found.Partitions.Count;

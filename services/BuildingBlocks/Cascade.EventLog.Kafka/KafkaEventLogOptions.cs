@@ -44,4 +44,14 @@ public sealed class KafkaEventLogOptions
     /// <summary>How long metadata and watermark queries may take.</summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Prefix of every topic and consumer group this deployment uses (<c>{namespace}.{topic}</c>), so several
+    /// deployments (or test runs) can share one cluster without reading each other's events; empty for none.
+    /// </summary>
+    public string Namespace { get; set; } = string.Empty;
+
+    internal string Physical(string name) => string.IsNullOrEmpty(Namespace) ? name : $"{Namespace}.{name}";
+
+    internal string Logical(string physical) => string.IsNullOrEmpty(Namespace) ? physical : physical[(Namespace.Length + 1)..];
 }
