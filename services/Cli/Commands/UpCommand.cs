@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cascade.Cli.Distributed;
 using Cascade.Grpc.Server;
 using Cascade.Host;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,10 +13,16 @@ internal static class UpCommand
     public static Command Create()
     {
         var endpoints = new HostEndpointOptions();
-        var command = new Command("up", "Start the all-in-one host and keep it running (Ctrl-C stops it).");
+        var distributed = new Option<bool>("--distributed") { Description = "Run the services of tye.yaml as separate processes on the local infrastructure (./cascade infra up first); restarts one that dies." };
+        var command = new Command("up", "Start the all-in-one host (or, with --distributed, every service as its own process) and keep it running (Ctrl-C stops it).");
         endpoints.AddTo(command);
+        command.Options.Add(distributed);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(distributed))
+            {
+                return await RunDistributedAsync(cancellationToken);
+            }
             var options = endpoints.Read(parse);
             await using var app = AllInOneHost.Build(options);
             try
@@ -43,5 +50,20 @@ internal static class UpCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> RunDistributedAsync(CancellationToken cancellationToken)
+    {
+        var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
+        await using var cluster = await DistributedCluster.StartAsync(root, cancellationToken);
+        AnsiConsole.MarkupLine("Press Ctrl-C to stop every process.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return 0;
     }
 }
