@@ -12,7 +12,7 @@ namespace Cascade.Distributed.Tests;
 /// </summary>
 public sealed class DistributedCascadeTests
 {
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Microservices.sln"))) directory = directory.Parent;

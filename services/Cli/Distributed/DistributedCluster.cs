@@ -24,10 +24,14 @@ internal sealed class DistributedCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, int> Restarts => _supervisor.Restarts;
 
-    public static async Task<DistributedCluster> StartAsync(string repositoryRoot, CancellationToken cancellationToken)
+    /// <summary>Kills a process as a crash would (the supervisor restarts it).</summary>
+    public void Kill(string instance) => _supervisor.Kill(instance);
+
+    /// <summary>Starts the processes of <c>tye.yaml</c>; <paramref name="overrides"/> are environment variables set for every process on top of the file's.</summary>
+    public static async Task<DistributedCluster> StartAsync(string repositoryRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var services = Topology.Load(Path.Combine(repositoryRoot, "tye.yaml"));
-        var supervisor = new ProcessSupervisor(repositoryRoot, services, Path.Combine(repositoryRoot, ".cascade", "distributed", "logs"));
+        var supervisor = new ProcessSupervisor(repositoryRoot, services, Path.Combine(repositoryRoot, ".cascade", "distributed", "logs"), overrides);
         AnsiConsole.MarkupLineInterpolated($"building {services.Select(s => s.Project).Distinct().Count()} service projects (Release)");
         await supervisor.BuildAsync(cancellationToken);
         supervisor.Start();

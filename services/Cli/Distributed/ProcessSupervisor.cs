@@ -8,12 +8,13 @@ namespace Cascade.Cli.Distributed;
 /// <c>replicas</c> processes per service, restarts one that dies (with backoff), and stops them all when disposed.
 /// Each process's output goes to <c>{logs}/{service}[-n].log</c>.
 /// </summary>
-internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<ServiceSpec> services, string logDirectory) : IAsyncDisposable
+internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<ServiceSpec> services, string logDirectory, IReadOnlyDictionary<string, string>? overrides = null) : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _replicas = [];
     private readonly Dictionary<string, int> _restarts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Process> _running = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, int> Restarts { get { lock (_restarts) return new Dictionary<string, int>(_restarts); } }
 
@@ -72,6 +73,7 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
             WorkingDirectory = repositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var (name, value) in service.Environment) start.Environment[name] = value;
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string>()) start.Environment[name] = value;
         if (service.Replicas > 1)
         {
             // Replicas cannot share ports: each listens on an ephemeral one (their clients find them through the broker, not by address).
@@ -85,6 +87,7 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.Start();
+        lock (_running) _running[instance] = process;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -107,6 +110,15 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
             }
             return 0;
         }
+    }
+
+    /// <summary>Kills an instance's current process at once (SIGKILL: no shutdown, no last commit), as a crash would; the supervisor restarts it.</summary>
+    public void Kill(string instance)
+    {
+        Process? process;
+        lock (_running) _running.TryGetValue(instance, out process);
+        if (process is null) throw new ArgumentException($"No running instance '{instance}'.");
+        process.Kill(entireProcessTree: true);
     }
 
     /// <summary>Waits until every service with a fixed port answers <c>/healthz</c> with 200.</summary>

@@ -1,0 +1,100 @@
+using Cascade.Cli.Demo;
+using Cascade.Cli.Distributed;
+using Cascade.Contracts.Features.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Contracts.Serving.V1;
+using Cascade.Features.Grpc;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Ingestion.Grpc;
+using Cascade.Serving.Grpc;
+using Npgsql;
+
+namespace Cascade.Distributed.Tests;
+
+/// <summary>
+/// kill -9 of a service process in the middle of a stream: the supervisor restarts it, it resumes from its
+/// checkpoint, and afterwards every record was materialized exactly once while serving kept answering.
+/// </summary>
+public sealed class ProcessCrashTests
+{
+    private const int Total = 12_000;
+
+    [Fact]
+    public async Task The_features_process_killed_mid_stream_resumes_without_losing_or_double_counting_a_record()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var root = DistributedCascadeTests.RepositoryRoot();
+        var state = Path.Combine(root, ".cascade", "distributed");
+        if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
+        // Its own namespace on the shared servers: topics, groups, keys, artifacts and a database of its own.
+        var run = $"crash{Guid.NewGuid():N}"[..16];
+        using (var admin = new NpgsqlConnection("Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"))
+        {
+            admin.Open();
+            new NpgsqlCommand($"CREATE DATABASE {run}", admin).ExecuteNonQuery();
+        }
+        var overrides = new Dictionary<string, string>
+        {
+            ["Cascade__Infrastructure__Kafka__Namespace"] = run,
+            ["Cascade__Infrastructure__Redis__KeyPrefix"] = run,
+            ["Cascade__Infrastructure__S3__Prefix"] = run,
+            ["Cascade__Infrastructure__Postgres"] = $"Host=127.0.0.1;Port=5432;Username=postgres;Database={run}",
+        };
+        await using var cluster = await DistributedCluster.StartAsync(root, timeout.Token, overrides);
+        var channels = cluster.Channels;
+        await RecordStreamer.SetUpAsync(channels, timeout.Token);
+        var stream = new SyntheticStream(driftAt: long.MaxValue);
+        var records = Enumerable.Range(0, Total).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
+
+        var producer = Task.Run(async () =>
+        {
+            for (var i = 0; i < Total; i += 500)
+            {
+                var request = new IngestRequest { Dataset = DemoDataset.Name };
+                request.Records.Add(records.Skip(i).Take(500));
+                await channels.Ingestion.UnaryAsync(IngestionMethods.IngestBatch, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(30)));
+                await Task.Delay(150);
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        cluster.Kill("features");
+        await producer;
+
+        var status = await AwaitMaterializedAsync(channels, TimeSpan.FromMinutes(3));
+        status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the crash");
+        cluster.Restarts.GetValueOrDefault("features").Should().Be(1);
+        var lookup = await channels.Features.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { records[^1].EntityId } });
+        lookup.Entities[0].Found.Should().BeTrue();
+
+        // The labeled-rows trigger trained a model on the data; serving answers by entity from Redis.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while ((await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest())).Models.Count == 0)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "a model is trained from the 10,000 labeled rows and served");
+            await Task.Delay(250);
+        }
+        var answer = await channels.Serving.UnaryAsync(ServingMethods.Predict, new PredictRequest { Model = DemoDataset.Model, EntityId = records[0].EntityId });
+        answer.Outputs.Should().ContainSingle();
+    }
+
+    private static async Task<MaterializationStatus> AwaitMaterializedAsync(CascadeChannels channels, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        MaterializationStatus status;
+        do
+        {
+            await Task.Delay(250);
+            try
+            {
+                status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+            }
+            catch (RpcException)
+            {
+                status = new MaterializationStatus(); // the restarted process is not listening yet
+            }
+        }
+        while (status.LabeledRows < Total && DateTime.UtcNow < deadline);
+        return status;
+    }
+}
