@@ -1,5 +1,4 @@
 using Cascade.Hosting;
-using Microsoft.Extensions.Logging;
 using Cascade.Features.Grpc;
 
 namespace Cascade.Features;
@@ -7,14 +6,6 @@ namespace Cascade.Features;
 /// <summary>The Features service as its own process (the distributed deployment): only this service, on the infrastructure its configuration names.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
-    {
-        var options = ServiceHost.ReadOptions(args);
-        await using var app = ServiceHost.Build(options, [FeaturesMethods.ServiceName], (services, data) =>
-        {
-            services.AddCascadeFeatures(data);
-        }, logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
-        await app.RunAsync();
-        return 0;
-    }
+    public static Task<int> Main(string[] args) =>
+        ServiceHost.RunAsync(args, [FeaturesMethods.ServiceName], (services, data, _) => services.AddCascadeFeatures(data));
 }

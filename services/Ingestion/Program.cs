@@ -1,5 +1,4 @@
 using Cascade.Hosting;
-using Microsoft.Extensions.Logging;
 using Cascade.Ingestion.Grpc;
 
 namespace Cascade.Ingestion;
@@ -7,14 +6,6 @@ namespace Cascade.Ingestion;
 /// <summary>The Ingestion service as its own process (the distributed deployment): only this service, on the infrastructure its configuration names.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
-    {
-        var options = ServiceHost.ReadOptions(args);
-        await using var app = ServiceHost.Build(options, [IngestionMethods.ServiceName], (services, data) =>
-        {
-            services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
-        }, logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
-        await app.RunAsync();
-        return 0;
-    }
+    public static Task<int> Main(string[] args) =>
+        ServiceHost.RunAsync(args, [IngestionMethods.ServiceName], (services, data, _) => services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db")));
 }

@@ -1,5 +1,4 @@
 using Cascade.Hosting;
-using Microsoft.Extensions.Logging;
 using Cascade.Serving.Grpc;
 
 namespace Cascade.Serving;
@@ -7,14 +6,6 @@ namespace Cascade.Serving;
 /// <summary>The Serving service as its own process (the distributed deployment): only this service, on the infrastructure its configuration names.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
-    {
-        var options = ServiceHost.ReadOptions(args);
-        await using var app = ServiceHost.Build(options, [ServingMethods.ServiceName, ServingMethods.InferenceServiceName], (services, data) =>
-        {
-            services.AddCascadeServing(Path.Combine(data, "serving"));
-        }, logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
-        await app.RunAsync();
-        return 0;
-    }
+    public static Task<int> Main(string[] args) =>
+        ServiceHost.RunAsync(args, [ServingMethods.ServiceName, ServingMethods.InferenceServiceName], (services, data, _) => services.AddCascadeServing(Path.Combine(data, "serving")));
 }

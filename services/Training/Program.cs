@@ -4,7 +4,6 @@ using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Cascade.Training;
 
@@ -18,12 +17,11 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var options = ServiceHost.ReadOptions(args);
         var training = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build().GetSection("Cascade:Training");
-        var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
         string[] served = training.GetValue("Scheduler", true) ? [TrainingMethods.ServiceName] : [];
-        await using var app = ServiceHost.Build(options, served, (services, data) =>
+        return await ServiceHost.RunAsync(args, served, (services, data, options) =>
         {
+            var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
             services.AddSingleton<IRegistryGateway>(_ => new GrpcRegistryGateway(GrpcChannel.ForAddress(registry)));
             services.AddCascadeTraining(o =>
             {
@@ -37,8 +35,6 @@ internal static class Program
                 o.WorkerName = training.GetValue("WorkerName", Environment.MachineName)!;
                 o.CodeVersion = training.GetValue("CodeVersion", "unknown")!;
             });
-        }, logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
-        await app.RunAsync();
-        return 0;
+        });
     }
 }

@@ -17,7 +17,12 @@ internal sealed class KafkaConsumer : IEventConsumer
     private readonly ConsumerOptions _options;
     private readonly KafkaEventLogOptions _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.BlockingCollection<PollRequest> _polls = new();
+    private readonly Thread _poller;
     private int _disposed;
+
+    /// <summary>One ConsumeAsync call, handed to the poller thread.</summary>
+    private sealed record PollRequest(TimeSpan MaxWait, CancellationToken CancellationToken, TaskCompletionSource<IReadOnlyList<ConsumedRecord>> Result);
 
     public KafkaConsumer(KafkaEventLogOptions log, ConsumerOptions options)
     {
@@ -39,6 +44,29 @@ internal sealed class KafkaConsumer : IEventConsumer
         };
         _consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
         _consumer.Subscribe(options.Topics.Distinct().Select(log.Physical));
+        // librdkafka's poll blocks its thread. Every consumer of a process polls nearly all the time, so doing it on
+        // thread-pool threads starves the pool (gRPC requests then wait for threads): each consumer has its own.
+        _poller = new Thread(PollLoop) { IsBackground = true, Name = $"kafka-consumer {options.GroupId}" };
+        _poller.Start();
+    }
+
+    private void PollLoop()
+    {
+        foreach (var request in _polls.GetConsumingEnumerable())
+        {
+            try
+            {
+                request.Result.TrySetResult(Poll(request.MaxWait, request.CancellationToken));
+            }
+            catch (OperationCanceledException)
+            {
+                request.Result.TrySetCanceled(request.CancellationToken);
+            }
+            catch (Exception ex)
+            {
+                request.Result.TrySetException(ex);
+            }
+        }
     }
 
     public IReadOnlyCollection<TopicPartition> Assignment =>
@@ -50,8 +78,10 @@ internal sealed class KafkaConsumer : IEventConsumer
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            // librdkafka's poll blocks a thread: run it off the caller's, in short slices so cancellation is prompt.
-            return await Task.Run(() => Poll(maxWait, cancellationToken), cancellationToken);
+            // The poller thread polls in short slices, so cancellation is prompt.
+            var request = new PollRequest(maxWait, cancellationToken, new TaskCompletionSource<IReadOnlyList<ConsumedRecord>>(TaskCreationOptions.RunContinuationsAsynchronously));
+            _polls.Add(request, cancellationToken);
+            return await request.Result.Task;
         }
         finally
         {
@@ -115,6 +145,9 @@ internal sealed class KafkaConsumer : IEventConsumer
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _polls.CompleteAdding();
+            _poller.Join();
+            _polls.Dispose();
             // Leave the group cleanly so its partitions are reassigned at once, not after the session timeout.
             try { _consumer.Close(); } catch (KafkaException) { }
             _consumer.Dispose();

@@ -76,6 +76,19 @@ public static class ServiceHost
         return app;
     }
 
+    /// <summary>
+    /// Runs one service as its own process until it is stopped (SIGTERM or Ctrl-C): options from the environment and
+    /// command line, information-level logs on the console. What each service's <c>Program.cs</c> calls.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyList<string> grpcServices, Action<IServiceCollection, string, ServiceHostOptions> addServices)
+    {
+        var options = ReadOptions(args);
+        await using var app = Build(options, grpcServices, (services, data) => addServices(services, data, options),
+            logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+        await app.RunAsync();
+        return 0;
+    }
+
     /// <summary>The addresses a started host actually listens on (ports may be ephemeral when 0 was asked).</summary>
     public static (string Grpc, string Http) GetAddresses(WebApplication app, string bindAddress)
     {

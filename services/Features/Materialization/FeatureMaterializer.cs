@@ -104,9 +104,10 @@ public sealed class FeatureMaterializer
         {
             Freshness.Record((written - appendedAt).TotalMilliseconds);
         }
-        await _offline.AppendAsync(_view.Name, _view.Version, rows, cancellationToken);
+        var addedLabeled = await _offline.AppendAsync(_view.Name, _view.Version, rows, cancellationToken);
         _stateStore.Checkpoint(StateKey(_view), changed, _applied);
-        LabeledRows += rows.Count(r => r.Label is not null);
+        // Rows the offline store already had (written before a crash, past the checkpoint) are not counted again.
+        LabeledRows += addedLabeled;
         Applied = new Dictionary<int, long>(_applied);
 
         var watermark = new Watermark { Topic = Topics.Data(_view.Spec.Dataset) };

@@ -3,8 +3,11 @@ namespace Cascade.Storage.OfflineStore;
 /// <summary>Historical feature rows for building training sets, read up to a watermark.</summary>
 public interface IOfflineStore
 {
-    /// <summary>Appends rows of a feature view version; a row whose (partition, offset) is already stored is ignored, so redelivery is harmless.</summary>
-    Task AppendAsync(string featureView, int viewVersion, IReadOnlyList<OfflineFeatureRow> rows, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Appends rows; a row whose source (partition, offset) is already stored is ignored, so a batch redelivered after a
+    /// crash adds nothing. Returns the number of <em>labeled</em> rows actually added (what the labeled-rows count grows by).
+    /// </summary>
+    Task<int> AppendAsync(string featureView, int viewVersion, IReadOnlyList<OfflineFeatureRow> rows, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Reads the rows of a feature view version whose source offset lies below the watermark

@@ -23,11 +23,12 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         command.ExecuteNonQuery();
     }
 
-    public async Task AppendAsync(string featureView, int viewVersion, IReadOnlyList<OfflineFeatureRow> rows, CancellationToken cancellationToken = default)
+    public async Task<int> AppendAsync(string featureView, int viewVersion, IReadOnlyList<OfflineFeatureRow> rows, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var addedLabeled = 0;
             using var transaction = _connection.BeginTransaction();
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;
@@ -48,9 +49,10 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
                 time.Value = row.EventTime.UtcTicks;
                 values.Value = MemoryMarshal.AsBytes(row.Values.AsSpan()).ToArray();
                 label.Value = row.Label is { } l ? l : DBNull.Value;
-                command.ExecuteNonQuery();
+                if (command.ExecuteNonQuery() == 1 && row.Label is not null) addedLabeled++;
             }
             transaction.Commit();
+            return addedLabeled;
         }
         finally
         {
