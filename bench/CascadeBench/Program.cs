@@ -1,8 +1,16 @@
 using Cascade.Bench;
 
 // The serving side of the cascade on the all-in-one host, each figure beside a baseline measured in the same run.
-// Usage: dotnet run -c Release --project bench/CascadeBench [-- --quick]
+// Usage: dotnet run -c Release --project bench/CascadeBench [-- --quick] [-- --servers  (needs ./cascade infra up)]
 var quick = args.Contains("--quick");
+if (args.Contains("--servers"))
+{
+    // The distributed deployment's seams; needs ./cascade infra up.
+    Console.WriteLine("| measure | Cascade | baseline in the same run | goal |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var line in await ServersBench.RunAsync(quick ? 10_000 : 50_000)) Console.WriteLine(line);
+    return 0;
+}
 Console.WriteLine($"{Environment.ProcessorCount} cores; host and clients in one process");
 Console.WriteLine();
 Console.WriteLine("| measure | p50 (ms) | p99 (ms) | baseline / ratio | goal |");
