@@ -5,6 +5,7 @@ using Cascade.Contracts.Ingestion.V1;
 using Cascade.Grpc.Client;
 using Cascade.Host;
 using Cascade.Hosting;
+using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
 using Cascade.Storage.OnlineStore;
 using Cascade.Storage.Redis;
@@ -33,11 +34,13 @@ internal static class ServersBench
         var infrastructure = new InfrastructureOptions { EventLog = "kafka" };
         infrastructure.Kafka.Namespace = run;
         var data = Directory.CreateTempSubdirectory("cascade-bench-kafka-").FullName;
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data, Infrastructure = infrastructure };
-        await using var host = AllInOneHost.Build(options, _ => { });
+        // The Ingestion service alone, as its process of the distributed deployment runs it.
+        var options = new ServiceHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data, Infrastructure = infrastructure };
+        await using var host = ServiceHost.Build(options, [IngestionMethods.ServiceName],
+            (services, directory) => services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(directory, "ingestion.db")), _ => { });
         await host.StartAsync();
-        using var channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(host, options).Grpc);
-        await RecordStreamer.SetUpAsync(channel, CancellationToken.None);
+        using var channel = GrpcChannel.ForAddress(ServiceHost.GetAddresses(host, options.BindAddress).Grpc);
+        await channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() });
         var stream = new SyntheticStream(driftAt: long.MaxValue);
         var records = Enumerable.Range(0, count).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
 

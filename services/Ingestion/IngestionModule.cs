@@ -19,6 +19,7 @@ public static class IngestionModule
         services.AddSingleton(options);
         services.AddSingleton(sp => new IngestionStore(options.DatabasePath));
         services.AddSingleton<DatasetRegistry>();
+        services.AddSingleton(sp => new WatermarkTracker(sp.GetRequiredService<Cascade.EventLog.Abstractions.IEventLog>(), options.WatermarkRefresh));
         services.AddSingleton<RecordIngestor>();
         services.AddGrpcService<IngestionGrpcService>();
         return services;

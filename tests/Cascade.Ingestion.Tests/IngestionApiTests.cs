@@ -105,6 +105,38 @@ public sealed class IngestionApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Batches_of_a_stream_queued_while_earlier_ones_are_in_flight_keep_each_entity_in_order()
+    {
+        await RegisterAsync();
+        using (var call = _channel.ClientStreaming(IngestionMethods.Ingest))
+        {
+            for (var batch = 0; batch < 40; batch++)
+            {
+                var request = new IngestRequest { Dataset = "sensors" };
+                for (var i = 0; i < 50; i++)
+                {
+                    var n = batch * 50 + i;
+                    request.Records.Add(Reading($"r{n}", $"e{n % 3}", n));
+                }
+                // Every 10th batch repeats the previous batch's last record, which may still be on its way to the log.
+                if (batch % 10 == 9) request.Records.Add(Reading($"r{batch * 50 - 1}", $"e{(batch * 50 - 1) % 3}", batch * 50 - 1));
+                await call.RequestStream.WriteAsync(request);
+            }
+            await call.RequestStream.CompleteAsync();
+            var response = await call.ResponseAsync;
+            response.Accepted.Should().Be(2000);
+            response.Duplicates.Should().Be(4);
+            response.Watermark.Partitions.Sum(p => p.Offset).Should().Be(2000, "the acknowledgement covers every record of the stream");
+        }
+        var stored = await ReadTopicAsync();
+        stored.Should().HaveCount(2000);
+        foreach (var entity in stored.GroupBy(r => r.EntityId))
+        {
+            entity.Select(r => r.Values["x"].Float64Value).Should().BeInAscendingOrder($"records of {entity.Key} keep the order they were sent in");
+        }
+    }
+
+    [Fact]
     public async Task An_incompatible_schema_change_is_failed_precondition_and_a_compatible_one_makes_version_2()
     {
         await RegisterAsync();

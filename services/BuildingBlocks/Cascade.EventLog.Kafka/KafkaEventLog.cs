@@ -17,6 +17,10 @@ public sealed class KafkaEventLog : IEventLog
     private readonly KafkaEventLogOptions _options;
     private readonly IProducer<string?, byte[]> _producer;
     private readonly Lazy<IConsumer<Ignore, Ignore>> _metadata;
+    // Partition counts by topic: asking costs a metadata round trip, and a topic's count only changes when an
+    // operator adds partitions, so it is asked again after a minute.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Partitions, DateTime AskedAt)> _partitions = new();
+    private static readonly TimeSpan PartitionCountLifetime = TimeSpan.FromMinutes(1);
 
     public KafkaEventLog(KafkaEventLogOptions options)
     {
@@ -57,23 +61,63 @@ public sealed class KafkaEventLog : IEventLog
         }
     }
 
-    public async Task<IReadOnlyList<RecordPosition>> AppendAsync(string topic, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RecordPosition>> AppendAsync(string topic, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken = default)
     {
         TopicNames.Validate(topic);
-        if (records.Count == 0) return [];
-        var deliveries = new Task<DeliveryResult<string?, byte[]>>[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            deliveries[i] = _producer.ProduceAsync(_options.Physical(topic), new Message<string?, byte[]> { Key = records[i].Key, Value = records[i].Value.ToArray() }, cancellationToken);
-        }
+        if (records.Count == 0) return Task.FromResult<IReadOnlyList<RecordPosition>>([]);
+        // Every record is queued in librdkafka before this returns, so appends keep the order they were called in;
+        // one completion for the batch, fed by the delivery reports (a task per record costs more than the send).
+        var batch = new PendingAppend(topic, records.Count);
+        var physical = _options.Physical(topic);
         try
         {
-            var results = await Task.WhenAll(deliveries);
-            return results.Select(r => new RecordPosition(topic, r.Partition.Value, r.Offset.Value)).ToArray();
+            for (var i = 0; i < records.Count; i++)
+            {
+                var index = i;
+                _producer.Produce(physical, new Message<string?, byte[]> { Key = records[i].Key, Value = Bytes(records[i].Value) }, report => batch.Report(index, report));
+            }
         }
         catch (ProduceException<string?, byte[]> ex)
         {
-            throw new EventLogException($"Appending to '{topic}' failed: {ex.Error.Reason}", ex);
+            batch.Fail(ex.Error.Reason);
+        }
+        return cancellationToken.CanBeCanceled ? batch.Task.WaitAsync(cancellationToken) : batch.Task;
+    }
+
+    /// <summary>The array behind <paramref name="value"/> when it is a whole one, else a copy.</summary>
+    private static byte[] Bytes(ReadOnlyMemory<byte> value) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : value.ToArray();
+
+    /// <summary>The delivery reports of one append, gathered into one task.</summary>
+    private sealed class PendingAppend(string topic, int count)
+    {
+        private readonly RecordPosition[] _positions = new RecordPosition[count];
+        private readonly TaskCompletionSource<IReadOnlyList<RecordPosition>> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _remaining = count;
+        private string? _error;
+
+        public Task<IReadOnlyList<RecordPosition>> Task => _result.Task;
+
+        public void Report(int index, DeliveryReport<string?, byte[]> report)
+        {
+            if (report.Error.IsError) Volatile.Write(ref _error, report.Error.Reason);
+            else _positions[index] = new RecordPosition(topic, report.Partition.Value, report.Offset.Value);
+            if (Interlocked.Decrement(ref _remaining) == 0) Finish();
+        }
+
+        /// <summary>Queueing failed part-way (queue full, fatal error): what was queued still reports.</summary>
+        public void Fail(string reason)
+        {
+            Volatile.Write(ref _error, reason);
+            _result.TrySetException(new EventLogException($"Appending to '{topic}' failed: {reason}"));
+        }
+
+        private void Finish()
+        {
+            if (Volatile.Read(ref _error) is { } error) _result.TrySetException(new EventLogException($"Appending to '{topic}' failed: {error}"));
+            else _result.TrySetResult(_positions);
         }
     }
 
@@ -89,7 +133,15 @@ public sealed class KafkaEventLog : IEventLog
     public IEventConsumer Subscribe(ConsumerOptions options) => new KafkaConsumer(_options, options);
 
     /// <summary>Partitions of a topic; asking for its metadata makes a broker with auto-creation create it.</summary>
-    internal Task<int> PartitionCountAsync(string topic, CancellationToken cancellationToken) => Task.Run(() =>
+    internal async Task<int> PartitionCountAsync(string topic, CancellationToken cancellationToken)
+    {
+        if (_partitions.TryGetValue(topic, out var known) && DateTime.UtcNow - known.AskedAt < PartitionCountLifetime) return known.Partitions;
+        var partitions = await AskPartitionCountAsync(topic, cancellationToken);
+        _partitions[topic] = (partitions, DateTime.UtcNow);
+        return partitions;
+    }
+
+    private Task<int> AskPartitionCountAsync(string topic, CancellationToken cancellationToken) => Task.Run(() =>
     {
         var deadline = DateTime.UtcNow + _options.RequestTimeout;
         using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();

@@ -15,16 +15,31 @@ namespace Cascade.Ingestion.Domain;
 /// dataset's topic keyed by entity, and acknowledges with the watermark. An invalid record never costs the valid
 /// records of its batch their place.
 /// </summary>
-public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore store, IEventLog log, IngestionOptions options)
+public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore store, IEventLog log, WatermarkTracker watermarks, IngestionOptions options)
 {
     private const string Producer = "cascade-ingestion";
 
-    // One batch at a time per process: the duplicate check and the append must not interleave with another
-    // batch carrying the same record ids.
+    // One batch at a time per process decides what to append and queues it: the duplicate check and the queueing
+    // must not interleave with another batch carrying the same record ids, and batches queue in arrival order, so
+    // a key's records stay in order across batches. Waiting for the broker happens outside it.
     private readonly SemaphoreSlim _serial = new(1, 1);
 
+    // Ids queued but not yet confirmed, with the append that carries them: a later batch repeating one is a
+    // duplicate only if that append succeeds.
+    private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Ingests a batch and waits until the log has it.</summary>
     /// <exception cref="DatasetNotFoundException">The dataset is not registered.</exception>
-    public async Task<IngestResponse> IngestAsync(string dataset, IReadOnlyList<Record> records, CancellationToken cancellationToken)
+    public async Task<IngestResponse> IngestAsync(string dataset, IReadOnlyList<Record> records, CancellationToken cancellationToken) =>
+        await await StartAsync(dataset, records, cancellationToken);
+
+    /// <summary>
+    /// Validates a batch and queues its new records for the log, in order after every batch started before it;
+    /// returns once they are queued, with the task that completes when the log has confirmed them. Callers
+    /// streaming many batches start the next one while earlier ones are still on their way to the broker.
+    /// </summary>
+    /// <exception cref="DatasetNotFoundException">The dataset is not registered.</exception>
+    public async Task<Task<IngestResponse>> StartAsync(string dataset, IReadOnlyList<Record> records, CancellationToken cancellationToken)
     {
         var (schema, version) = datasets.Find(dataset) ?? throw new DatasetNotFoundException(dataset);
         if (records.Count > options.MaxRecordsPerBatch)
@@ -47,31 +62,67 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
         }
 
         var topic = Topics.Data(dataset);
+        var accepted = new List<(string Id, Record Record)>(candidates.Count);
+        var dependencies = new HashSet<Task>();
+        Task<IReadOnlyList<RecordPosition>> append;
         await _serial.WaitAsync(cancellationToken);
         try
         {
-            var seen = store.AlreadyIngested(dataset, candidates.Select(c => c.Id));
-            var accepted = new List<(string Id, Record Record)>(candidates.Count);
+            var seen = store.AlreadyIngested(dataset, candidates.Select(c => c.Id).ToArray());
             foreach (var candidate in candidates)
             {
                 // A record already ingested, or repeated within this batch, is acknowledged but not appended again.
-                if (seen.Add(candidate.Id)) accepted.Add(candidate);
-                else response.Duplicates++;
+                if (!seen.Add(candidate.Id)) response.Duplicates++;
+                else if (_inFlight.TryGetValue(candidate.Id, out var carrier))
+                {
+                    dependencies.Add(carrier);
+                    response.Duplicates++;
+                }
+                else accepted.Add(candidate);
             }
             if (accepted.Count > 0)
             {
                 var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
                 var outgoing = accepted.Select(a => new OutgoingRecord(a.Record.EntityId, Envelope(dataset, version, a.Id, a.Record, now).ToByteArray())).ToArray();
-                await log.AppendAsync(topic, outgoing, cancellationToken);
-                // After the append: a crash in between re-appends the batch when the producer re-sends it;
-                // consumers see the same record id twice and drop the copy (at-least-once, never lost).
-                store.MarkIngested(dataset, accepted.Select(a => a.Id).ToArray());
+                append = log.AppendAsync(topic, outgoing, cancellationToken);
+                foreach (var (id, _) in accepted) _inFlight[id] = append;
             }
-            response.Accepted = accepted.Count;
+            else append = Task.FromResult<IReadOnlyList<RecordPosition>>([]);
         }
         finally
         {
             _serial.Release();
+        }
+        response.Accepted = accepted.Count;
+        return CompleteAsync(dataset, topic, accepted, append, dependencies, response, cancellationToken);
+    }
+
+    private async Task<IngestResponse> CompleteAsync(string dataset, string topic, List<(string Id, Record Record)> accepted,
+        Task<IReadOnlyList<RecordPosition>> append, HashSet<Task> dependencies, IngestResponse response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            watermarks.Advance(topic, await append);
+            // After the append: a crash in between re-appends the batch when the producer re-sends it;
+            // consumers see the same record id twice and drop the copy (at-least-once, never lost).
+            if (accepted.Count > 0) store.MarkIngested(dataset, accepted.Select(a => a.Id).ToArray());
+        }
+        finally
+        {
+            if (accepted.Count > 0)
+            {
+                await _serial.WaitAsync(CancellationToken.None);
+                foreach (var (id, _) in accepted) _inFlight.Remove(id);
+                _serial.Release();
+            }
+        }
+        try
+        {
+            await Task.WhenAll(dependencies);
+        }
+        catch (Exception ex)
+        {
+            throw new EventLogException($"Records of this batch were also in an earlier batch whose append failed ({ex.Message}); send the batch again.", ex);
         }
         response.Watermark = await WatermarkAsync(topic, cancellationToken);
         return response;
@@ -107,7 +158,7 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
     public async Task<Watermark> WatermarkAsync(string topic, CancellationToken cancellationToken)
     {
         var watermark = new Watermark { Topic = topic };
-        foreach (var (partition, offset) in (await log.GetEndOffsetsAsync(topic, cancellationToken)).OrderBy(e => e.Key))
+        foreach (var (partition, offset) in await watermarks.GetAsync(topic, cancellationToken))
         {
             watermark.Partitions.Add(new PartitionOffset { Partition = partition, Offset = offset });
         }

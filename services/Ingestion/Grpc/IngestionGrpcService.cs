@@ -1,14 +1,16 @@
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Grpc;
 using Cascade.Grpc.Server;
+using Cascade.EventLog.Abstractions;
 using Cascade.Ingestion.Domain;
+using Cascade.Ingestion.Options;
 using Cascade.Ingestion.Storage;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Cascade.Ingestion.Grpc;
 
 /// <summary>The Ingestion gRPC API: thin handlers over <see cref="DatasetRegistry"/> and <see cref="RecordIngestor"/>, mapping domain errors to statuses.</summary>
-public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngestor ingestor, IngestionStore store) : IGrpcService
+public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngestor ingestor, IngestionStore store, IngestionOptions options) : IGrpcService
 {
     public void Bind(GrpcServiceBinder binder)
     {
@@ -42,25 +44,34 @@ public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngesto
 
     private Task<IngestResponse> IngestAsync(IAsyncStreamReader<IngestRequest> requests, ServerCallContext context) => Guard(async () =>
     {
-        // Each message is validated and appended as it arrives: a long stream never holds records back.
+        // Each message is validated and queued for the log as it arrives, while up to MaxBatchesInFlight earlier
+        // ones are still waiting for the broker: a long stream never holds records back, and the broker's round
+        // trip does not stall reading the stream. Batches queue in order, so a key's records stay in order.
         var total = new IngestResponse();
+        var pending = new Queue<(Task<IngestResponse> Batch, int Offset)>();
         var offset = 0;
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
-            var batch = await ingestor.IngestAsync(request.Dataset, request.Records, context.CancellationToken);
-            total.Accepted += batch.Accepted;
-            total.Duplicates += batch.Duplicates;
-            foreach (var error in batch.Errors)
-            {
-                // Indices count across the whole stream, so the producer can find the record.
-                error.Index += offset;
-                total.Errors.Add(error);
-            }
-            total.Watermark = batch.Watermark;
+            pending.Enqueue((await ingestor.StartAsync(request.Dataset, request.Records, context.CancellationToken), offset));
             offset += request.Records.Count;
+            while (pending.Count > options.MaxBatchesInFlight) Add(total, await pending.Peek().Batch, pending.Dequeue().Offset);
         }
+        while (pending.Count > 0) Add(total, await pending.Peek().Batch, pending.Dequeue().Offset);
         return total;
     });
+
+    private static void Add(IngestResponse total, IngestResponse batch, int offset)
+    {
+        total.Accepted += batch.Accepted;
+        total.Duplicates += batch.Duplicates;
+        foreach (var error in batch.Errors)
+        {
+            // Indices count across the whole stream, so the producer can find the record.
+            error.Index += offset;
+            total.Errors.Add(error);
+        }
+        total.Watermark = batch.Watermark;
+    }
 
     private async Task<Dataset> Describe(string name, CancellationToken cancellationToken)
     {
@@ -94,6 +105,11 @@ public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngesto
         catch (IncompatibleSchemaException ex)
         {
             throw new RpcException(StatusCode.FailedPrecondition, ex.Message);
+        }
+        catch (EventLogException ex)
+        {
+            // The log did not take the records (broker down, timeout): nothing of the batch counts as accepted.
+            throw new RpcException(StatusCode.Unavailable, ex.Message);
         }
         catch (ArgumentOutOfRangeException ex)
         {

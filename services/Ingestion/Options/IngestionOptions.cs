@@ -27,4 +27,19 @@ public sealed class IngestionOptions
     /// <value>The default value is 4.</value>
     [Range(1, 1024)]
     public int DefaultPartitions { get; set; } = 4;
+
+    /// <summary>
+    /// How old the broker's end offsets may be before Ingestion asks again; in between, acknowledgements carry
+    /// them raised past this process's own appends (see <see cref="Domain.WatermarkTracker"/>).
+    /// </summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan WatermarkRefresh { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Batches of one <c>Ingest</c> stream that may wait for the broker at once while the next is read and queued;
+    /// 0 waits for each batch before reading the next.
+    /// </summary>
+    /// <value>The default value is 4.</value>
+    [Range(0, 64)]
+    public int MaxBatchesInFlight { get; set; } = 4;
 }

@@ -75,21 +75,19 @@ public sealed class IngestionStore : IDisposable
         }
     }
 
-    /// <summary>Which of the ids were ingested before.</summary>
-    public HashSet<string> AlreadyIngested(string dataset, IEnumerable<string> recordIds)
+    /// <summary>Which of the ids were ingested before (one query for the whole batch).</summary>
+    public HashSet<string> AlreadyIngested(string dataset, IReadOnlyCollection<string> recordIds)
     {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (recordIds.Count == 0) return seen;
         lock (_gate)
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT 1 FROM ingested_records WHERE dataset = $d AND record_id = $r";
+            command.CommandText = "SELECT record_id FROM ingested_records WHERE dataset = $d AND record_id IN (SELECT value FROM json_each($ids))";
             command.Parameters.AddWithValue("$d", dataset);
-            var id = command.Parameters.Add("$r", SqliteType.Text);
-            foreach (var recordId in recordIds)
-            {
-                id.Value = recordId;
-                if (command.ExecuteScalar() is not null) seen.Add(recordId);
-            }
+            command.Parameters.AddWithValue("$ids", JsonArray(recordIds));
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) seen.Add(reader.GetString(0));
             return seen;
         }
     }
@@ -118,6 +116,19 @@ public sealed class IngestionStore : IDisposable
             counter.ExecuteNonQuery();
             transaction.Commit();
         }
+    }
+
+    /// <summary>Ids as a JSON array, the one list parameter SQLite takes (through <c>json_each</c>).</summary>
+    private static string JsonArray(IEnumerable<string> values)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values) writer.WriteStringValue(value);
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private void Execute(string sql)
