@@ -8,7 +8,6 @@ using Cascade.Grpc;
 using Cascade.Grpc.Client;
 using Cascade.Ingestion.Grpc;
 using Cascade.Serving.Grpc;
-using Npgsql;
 
 namespace Cascade.Distributed.Tests;
 
@@ -23,25 +22,9 @@ public sealed class ProcessCrashTests
     [Fact]
     public async Task The_features_process_killed_mid_stream_resumes_without_losing_or_double_counting_a_record()
     {
+        var run = IsolatedCluster.NewNamespace("crash");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        var root = DistributedCascadeTests.RepositoryRoot();
-        var state = Path.Combine(root, ".cascade", "distributed");
-        if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
-        // Its own namespace on the shared servers: topics, groups, keys, artifacts and a database of its own.
-        var run = $"crash{Guid.NewGuid():N}"[..16];
-        using (var admin = new NpgsqlConnection("Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"))
-        {
-            admin.Open();
-            new NpgsqlCommand($"CREATE DATABASE {run}", admin).ExecuteNonQuery();
-        }
-        var overrides = new Dictionary<string, string>
-        {
-            ["Cascade__Infrastructure__Kafka__Namespace"] = run,
-            ["Cascade__Infrastructure__Redis__KeyPrefix"] = run,
-            ["Cascade__Infrastructure__S3__Prefix"] = run,
-            ["Cascade__Infrastructure__Postgres"] = $"Host=127.0.0.1;Port=5432;Username=postgres;Database={run}",
-        };
-        await using var cluster = await DistributedCluster.StartAsync(root, timeout.Token, overrides);
+        await using var cluster = await IsolatedCluster.StartAsync(run, timeout.Token);
         var channels = cluster.Channels;
         await RecordStreamer.SetUpAsync(channels, timeout.Token);
         var stream = new SyntheticStream(driftAt: long.MaxValue);

@@ -32,9 +32,9 @@ public sealed class FeatureMaterializerTests : IDisposable
     }, 1);
 
     /// <summary>Record i of entity e at second i with x = i, at (partition 0, offset i).</summary>
-    private static ConsumedRecord Consumed(long offset, string entity, double x, int second)
+    private static ConsumedRecord Consumed(long offset, string entity, double x, int second, string? recordId = null)
     {
-        var record = new DataRecord { Dataset = "d", RecordId = $"r{offset}", EntityId = entity, EventTime = Timestamp.FromDateTimeOffset(Start.AddSeconds(second)), Values = { ["x"] = new Value { Float64Value = x } }, Label = 1 };
+        var record = new DataRecord { Dataset = "d", RecordId = recordId ?? $"r{offset}", EntityId = entity, EventTime = Timestamp.FromDateTimeOffset(Start.AddSeconds(second)), Values = { ["x"] = new Value { Float64Value = x } }, Label = 1 };
         return new ConsumedRecord(Topics.Data("d"), 0, offset, entity, EventEnvelopes.Wrap(record, entity, "test").ToByteArray(), DateTimeOffset.UtcNow);
     }
 
@@ -56,6 +56,30 @@ public sealed class FeatureMaterializerTests : IDisposable
         rows.Should().HaveCount(15);
         // The row of record 3 sees only records up to it: point in time.
         rows[2].Values.Should().Equal(3, 6, 3, 3);
+    }
+
+    [Fact]
+    public async Task A_record_the_broker_stored_twice_is_applied_once_even_across_a_restart()
+    {
+        // Records 1..10, then a retried send stored 6..10 again at offsets 11..15 (same record ids, new offsets).
+        var originals = Enumerable.Range(1, 10).Select(i => Consumed(i, "e", i, i)).ToArray();
+        var copies = Enumerable.Range(6, 5).Select(i => Consumed(i + 5, "e", i, i, recordId: $"r{i}")).ToArray();
+        var (states, online, offline) = Stores();
+        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, CancellationToken.None);
+        await materializer.ProcessAsync(originals, CancellationToken.None);
+        var once = (await online.ReadAsync("v", "e"))!.Values;
+        (await materializer.ProcessAsync(copies[..2], CancellationToken.None)).Should().BeNull("both records were applied already");
+        states.Dispose();
+        offline.Dispose();
+
+        var (states2, online2, offline2) = Stores();
+        using var _ = states2;
+        using var __ = offline2;
+        var restarted = await FeatureMaterializer.StartAsync(View(), states2, online2, offline2, CancellationToken.None);
+        (await restarted.ProcessAsync(copies[2..], CancellationToken.None)).Should().BeNull("the ids applied before the restart are remembered");
+        (await online2.ReadAsync("v", "e"))!.Values.Should().Equal(once);
+        (await offline2.CountLabeledAsync("v", 1)).Should().Be(10);
+        restarted.LabeledRows.Should().Be(10);
     }
 
     [Fact]

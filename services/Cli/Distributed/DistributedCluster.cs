@@ -27,6 +27,15 @@ internal sealed class DistributedCluster : IAsyncDisposable
     /// <summary>Kills a process as a crash would (the supervisor restarts it).</summary>
     public void Kill(string instance) => _supervisor.Kill(instance);
 
+    /// <summary>Kills an instance and keeps it down until <see cref="Release"/> (an outage of that service).</summary>
+    public void Hold(string instance) => _supervisor.Hold(instance);
+
+    /// <summary>Ends an outage begun by <see cref="Hold"/>: the supervisor starts the instance again.</summary>
+    public void Release(string instance) => _supervisor.Release(instance);
+
+    /// <summary>Waits until every service answers its health endpoint again.</summary>
+    public Task AwaitHealthyAsync(TimeSpan limit, CancellationToken cancellationToken) => _supervisor.AwaitHealthyAsync(limit, cancellationToken);
+
     /// <summary>Starts the processes of <c>tye.yaml</c>; <paramref name="overrides"/> are environment variables set for every process on top of the file's.</summary>
     public static async Task<DistributedCluster> StartAsync(string repositoryRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null)
     {

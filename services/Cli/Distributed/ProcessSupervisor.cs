@@ -15,6 +15,8 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
     private readonly List<Task> _replicas = [];
     private readonly Dictionary<string, int> _restarts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Process> _running = new(StringComparer.Ordinal);
+    // Instances kept down on purpose (an outage); their supervisor waits instead of restarting them.
+    private readonly HashSet<string> _held = [];
 
     public IReadOnlyDictionary<string, int> Restarts { get { lock (_restarts) return new Dictionary<string, int>(_restarts); } }
 
@@ -57,6 +59,10 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
             var started = Stopwatch.StartNew();
             var exitCode = await RunOnceAsync(service, instance, stopping);
             if (stopping.IsCancellationRequested) return;
+            while (IsHeld(instance))
+            {
+                try { await Task.Delay(100, stopping); } catch (OperationCanceledException) { return; }
+            }
             lock (_restarts) _restarts[instance] = _restarts.GetValueOrDefault(instance) + 1;
             AnsiConsole.MarkupLineInterpolated($"[yellow]{instance} exited with code {exitCode}; restarting in {backoff.TotalSeconds:F0} s[/] (log: {Path.Combine(logDirectory, instance + ".log")})");
             try { await Task.Delay(backoff, stopping); } catch (OperationCanceledException) { return; }
@@ -119,6 +125,24 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         lock (_running) _running.TryGetValue(instance, out process);
         if (process is null) throw new ArgumentException($"No running instance '{instance}'.");
         process.Kill(entireProcessTree: true);
+    }
+
+    /// <summary>Kills an instance and keeps it down (an outage) until <see cref="Release"/>.</summary>
+    public void Hold(string instance)
+    {
+        lock (_held) _held.Add(instance);
+        Kill(instance);
+    }
+
+    /// <summary>Lets the supervisor start a held instance again.</summary>
+    public void Release(string instance)
+    {
+        lock (_held) _held.Remove(instance);
+    }
+
+    private bool IsHeld(string instance)
+    {
+        lock (_held) return _held.Contains(instance);
     }
 
     /// <summary>Waits until every service with a fixed port answers <c>/healthz</c> with 200.</summary>

@@ -22,6 +22,26 @@ public sealed class EntityState
     /// <summary>Event time of the newest record applied.</summary>
     [JsonInclude] public long LatestTicks { get; private set; }
 
+    /// <summary>
+    /// Ids of the entity's most recent records, newest last. Kafka without an idempotent producer can store a
+    /// record twice (a send retried after the broker stored it, or a batch the producer re-sent); the copy lands in
+    /// the same partition a few of the entity's records later, so remembering the last few ids drops it.
+    /// </summary>
+    [JsonInclude] public List<string> RecentRecordIds { get; private set; } = [];
+
+    /// <summary>How many of an entity's latest record ids are remembered.</summary>
+    public const int RememberedRecordIds = 32;
+
+    /// <summary>True when the record was applied already; otherwise remembers it.</summary>
+    public bool IsRepeat(string recordId)
+    {
+        if (string.IsNullOrEmpty(recordId)) return false;
+        if (RecentRecordIds.Contains(recordId)) return true;
+        if (RecentRecordIds.Count == RememberedRecordIds) RecentRecordIds.RemoveAt(0);
+        RecentRecordIds.Add(recordId);
+        return false;
+    }
+
     /// <summary>Applies a record and returns the entity's features as of this record.</summary>
     public double[] Apply(FeatureViewDefinition view, DateTimeOffset eventTime, IReadOnlyDictionary<string, double> values)
     {

@@ -74,13 +74,17 @@ public sealed class FeatureMaterializer
             {
                 continue; // applied before a crash, redelivered after it
             }
-            appended.Add(consumed.AppendedAt);
             _applied[consumed.Partition] = consumed.Offset + 1; // in memory only: a failed batch makes the service reload the checkpoint
             var record = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(consumed.Value.Span), DataRecord.Parser);
             if (!_states.TryGetValue(record.EntityId, out var state))
             {
                 _states[record.EntityId] = state = new EntityState();
             }
+            if (state.IsRepeat(record.RecordId))
+            {
+                continue; // the same record stored twice by the broker (a retried send): applied once
+            }
+            appended.Add(consumed.AppendedAt);
             var eventTime = record.EventTime.ToDateTimeOffset();
             var values = new Dictionary<string, double>(_view.SourceColumns.Count, StringComparer.Ordinal);
             foreach (var column in _view.SourceColumns)

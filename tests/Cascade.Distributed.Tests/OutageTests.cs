@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Cascade.Cli.Demo;
+using Cascade.Cli.Distributed;
+using Cascade.Contracts.Events;
+using Cascade.Contracts.Features.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Contracts.Serving.V1;
+using Cascade.EventLog.Kafka;
+using Cascade.Features.Grpc;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Ingestion.Grpc;
+using Cascade.Serving.Grpc;
+using Record = Cascade.Contracts.Ingestion.V1.Record;
+
+namespace Cascade.Distributed.Tests;
+
+/// <summary>
+/// Outages under load across the separate processes: the registry down while serving answers, then Kafka restarted
+/// while records stream in and predictions keep coming. Afterwards every record was materialized exactly once and
+/// no prediction failed.
+/// </summary>
+public sealed class OutageTests
+{
+    private const int Total = 14_000;
+    private const int BeforeRestart = 10_500;
+
+    [Fact]
+    public async Task Serving_answers_through_a_registry_outage_and_a_kafka_restart_and_no_record_is_lost_or_counted_twice()
+    {
+        var run = IsolatedCluster.NewNamespace("outage");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(12));
+        await using var cluster = await IsolatedCluster.StartAsync(run, timeout.Token);
+        var channels = cluster.Channels;
+        await RecordStreamer.SetUpAsync(channels, timeout.Token);
+        var stream = new SyntheticStream(driftAt: long.MaxValue);
+        var records = Enumerable.Range(0, Total).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
+
+        // The first 10,000 labeled rows train v1; serving loads it.
+        await IngestAsync(channels, records, 0, BeforeRestart, pause: TimeSpan.Zero, timeout.Token);
+        await AwaitServedModelAsync(channels, TimeSpan.FromMinutes(3));
+
+        using var load = new ClosedLoopLoad(channels, records.Take(BeforeRestart).Select(r => r.EntityId).Distinct().ToArray(), clients: 2);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // The registry goes down: serving has its model and never asks the registry on the request path.
+        cluster.Hold("registry");
+        var before = load.Answered;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        load.Answered.Should().BeGreaterThan(before + 100, "serving keeps answering while the registry is down");
+        load.Failures.Should().BeEmpty();
+        cluster.Release("registry");
+        await cluster.AwaitHealthyAsync(TimeSpan.FromMinutes(2), timeout.Token);
+
+        // Kafka restarts while the rest of the records stream in (the producer re-sends a batch that was refused).
+        var producer = IngestAsync(channels, records, BeforeRestart, Total, pause: TimeSpan.FromMilliseconds(150), timeout.Token);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await InfraAsync("down.sh", "kafka");
+        var downAt = load.Answered;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        load.Answered.Should().BeGreaterThan(downAt + 100, "serving answers from Redis and its loaded model while the broker is down");
+        await InfraAsync("up.sh", "kafka");
+        await producer;
+
+        var status = await AwaitMaterializedAsync(channels, TimeSpan.FromMinutes(4));
+        status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the broker restart");
+        await load.StopAsync();
+        load.Failures.Should().BeEmpty();
+        load.Answered.Should().BeGreaterThan(1_000);
+
+        // At-least-once on the broker (a batch refused mid-restart may have been stored in part and sent again);
+        // the features above show the copies were dropped by record id.
+        await using var kafka = new KafkaEventLog(new KafkaEventLogOptions { Namespace = run });
+        (await kafka.GetEndOffsetsAsync(Topics.Data(DemoDataset.Name))).Values.Sum().Should().BeGreaterThanOrEqualTo(Total);
+    }
+
+    /// <summary>Sends records [from, to) in batches of 500, re-sending a batch the cluster refused (record ids make it safe).</summary>
+    private static async Task IngestAsync(CascadeChannels channels, Record[] records, int from, int to, TimeSpan pause, CancellationToken cancellationToken)
+    {
+        for (var i = from; i < to; i += 500)
+        {
+            var request = new IngestRequest { Dataset = DemoDataset.Name };
+            request.Records.Add(records.Skip(i).Take(Math.Min(500, to - i)));
+            while (true)
+            {
+                try
+                {
+                    await channels.Ingestion.UnaryAsync(IngestionMethods.IngestBatch, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(45), cancellationToken));
+                    break;
+                }
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
+                {
+                    await Task.Delay(500, cancellationToken);
+                }
+            }
+            if (pause > TimeSpan.Zero) await Task.Delay(pause, cancellationToken);
+        }
+    }
+
+    private static async Task AwaitServedModelAsync(CascadeChannels channels, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while ((await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest())).Models.Count == 0)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "a model is trained from the first 10,000 labeled rows and served");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<MaterializationStatus> AwaitMaterializedAsync(CascadeChannels channels, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        MaterializationStatus status;
+        do
+        {
+            await Task.Delay(250);
+            status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+        }
+        while (status.LabeledRows < Total && DateTime.UtcNow < deadline);
+        return status;
+    }
+
+    /// <summary>Runs one of the project's infra scripts (the servers test.sh started) and fails the test if it fails.</summary>
+    private static async Task InfraAsync(string script, string server)
+    {
+        var root = DistributedCascadeTests.RepositoryRoot();
+        using var process = Process.Start(new ProcessStartInfo(Path.Combine(root, "infra", script), [server]) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.Should().Be(0, $"infra/{script} {server} failed: {output}");
+        output.Should().NotContain("port", "the servers must be the ones infra/up.sh started (test.sh does)");
+    }
+
+    /// <summary>Clients predicting by entity id back to back, counting answers and keeping every failure.</summary>
+    private sealed class ClosedLoopLoad : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task[] _clients;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _failures = new();
+        private long _answered;
+
+        public ClosedLoopLoad(CascadeChannels channels, string[] entities, int clients)
+        {
+            _clients = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+            {
+                var random = new Random(c);
+                while (!_stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var request = new PredictRequest { Model = DemoDataset.Model, EntityId = entities[random.Next(entities.Length)] };
+                        await channels.Serving.UnaryAsync(ServingMethods.Predict, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(5)));
+                        Interlocked.Increment(ref _answered);
+                    }
+                    catch (RpcException ex)
+                    {
+                        _failures.Enqueue($"{ex.StatusCode}: {ex.Message}");
+                    }
+                }
+            })).ToArray();
+        }
+
+        public long Answered => Interlocked.Read(ref _answered);
+
+        public IReadOnlyCollection<string> Failures => _failures.ToArray();
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_clients);
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+    }
+}
