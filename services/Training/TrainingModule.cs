@@ -33,6 +33,8 @@ public static class TrainingModule
         if (options.Scheduler)
         {
             services.AddSingleton(_ => new TrainingStore(options.DatabasePath));
+            services.AddSingleton<JobOutbox>();
+            services.AddHostedService(sp => sp.GetRequiredService<JobOutbox>());
             services.AddSingleton<JobDispatcher>();
             services.AddSingleton<TrainingTriggers>();
             services.AddHostedService(sp => sp.GetRequiredService<TrainingTriggers>());

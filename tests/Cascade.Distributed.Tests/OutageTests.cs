@@ -4,26 +4,31 @@ using Cascade.Cli.Distributed;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
+using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Serving.V1;
+using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Kafka;
 using Cascade.Features.Grpc;
 using Cascade.Grpc;
 using Cascade.Grpc.Client;
 using Cascade.Ingestion.Grpc;
+using Cascade.Registry.Grpc;
 using Cascade.Serving.Grpc;
+using Cascade.Training.Grpc;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
 
 namespace Cascade.Distributed.Tests;
 
 /// <summary>
-/// Outages under load across the separate processes: the registry down while serving answers, then Kafka restarted
-/// while records stream in and predictions keep coming. Afterwards every record was materialized exactly once and
-/// no prediction failed.
+/// Outages under load across the separate processes: the registry down while serving answers, Kafka restarted
+/// while records stream in and predictions keep coming, RabbitMQ down when a retraining job is created. Afterwards
+/// every record was materialized exactly once, the job trained exactly one version, and no prediction failed.
 /// </summary>
 public sealed class OutageTests
 {
-    private const int Total = 14_000;
+    private const int Total = 21_000;
     private const int BeforeRestart = 10_500;
+    private const int BeforeRabbitMqOutage = 14_000;
 
     [Fact]
     public async Task Serving_answers_through_a_registry_outage_and_a_kafka_restart_and_no_record_is_lost_or_counted_twice()
@@ -53,7 +58,7 @@ public sealed class OutageTests
         await cluster.AwaitHealthyAsync(TimeSpan.FromMinutes(2), timeout.Token);
 
         // Kafka restarts while the rest of the records stream in (the producer re-sends a batch that was refused).
-        var producer = IngestAsync(channels, records, BeforeRestart, Total, pause: TimeSpan.FromMilliseconds(150), timeout.Token);
+        var producer = IngestAsync(channels, records, BeforeRestart, BeforeRabbitMqOutage, pause: TimeSpan.FromMilliseconds(150), timeout.Token);
         await Task.Delay(TimeSpan.FromSeconds(1));
         await InfraAsync("down.sh", "kafka");
         var downAt = load.Answered;
@@ -62,8 +67,18 @@ public sealed class OutageTests
         await InfraAsync("up.sh", "kafka");
         await producer;
 
+        // RabbitMQ goes down; the records that follow add 7,000 labeled rows, so the second job's 10,000 are reached, so a retraining job is created
+        // while the job broker is away. Its command waits in Training's outbox and is sent once RabbitMQ is back.
+        await InfraAsync("down.sh", "rabbitmq");
+        await IngestAsync(channels, records, BeforeRabbitMqOutage, Total, pause: TimeSpan.Zero, timeout.Token);
         var status = await AwaitMaterializedAsync(channels, TimeSpan.FromMinutes(4));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the broker restart");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await InfraAsync("up.sh", "rabbitmq");
+        var jobs = await AwaitJobsFinishedAsync(channels, expected: 2, TimeSpan.FromMinutes(3));
+        jobs.Should().OnlyContain(j => j.Status.State == JobState.Succeeded, "the job created while RabbitMQ was down still ran");
+        var versions = await channels.Registry.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model });
+        versions.Versions.Should().HaveCount(jobs.Count, "each job trained and registered exactly one version");
         await load.StopAsync();
         load.Failures.Should().BeEmpty();
         load.Answered.Should().BeGreaterThan(1_000);
@@ -104,6 +119,18 @@ public sealed class OutageTests
         {
             DateTime.UtcNow.Should().BeBefore(deadline, "a model is trained from the first 10,000 labeled rows and served");
             await Task.Delay(250);
+        }
+    }
+
+    private static async Task<IReadOnlyList<TrainingJob>> AwaitJobsFinishedAsync(CascadeChannels channels, int expected, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var jobs = (await channels.Training.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model })).Jobs;
+            if (jobs.Count >= expected && jobs.All(j => j.Status.State is JobState.Succeeded or JobState.Failed)) return jobs;
+            DateTime.UtcNow.Should().BeBefore(deadline, $"{expected} jobs finish (now: {string.Join(", ", jobs.Select(j => $"{j.Id} {j.Status.State}"))})");
+            await Task.Delay(500);
         }
     }
 

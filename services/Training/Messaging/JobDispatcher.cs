@@ -4,18 +4,20 @@ using Cascade.Contracts.Training.V1;
 using Cascade.Training.Storage;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using MassTransit;
 
 namespace Cascade.Training.Messaging;
 
-/// <summary>Creates jobs and sends them to the worker queue their resource request names (<c>train-cpu</c> or <c>train-gpu</c>).</summary>
-public sealed class JobDispatcher(TrainingStore store, ISendEndpointProvider sendEndpoints)
+/// <summary>
+/// Creates jobs, each with its command for the worker queue its resource request names (<c>train-cpu</c> or
+/// <c>train-gpu</c>), written together; <see cref="JobOutbox"/> sends the command.
+/// </summary>
+public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
 {
     public const string CpuQueue = "train-cpu";
     public const string GpuQueue = "train-gpu";
 
     /// <summary>Queues a job to train <paramref name="policy"/> on the data a materialization reached.</summary>
-    public async Task<TrainingJob> DispatchAsync(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, CancellationToken cancellationToken, IReadOnlyList<string>? alertIds = null)
+    public Task<TrainingJob> DispatchAsync(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, CancellationToken cancellationToken, IReadOnlyList<string>? alertIds = null)
     {
         var job = new TrainingJob
         {
@@ -34,10 +36,9 @@ public sealed class JobDispatcher(TrainingStore store, ISendEndpointProvider sen
             },
             Status = new TrainingJobStatus { State = JobState.Queued, QueuedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
         };
-        store.AddJob(job, materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift);
         var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? GpuQueue : CpuQueue;
-        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
-        await endpoint.Send(new TrainModelCommand(job.Id, job.ToByteArray(), policy.Spec.ToByteArray()), cancellationToken);
-        return job;
+        store.AddJob(job, materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift, send: new OutboxCommand(queue, policy.Spec.ToByteArray()));
+        outbox.Notify();
+        return Task.FromResult(job);
     }
 }

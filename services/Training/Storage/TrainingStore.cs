@@ -20,6 +20,7 @@ public sealed class TrainingStore : IDisposable
             CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, model TEXT NOT NULL, job BLOB NOT NULL, queued_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS drift_pending (model TEXT PRIMARY KEY, due_at INTEGER NOT NULL, reason TEXT NOT NULL, alert_ids TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS drift_seen (dedup_key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, seen_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS job_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, queue TEXT NOT NULL, job BLOB NOT NULL, policy BLOB NOT NULL);
             """);
     }
 
@@ -70,8 +71,11 @@ public sealed class TrainingStore : IDisposable
         }
     }
 
-    /// <summary>Records a new job and moves the policy's trigger bookkeeping, atomically.</summary>
-    public void AddJob(TrainingJob job, long labeledRows, bool answersDrift = false)
+    /// <summary>
+    /// Records a new job and moves the policy's trigger bookkeeping, atomically; with <paramref name="send"/>, the
+    /// command for the workers goes into the outbox in the same transaction (see <see cref="Messaging.JobOutbox"/>).
+    /// </summary>
+    public void AddJob(TrainingJob job, long labeledRows, bool answersDrift = false, OutboxCommand? send = null)
     {
         lock (_gate)
         {
@@ -88,8 +92,33 @@ public sealed class TrainingStore : IDisposable
                 // The pending drift retrain becomes this job in the same transaction: a crash cannot start it twice.
                 Execute("DELETE FROM drift_pending WHERE model = $m", transaction, ("$m", job.Spec.Model));
             }
+            if (send is not null)
+            {
+                Execute("INSERT INTO job_outbox (job_id, queue, job, policy) VALUES ($i, $q, $j, $p)", transaction, ("$i", job.Id), ("$q", send.Queue), ("$j", job.ToByteArray()), ("$p", send.Policy));
+            }
             transaction.Commit();
         }
+    }
+
+    /// <summary>The oldest commands not yet handed to the message broker, in the order their jobs were created.</summary>
+    public IReadOnlyList<OutboxEntry> PendingCommands(int limit)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT seq, job_id, queue, job, policy FROM job_outbox ORDER BY seq LIMIT $l";
+            command.Parameters.AddWithValue("$l", limit);
+            using var reader = command.ExecuteReader();
+            var entries = new List<OutboxEntry>();
+            while (reader.Read()) entries.Add(new OutboxEntry(reader.GetInt64(0), reader.GetString(1), new OutboxCommand(reader.GetString(2), (byte[])reader.GetValue(4)), (byte[])reader.GetValue(3)));
+            return entries;
+        }
+    }
+
+    /// <summary>The broker has the command: it leaves the outbox.</summary>
+    public void CommandSent(long sequence)
+    {
+        lock (_gate) Execute("DELETE FROM job_outbox WHERE seq = $s", null, ("$s", sequence));
     }
 
     /// <summary>
