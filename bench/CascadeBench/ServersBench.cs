@@ -24,6 +24,7 @@ internal static class ServersBench
     {
         var lines = new List<string>();
         lines.AddRange(await IngestionIntoKafkaAsync(records));
+        lines.AddRange(await FreshnessBench.RunAsync(probes: records >= 50_000 ? 200 : 50, loadRate: 2_000));
         lines.AddRange(await RedisLookupAsync(20_000));
         return lines;
     }
