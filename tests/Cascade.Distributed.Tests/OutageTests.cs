@@ -43,7 +43,7 @@ public sealed class OutageTests
 
         // The first 10,000 labeled rows train v1; serving loads it.
         await IngestAsync(channels, records, 0, BeforeRestart, pause: TimeSpan.Zero, timeout.Token);
-        await AwaitServedModelAsync(channels, TimeSpan.FromMinutes(3));
+        await ClusterProbes.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(3));
 
         using var load = new ClosedLoopLoad(channels, records.Take(BeforeRestart).Select(r => r.EntityId).Distinct().ToArray(), clients: 2);
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -71,7 +71,7 @@ public sealed class OutageTests
         // while the job broker is away. Its command waits in Training's outbox and is sent once RabbitMQ is back.
         await InfraAsync("down.sh", "rabbitmq");
         await IngestAsync(channels, records, BeforeRabbitMqOutage, Total, pause: TimeSpan.Zero, timeout.Token);
-        var status = await AwaitMaterializedAsync(channels, TimeSpan.FromMinutes(4));
+        var status = await ClusterProbes.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(4));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the broker restart");
         await Task.Delay(TimeSpan.FromSeconds(2));
         await InfraAsync("up.sh", "rabbitmq");
@@ -112,16 +112,6 @@ public sealed class OutageTests
         }
     }
 
-    private static async Task AwaitServedModelAsync(CascadeChannels channels, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while ((await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest())).Models.Count == 0)
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "a model is trained from the first 10,000 labeled rows and served");
-            await Task.Delay(250);
-        }
-    }
-
     private static async Task<IReadOnlyList<TrainingJob>> AwaitJobsFinishedAsync(CascadeChannels channels, int expected, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
@@ -132,19 +122,6 @@ public sealed class OutageTests
             DateTime.UtcNow.Should().BeBefore(deadline, $"{expected} jobs finish (now: {string.Join(", ", jobs.Select(j => $"{j.Id} {j.Status.State}"))})");
             await Task.Delay(500);
         }
-    }
-
-    private static async Task<MaterializationStatus> AwaitMaterializedAsync(CascadeChannels channels, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        MaterializationStatus status;
-        do
-        {
-            await Task.Delay(250);
-            status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
-        }
-        while (status.LabeledRows < Total && DateTime.UtcNow < deadline);
-        return status;
     }
 
     /// <summary>Runs one of the project's infra scripts (the servers test.sh started) and fails the test if it fails.</summary>

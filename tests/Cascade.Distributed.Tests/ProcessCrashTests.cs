@@ -44,40 +44,15 @@ public sealed class ProcessCrashTests
         cluster.Kill("features");
         await producer;
 
-        var status = await AwaitMaterializedAsync(channels, TimeSpan.FromMinutes(3));
+        var status = await ClusterProbes.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(3));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the crash");
         cluster.Restarts.GetValueOrDefault("features").Should().Be(1);
         var lookup = await channels.Features.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { records[^1].EntityId } });
         lookup.Entities[0].Found.Should().BeTrue();
 
         // The labeled-rows trigger trained a model on the data; serving answers by entity from Redis.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while ((await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest())).Models.Count == 0)
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "a model is trained from the 10,000 labeled rows and served");
-            await Task.Delay(250);
-        }
+        await ClusterProbes.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(2));
         var answer = await channels.Serving.UnaryAsync(ServingMethods.Predict, new PredictRequest { Model = DemoDataset.Model, EntityId = records[0].EntityId });
         answer.Outputs.Should().ContainSingle();
-    }
-
-    private static async Task<MaterializationStatus> AwaitMaterializedAsync(CascadeChannels channels, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        MaterializationStatus status;
-        do
-        {
-            await Task.Delay(250);
-            try
-            {
-                status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
-            }
-            catch (RpcException)
-            {
-                status = new MaterializationStatus(); // the restarted process is not listening yet
-            }
-        }
-        while (status.LabeledRows < Total && DateTime.UtcNow < deadline);
-        return status;
     }
 }
