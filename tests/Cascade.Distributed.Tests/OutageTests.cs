@@ -42,8 +42,8 @@ public sealed class OutageTests
         var records = Enumerable.Range(0, Total).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
 
         // The first 10,000 labeled rows train v1; serving loads it.
-        await IngestAsync(channels, records, 0, BeforeRestart, pause: TimeSpan.Zero, timeout.Token);
-        await ClusterProbes.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(3));
+        await ClusterDriver.IngestAsync(channels, records, 0, BeforeRestart, pause: TimeSpan.Zero, timeout.Token);
+        await ClusterDriver.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(3));
 
         using var load = new ClosedLoopLoad(channels, records.Take(BeforeRestart).Select(r => r.EntityId).Distinct().ToArray(), clients: 2);
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -58,7 +58,7 @@ public sealed class OutageTests
         await cluster.AwaitHealthyAsync(TimeSpan.FromMinutes(2), timeout.Token);
 
         // Kafka restarts while the rest of the records stream in (the producer re-sends a batch that was refused).
-        var producer = IngestAsync(channels, records, BeforeRestart, BeforeRabbitMqOutage, pause: TimeSpan.FromMilliseconds(150), timeout.Token);
+        var producer = ClusterDriver.IngestAsync(channels, records, BeforeRestart, BeforeRabbitMqOutage, pause: TimeSpan.FromMilliseconds(150), timeout.Token);
         await Task.Delay(TimeSpan.FromSeconds(1));
         await InfraAsync("down.sh", "kafka");
         var downAt = load.Answered;
@@ -70,8 +70,8 @@ public sealed class OutageTests
         // RabbitMQ goes down; the records that follow add 7,000 labeled rows, so the second job's 10,000 are reached, so a retraining job is created
         // while the job broker is away. Its command waits in Training's outbox and is sent once RabbitMQ is back.
         await InfraAsync("down.sh", "rabbitmq");
-        await IngestAsync(channels, records, BeforeRabbitMqOutage, Total, pause: TimeSpan.Zero, timeout.Token);
-        var status = await ClusterProbes.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(4));
+        await ClusterDriver.IngestAsync(channels, records, BeforeRabbitMqOutage, Total, pause: TimeSpan.Zero, timeout.Token);
+        var status = await ClusterDriver.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(4));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the broker restart");
         await Task.Delay(TimeSpan.FromSeconds(2));
         await InfraAsync("up.sh", "rabbitmq");
@@ -87,29 +87,6 @@ public sealed class OutageTests
         // the features above show the copies were dropped by record id.
         await using var kafka = new KafkaEventLog(new KafkaEventLogOptions { Namespace = run });
         (await kafka.GetEndOffsetsAsync(Topics.Data(DemoDataset.Name))).Values.Sum().Should().BeGreaterThanOrEqualTo(Total);
-    }
-
-    /// <summary>Sends records [from, to) in batches of 500, re-sending a batch the cluster refused (record ids make it safe).</summary>
-    private static async Task IngestAsync(CascadeChannels channels, Record[] records, int from, int to, TimeSpan pause, CancellationToken cancellationToken)
-    {
-        for (var i = from; i < to; i += 500)
-        {
-            var request = new IngestRequest { Dataset = DemoDataset.Name };
-            request.Records.Add(records.Skip(i).Take(Math.Min(500, to - i)));
-            while (true)
-            {
-                try
-                {
-                    await channels.Ingestion.UnaryAsync(IngestionMethods.IngestBatch, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(45), cancellationToken));
-                    break;
-                }
-                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
-                {
-                    await Task.Delay(500, cancellationToken);
-                }
-            }
-            if (pause > TimeSpan.Zero) await Task.Delay(pause, cancellationToken);
-        }
     }
 
     private static async Task<IReadOnlyList<TrainingJob>> AwaitJobsFinishedAsync(CascadeChannels channels, int expected, TimeSpan limit)
@@ -132,7 +109,26 @@ public sealed class OutageTests
         var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         process.ExitCode.Should().Be(0, $"infra/{script} {server} failed: {output}");
-        output.Should().NotContain("port", "the servers must be the ones infra/up.sh started (test.sh does)");
+        // down.sh stops only what up.sh started: a server started some other way would stay up and the test
+        // would see no outage at all.
+        var port = Ports[server];
+        IsListening(port).Should().Be(script == "up.sh", $"{server} is {(script == "up.sh" ? "up" : "down")} on port {port} after infra/{script} (the servers must be those infra/up.sh started, as test.sh does)");
+    }
+
+    private static readonly Dictionary<string, int> Ports = new() { ["kafka"] = 9092, ["rabbitmq"] = 5672 };
+
+    private static bool IsListening(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Clients predicting by entity id back to back, counting answers and keeping every failure.</summary>

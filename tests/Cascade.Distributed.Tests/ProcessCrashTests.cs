@@ -30,28 +30,19 @@ public sealed class ProcessCrashTests
         var stream = new SyntheticStream(driftAt: long.MaxValue);
         var records = Enumerable.Range(0, Total).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
 
-        var producer = Task.Run(async () =>
-        {
-            for (var i = 0; i < Total; i += 500)
-            {
-                var request = new IngestRequest { Dataset = DemoDataset.Name };
-                request.Records.Add(records.Skip(i).Take(500));
-                await channels.Ingestion.UnaryAsync(IngestionMethods.IngestBatch, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(30)));
-                await Task.Delay(150);
-            }
-        });
+        var producer = ClusterDriver.IngestAsync(channels, records, 0, Total, pause: TimeSpan.FromMilliseconds(150), timeout.Token);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         cluster.Kill("features");
         await producer;
 
-        var status = await ClusterProbes.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(3));
+        var status = await ClusterDriver.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(3));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the crash");
         cluster.Restarts.GetValueOrDefault("features").Should().Be(1);
         var lookup = await channels.Features.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { records[^1].EntityId } });
         lookup.Entities[0].Found.Should().BeTrue();
 
         // The labeled-rows trigger trained a model on the data; serving answers by entity from Redis.
-        await ClusterProbes.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(2));
+        await ClusterDriver.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(2));
         var answer = await channels.Serving.UnaryAsync(ServingMethods.Predict, new PredictRequest { Model = DemoDataset.Model, EntityId = records[0].EntityId });
         answer.Outputs.Should().ContainSingle();
     }

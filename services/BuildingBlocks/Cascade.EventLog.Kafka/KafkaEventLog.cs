@@ -84,7 +84,10 @@ public sealed class KafkaEventLog : IEventLog
         return cancellationToken.CanBeCanceled ? batch.Task.WaitAsync(cancellationToken) : batch.Task;
     }
 
-    /// <summary>The array behind <paramref name="value"/> when it is a whole one, else a copy.</summary>
+    /// <summary>
+    /// The array behind <paramref name="value"/> when it is a whole one, else a copy. Lending the caller's array is
+    /// safe: <c>Produce</c> copies the payload into librdkafka before it returns.
+    /// </summary>
     private static byte[] Bytes(ReadOnlyMemory<byte> value) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array

@@ -13,9 +13,8 @@ namespace Cascade.Ingestion.Domain;
 /// the watermark still covers every record of the batch it acknowledges; records other producers appended in the
 /// meantime show up at the next refresh.
 /// </remarks>
-public sealed class WatermarkTracker(IEventLog log, TimeSpan refresh, TimeProvider? clock = null)
+public sealed class WatermarkTracker(IEventLog log, TimeSpan refresh)
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, TopicWatermark> _topics = new();
 
     private sealed class TopicWatermark
@@ -46,10 +45,10 @@ public sealed class WatermarkTracker(IEventLog log, TimeSpan refresh, TimeProvid
     {
         var state = _topics.GetOrAdd(topic, _ => new TopicWatermark());
         bool stale;
-        lock (state.Gate) stale = _clock.GetUtcNow() - state.RefreshedAt >= refresh;
+        lock (state.Gate) stale = DateTimeOffset.UtcNow - state.RefreshedAt >= refresh;
         if (stale)
         {
-            var asked = _clock.GetUtcNow();
+            var asked = DateTimeOffset.UtcNow;
             var broker = await log.GetEndOffsetsAsync(topic, cancellationToken);
             lock (state.Gate)
             {

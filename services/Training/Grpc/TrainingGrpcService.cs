@@ -16,7 +16,7 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         binder.Unary(TrainingMethods.PutTrainingPolicy, (r, _) => Task.FromResult(store.Put(Validate(r.Spec))));
         binder.Unary(TrainingMethods.GetTrainingPolicy, (r, _) => Task.FromResult(store.Get(r.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{r.Model}'.")));
         binder.Unary(TrainingMethods.ListTrainingPolicies, (_, _) => Task.FromResult(new ListTrainingPoliciesResponse { Policies = { store.Policies() } }));
-        binder.Unary(TrainingMethods.TriggerTraining, TriggerAsync);
+        binder.Unary(TrainingMethods.TriggerTraining, (request, _) => Task.FromResult(Trigger(request)));
         binder.Unary(TrainingMethods.GetJob, (r, _) => Task.FromResult(store.GetJob(r.Id) ?? throw new RpcException(StatusCode.NotFound, $"No training job '{r.Id}'.")));
         binder.Unary(TrainingMethods.ListJobs, (r, _) => Task.FromResult(new ListJobsResponse
         {
@@ -24,12 +24,12 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         }));
     }
 
-    private async Task<TrainingJob> TriggerAsync(TriggerTrainingRequest request, ServerCallContext context)
+    private TrainingJob Trigger(TriggerTrainingRequest request)
     {
         var policy = store.Get(request.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{request.Model}': put one first.");
         var latest = triggers.Latest(policy.Spec.FeatureView)
             ?? throw new RpcException(StatusCode.FailedPrecondition, $"Feature view '{policy.Spec.FeatureView}' has not materialized any data yet.");
-        return await dispatcher.DispatchAsync(policy, latest, TriggerKind.Manual, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason, context.CancellationToken);
+        return dispatcher.Dispatch(policy, latest, TriggerKind.Manual, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason);
     }
 
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)

@@ -17,7 +17,7 @@ public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
     public const string GpuQueue = "train-gpu";
 
     /// <summary>Queues a job to train <paramref name="policy"/> on the data a materialization reached.</summary>
-    public Task<TrainingJob> DispatchAsync(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, CancellationToken cancellationToken, IReadOnlyList<string>? alertIds = null)
+    public TrainingJob Dispatch(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, IReadOnlyList<string>? alertIds = null)
     {
         var job = new TrainingJob
         {
@@ -37,8 +37,8 @@ public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
             Status = new TrainingJobStatus { State = JobState.Queued, QueuedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
         };
         var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? GpuQueue : CpuQueue;
-        store.AddJob(job, materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift, send: new OutboxCommand(queue, policy.Spec.ToByteArray()));
+        store.AddJob(job, new OutboxCommand(queue, policy.Spec.ToByteArray()), materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift);
         outbox.Notify();
-        return Task.FromResult(job);
+        return job;
     }
 }

@@ -72,10 +72,10 @@ public sealed class TrainingStore : IDisposable
     }
 
     /// <summary>
-    /// Records a new job and moves the policy's trigger bookkeeping, atomically; with <paramref name="send"/>, the
-    /// command for the workers goes into the outbox in the same transaction (see <see cref="Messaging.JobOutbox"/>).
+    /// Records a new job, its command for the workers (into the outbox, see <see cref="Messaging.JobOutbox"/>) and
+    /// the policy's trigger bookkeeping, atomically.
     /// </summary>
-    public void AddJob(TrainingJob job, long labeledRows, bool answersDrift = false, OutboxCommand? send = null)
+    public void AddJob(TrainingJob job, OutboxCommand send, long labeledRows, bool answersDrift = false)
     {
         lock (_gate)
         {
@@ -92,10 +92,7 @@ public sealed class TrainingStore : IDisposable
                 // The pending drift retrain becomes this job in the same transaction: a crash cannot start it twice.
                 Execute("DELETE FROM drift_pending WHERE model = $m", transaction, ("$m", job.Spec.Model));
             }
-            if (send is not null)
-            {
-                Execute("INSERT INTO job_outbox (job_id, queue, job, policy) VALUES ($i, $q, $j, $p)", transaction, ("$i", job.Id), ("$q", send.Queue), ("$j", job.ToByteArray()), ("$p", send.Policy));
-            }
+            Execute("INSERT INTO job_outbox (job_id, queue, job, policy) VALUES ($i, $q, $j, $p)", transaction, ("$i", job.Id), ("$q", send.Queue), ("$j", job.ToByteArray()), ("$p", send.Policy));
             transaction.Commit();
         }
     }

@@ -36,7 +36,7 @@ public sealed partial class DriftTriggers(
                     Consider(EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), DriftDetected.Parser));
                 }
                 await consumer.CommitAsync(batch, stoppingToken);
-                await DispatchDueAsync(stoppingToken);
+                DispatchDue();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -66,7 +66,7 @@ public sealed partial class DriftTriggers(
         }
     }
 
-    private async Task DispatchDueAsync(CancellationToken cancellationToken)
+    private void DispatchDue()
     {
         var now = time.GetUtcNow();
         foreach (var pending in store.PendingDriftRetrains())
@@ -87,7 +87,7 @@ public sealed partial class DriftTriggers(
             {
                 continue; // nothing materialized yet to train on
             }
-            var job = await dispatcher.DispatchAsync(policy, materialized, TriggerKind.Drift, pending.Reason, cancellationToken, pending.AlertIds);
+            var job = dispatcher.Dispatch(policy, materialized, TriggerKind.Drift, pending.Reason, pending.AlertIds);
             LogQueued(logger, job.Id, pending.Model, pending.AlertIds.Count);
         }
     }

@@ -34,7 +34,7 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
                 {
                     var materialized = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), FeaturesMaterialized.Parser);
                     _latest[materialized.FeatureView] = materialized;
-                    await ConsiderAsync(materialized, stoppingToken);
+                    Consider(materialized);
                 }
                 await consumer.CommitAsync(batch, stoppingToken);
             }
@@ -50,7 +50,7 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
         }
     }
 
-    private async Task ConsiderAsync(FeaturesMaterialized materialized, CancellationToken cancellationToken)
+    private void Consider(FeaturesMaterialized materialized)
     {
         foreach (var policy in store.Policies().Where(p => p.Spec.FeatureView == materialized.FeatureView))
         {
@@ -64,7 +64,7 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
             {
                 continue;
             }
-            var job = await dispatcher.DispatchAsync(policy, materialized, TriggerKind.LabeledRows, $"{materialized.LabeledRowsTotal} labeled rows (every {every})", cancellationToken);
+            var job = dispatcher.Dispatch(policy, materialized, TriggerKind.LabeledRows, $"{materialized.LabeledRowsTotal} labeled rows (every {every})");
             LogQueued(logger, job.Id, policy.Spec.Model, job.Spec.TriggerReason);
         }
     }

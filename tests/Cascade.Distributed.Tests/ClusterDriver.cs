@@ -1,15 +1,45 @@
 using Cascade.Cli.Demo;
 using Cascade.Contracts.Features.V1;
+using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Serving.V1;
 using Cascade.Features.Grpc;
 using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Ingestion.Grpc;
 using Cascade.Serving.Grpc;
+using Record = Cascade.Contracts.Ingestion.V1.Record;
 
 namespace Cascade.Distributed.Tests;
 
-/// <summary>Waits on a running cluster, through the services' own status APIs.</summary>
-internal static class ClusterProbes
+/// <summary>Feeds a running cluster the demo's records and waits on it, through the services' own APIs.</summary>
+internal static class ClusterDriver
 {
+    /// <summary>
+    /// Sends records [from, to) in batches of 500, re-sending a batch the cluster refused or did not answer
+    /// (record ids make that safe), with <paramref name="pause"/> between batches.
+    /// </summary>
+    public static async Task IngestAsync(CascadeChannels channels, Record[] records, int from, int to, TimeSpan pause, CancellationToken cancellationToken)
+    {
+        for (var i = from; i < to; i += 500)
+        {
+            var request = new IngestRequest { Dataset = DemoDataset.Name };
+            request.Records.Add(records.Skip(i).Take(Math.Min(500, to - i)));
+            while (true)
+            {
+                try
+                {
+                    await channels.Ingestion.UnaryAsync(IngestionMethods.IngestBatch, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(45), cancellationToken));
+                    break;
+                }
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
+                {
+                    await Task.Delay(500, cancellationToken);
+                }
+            }
+            if (pause > TimeSpan.Zero) await Task.Delay(pause, cancellationToken);
+        }
+    }
+
     /// <summary>Until the demo view has <paramref name="labeledRows"/> labeled rows or <paramref name="limit"/> passed; the last status read.</summary>
     public static async Task<MaterializationStatus> AwaitMaterializedAsync(CascadeChannels channels, long labeledRows, TimeSpan limit)
     {
