@@ -2,6 +2,7 @@ using Cascade.Cli.Demo;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Training.V1;
+using Cascade.Grpc;
 using Cascade.Grpc.Client;
 using Cascade.Host;
 using Cascade.Hosting;
@@ -91,7 +92,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
         await IngestLabeledAsync(200);
 
-        var job = await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "gpu routing test" });
+        var job = await TriggerOnceMaterializedAsync("gpu routing test");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Queued);
@@ -104,7 +105,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var before = await MessagesIn("train-cpu_error");
         await IngestLabeledAsync(20); // too few rows: every attempt fails with the reason
 
-        var job = await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "dead-letter test" });
+        var job = await TriggerOnceMaterializedAsync("dead-letter test");
         var failed = await AwaitJobAsync(job.Id, j => j.Status.State == JobState.Failed);
 
         failed.Status.Attempts.Should().Be(3);
@@ -112,6 +113,23 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (await MessagesIn("train-cpu_error") <= before && DateTime.UtcNow < deadline) await Task.Delay(200);
         (await MessagesIn("train-cpu_error")).Should().Be(before + 1, "the command ends in the pool's dead-letter queue");
+    }
+
+    /// <summary>Triggers a job as soon as Training has seen the view materialize the records just ingested.</summary>
+    private async Task<TrainingJob> TriggerOnceMaterializedAsync(string reason)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = reason });
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200); // Features has not published its first materialization yet
+            }
+        }
     }
 
     private async Task IngestLabeledAsync(int count)
