@@ -78,7 +78,10 @@ public sealed class OutageTests
         var jobs = await AwaitJobsFinishedAsync(channels, expected: 2, TimeSpan.FromMinutes(3));
         jobs.Should().OnlyContain(j => j.Status.State == JobState.Succeeded, "the job created while RabbitMQ was down still ran");
         var versions = await channels.Registry.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model });
-        versions.Versions.Should().HaveCount(jobs.Count, "each job trained and registered exactly one version");
+        // A drift alert on the young model may add a job of its own: what must hold is one version per job.
+        var jobsOfVersions = versions.Versions.Select(v => v.Spec.Lineage.TrainingJobId).ToArray();
+        jobsOfVersions.Should().OnlyHaveUniqueItems("each job trained and registered exactly one version");
+        jobs.Select(j => j.Id).Should().BeSubsetOf(jobsOfVersions, "every finished job registered its version");
         await load.StopAsync();
         load.Failures.Should().BeEmpty();
         load.Answered.Should().BeGreaterThan(1_000);
