@@ -21,14 +21,14 @@ namespace Cascade.Training;
 /// </summary>
 public static class TrainingModule
 {
-    public const string StatusQueue = "training-job-status";
-
     public static IServiceCollection AddCascadeTraining(this IServiceCollection services, Action<TrainingServiceOptions> configure)
     {
         var options = new TrainingServiceOptions();
         configure(options);
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
         services.AddSingleton(options);
+        var queues = new JobQueues(options.RabbitMq);
+        services.AddSingleton(queues);
         services.TryAddSingleton(TimeProvider.System);
         if (options.Scheduler)
         {
@@ -56,7 +56,7 @@ public static class TrainingModule
             {
                 foreach (var queue in capabilities.Queues)
                 {
-                    transport.ReceiveEndpoint(queue, endpoint =>
+                    transport.ReceiveEndpoint(queues.Physical(queue), endpoint =>
                     {
                         // One job at a time per queue and process: training already uses the cores.
                         endpoint.ConcurrentMessageLimit = 1;
@@ -66,7 +66,7 @@ public static class TrainingModule
                 }
                 if (options.Scheduler)
                 {
-                    transport.ReceiveEndpoint(StatusQueue, endpoint => endpoint.ConfigureConsumer<JobStatusConsumer>(context));
+                    transport.ReceiveEndpoint(queues.Physical(JobQueues.Status), endpoint => endpoint.ConfigureConsumer<JobStatusConsumer>(context));
                 }
             }
             if (options.Transport == JobTransport.RabbitMq)

@@ -5,7 +5,7 @@ namespace Cascade.Distributed.Tests;
 
 /// <summary>
 /// The processes of <c>tye.yaml</c> in a namespace of their own on the shared servers (topics, groups, Redis keys,
-/// artifacts and a PostgreSQL database), so a test meets none of another run's state.
+/// job queues, artifacts and a PostgreSQL database), so a test meets none of another run's state.
 /// </summary>
 internal static class IsolatedCluster
 {
@@ -27,6 +27,7 @@ internal static class IsolatedCluster
             ["Cascade__Infrastructure__Kafka__Namespace"] = run,
             ["Cascade__Infrastructure__Redis__KeyPrefix"] = run,
             ["Cascade__Infrastructure__S3__Prefix"] = run,
+            ["Cascade__Infrastructure__RabbitMq__Namespace"] = run,
             ["Cascade__Infrastructure__Postgres"] = $"Host=127.0.0.1;Port=5432;Username=postgres;Database={run}",
         };
         return await DistributedCluster.StartAsync(root, cancellationToken, overrides);

@@ -27,9 +27,10 @@ public sealed class CascadeOnServersTests : IAsyncLifetime
         var infrastructure = InfrastructureOptions.LocalServers();
         infrastructure.Postgres = $"Host=127.0.0.1;Port={Servers.Postgres};Username=postgres;Database={_database}";
         infrastructure.S3.Prefix = Servers.Unique("e2e");
-        // Its own topics, groups and keys: other runs on the same servers must not feed this one.
+        // Its own topics, groups, keys and job queues: other runs on the same servers must not feed this one.
         infrastructure.Kafka.Namespace = Servers.Unique("e2e");
         infrastructure.Redis.KeyPrefix = Servers.Unique("e2e");
+        infrastructure.RabbitMq.Namespace = Servers.Unique("e2e");
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data, Infrastructure = infrastructure };
         _host = AllInOneHost.Build(options, _ => { });
         await _host.StartAsync();

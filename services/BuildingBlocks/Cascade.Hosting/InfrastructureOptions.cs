@@ -84,6 +84,13 @@ public sealed class RabbitMqOptions
 
     public string VirtualHost { get; set; } = "/";
 
+    /// <summary>
+    /// A prefix of every queue name (<c>{Namespace}.train-cpu</c>), so deployments or test runs that share one broker
+    /// and virtual host never take each other's jobs; empty for none. A virtual host per deployment is the usual way,
+    /// this is for brokers where creating one is not possible (and for tests, the same way Kafka's Namespace is).
+    /// </summary>
+    public string Namespace { get; set; } = string.Empty;
+
     public string Username { get; set; } = "guest";
 
     public string Password { get; set; } = "guest";

@@ -83,7 +83,10 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
             if (accepted.Count > 0)
             {
                 var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-                var outgoing = accepted.Select(a => new OutgoingRecord(a.Record.EntityId, Envelope(dataset, version, a.Id, a.Record, now).ToByteArray())).ToArray();
+                var traceparent = System.Diagnostics.Activity.Current?.Id ?? string.Empty;
+                // The record id is the event id: re-publishing the same record yields the same event.
+                var outgoing = accepted.Select(a => new OutgoingRecord(a.Record.EntityId,
+                    DataRecordEnvelope.Write(dataset, version, a.Id, a.Record, ingestedAt: now, Producer, occurredAt: now, traceparent))).ToArray();
                 append = log.AppendAsync(topic, outgoing, cancellationToken);
                 foreach (var (id, _) in accepted) _inFlight[id] = append;
             }
@@ -163,23 +166,6 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
             watermark.Partitions.Add(new PartitionOffset { Partition = partition, Offset = offset });
         }
         return watermark;
-    }
-
-    private static EventEnvelope Envelope(string dataset, int version, string recordId, Record record, Timestamp ingestedAt)
-    {
-        var data = new DataRecord
-        {
-            Dataset = dataset,
-            SchemaVersion = version,
-            RecordId = recordId,
-            EntityId = record.EntityId,
-            EventTime = record.EventTime,
-            IngestedAt = ingestedAt,
-        };
-        data.Values.Add(record.Values);
-        if (record.HasLabel) data.Label = record.Label;
-        // The record id is the event id: re-publishing the same record yields the same event.
-        return EventEnvelopes.Wrap(data, record.EntityId, Producer, eventId: recordId);
     }
 }
 

@@ -13,9 +13,6 @@ namespace Cascade.Training.Messaging;
 /// </summary>
 public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
 {
-    public const string CpuQueue = "train-cpu";
-    public const string GpuQueue = "train-gpu";
-
     /// <summary>Queues a job to train <paramref name="policy"/> on the data a materialization reached.</summary>
     public TrainingJob Dispatch(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, IReadOnlyList<string>? alertIds = null)
     {
@@ -36,7 +33,7 @@ public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
             },
             Status = new TrainingJobStatus { State = JobState.Queued, QueuedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
         };
-        var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? GpuQueue : CpuQueue;
+        var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? JobQueues.Gpu : JobQueues.Cpu;
         store.AddJob(job, new OutboxCommand(queue, policy.Spec.ToByteArray()), materialized.LabeledRowsTotal, answersDrift: trigger == TriggerKind.Drift);
         outbox.Notify();
         return job;

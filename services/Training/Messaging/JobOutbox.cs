@@ -15,7 +15,7 @@ namespace Cascade.Training.Messaging;
 /// A crash after the send and before the delete sends the command again. That is safe: workers report status that
 /// never moves a finished job back, and the registry registers a version once per training job id.
 /// </remarks>
-public sealed partial class JobOutbox(TrainingStore store, ISendEndpointProvider sendEndpoints, ILogger<JobOutbox> logger) : BackgroundService
+public sealed partial class JobOutbox(TrainingStore store, JobQueues queues, ISendEndpointProvider sendEndpoints, ILogger<JobOutbox> logger) : BackgroundService
 {
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
@@ -35,7 +35,7 @@ public sealed partial class JobOutbox(TrainingStore store, ISendEndpointProvider
                 {
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                     timeout.CancelAfter(SendTimeout);
-                    var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{entry.Command.Queue}"));
+                    var endpoint = await sendEndpoints.GetSendEndpoint(queues.Address(entry.Command.Queue));
                     await endpoint.Send(new TrainModelCommand(entry.JobId, entry.Job, entry.Command.Policy), timeout.Token);
                     store.CommandSent(entry.Sequence);
                     LogSent(logger, entry.JobId, entry.Command.Queue);

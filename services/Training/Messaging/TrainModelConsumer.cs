@@ -15,7 +15,7 @@ namespace Cascade.Training.Messaging;
 /// queue: no job is silently lost. A command redelivered after success registers nothing new (the registry
 /// recognises the job id).
 /// </summary>
-public sealed partial class TrainModelConsumer(TrainingWorker worker, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
+public sealed partial class TrainModelConsumer(TrainingWorker worker, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
 {
     public async Task Consume(ConsumeContext<TrainModelCommand> context)
     {
@@ -52,8 +52,12 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, TrainingSe
         }
     }
 
-    private static Task ReportAsync(ConsumeContext context, string jobId, TrainingJobStatus status) =>
-        context.Publish(new TrainingJobStatusChanged(jobId, status.ToByteArray()));
+    // Sent to this deployment's status queue, not published: a publish would reach every deployment on the broker.
+    private async Task ReportAsync(ConsumeContext context, string jobId, TrainingJobStatus status)
+    {
+        var endpoint = await context.GetSendEndpoint(queues.Address(JobQueues.Status));
+        await endpoint.Send(new TrainingJobStatusChanged(jobId, status.ToByteArray()), context.CancellationToken);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} for {Model} registered v{Version} (promoted: {Promoted}; {Decision})")]
     private static partial void LogSucceeded(ILogger logger, string jobId, string model, int version, bool promoted, string decision);

@@ -12,8 +12,8 @@ public sealed record WorkerCapabilities(string Worker, int Cores, bool Cuda, IRe
     {
         var cuda = options.GpuWorker ?? XGBoostLibrary.HasCuda;
         var queues = new List<string>();
-        if (options.CpuWorker) queues.Add(JobDispatcher.CpuQueue);
-        if (cuda) queues.Add(JobDispatcher.GpuQueue);
+        if (options.CpuWorker) queues.Add(JobQueues.Cpu);
+        if (cuda) queues.Add(JobQueues.Gpu);
         return new WorkerCapabilities(options.WorkerName, Environment.ProcessorCount, cuda, queues);
     }
 }
