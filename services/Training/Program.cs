@@ -8,8 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cascade.Training;
 
 /// <summary>
-/// The Training service as its own process. <c>Cascade:Training:Scheduler</c> (default true) runs policies, triggers,
-/// job status and the gRPC API; <c>Cascade:Training:CpuWorker</c> / <c>GpuWorker</c> make it a worker of those pools
+/// The Training service as its own process, configured by the <c>Cascade:Training</c> section
+/// (<see cref="Options.TrainingServiceOptions"/>): <c>Scheduler</c> (default true) runs policies, triggers,
+/// job status and the gRPC API; <c>CpuWorker</c> / <c>GpuWorker</c> make it a worker of those pools
 /// (a worker-only process sets Scheduler=false). Jobs travel as the infrastructure says (RabbitMQ when distributed);
 /// workers register versions through the Registry's gRPC API (<c>Cascade:Services:registry</c>).
 /// </summary>
@@ -25,15 +26,12 @@ internal static class Program
             services.AddSingleton<IRegistryGateway>(_ => new GrpcRegistryGateway(GrpcChannel.ForAddress(registry)));
             services.AddCascadeTraining(o =>
             {
+                training.Bind(o);
+                // Where it keeps its state and how jobs travel follow the process's data directory and infrastructure.
                 o.DatabasePath = Path.Combine(data, "training.db");
                 o.WorkDirectory = Path.Combine(data, "work");
                 o.Transport = options.Infrastructure.Jobs;
                 o.RabbitMq = options.Infrastructure.RabbitMq;
-                o.Scheduler = training.GetValue("Scheduler", true);
-                o.CpuWorker = training.GetValue("CpuWorker", true);
-                o.GpuWorker = training.GetValue<bool?>("GpuWorker");
-                o.WorkerName = training.GetValue("WorkerName", Environment.MachineName)!;
-                o.CodeVersion = training.GetValue("CodeVersion", "unknown")!;
             });
         });
     }
