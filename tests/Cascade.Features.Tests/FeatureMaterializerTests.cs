@@ -59,6 +59,25 @@ public sealed class FeatureMaterializerTests : IDisposable
     }
 
     [Fact]
+    public async Task Freshness_counts_from_ingestion_s_acceptance_not_from_when_the_log_was_read()
+    {
+        var (states, online, offline) = Stores();
+        using var _ = states;
+        using var __ = offline;
+        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, CancellationToken.None);
+        // Accepted 3 s ago, read now (a Kafka 0.9 consumer's AppendedAt is the read time).
+        var record = new DataRecord { Dataset = "d", RecordId = "r1", EntityId = "e", EventTime = Timestamp.FromDateTimeOffset(Start), Values = { ["x"] = new Value { Float64Value = 1 } },
+            IngestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(-3)) };
+        var consumed = new ConsumedRecord(Topics.Data("d"), 0, 0, "e", EventEnvelopes.Wrap(record, "e", "test").ToByteArray(), DateTimeOffset.UtcNow);
+
+        await materializer.ProcessAsync([consumed], CancellationToken.None);
+
+        var (_, p99, _, samples) = materializer.Freshness.Snapshot();
+        samples.Should().Be(1);
+        p99.Should().BeInRange(3_000, 60_000);
+    }
+
+    [Fact]
     public async Task A_record_the_broker_stored_twice_is_applied_once_even_across_a_restart()
     {
         // Records 1..10, then a retried send stored 6..10 again at offsets 11..15 (same record ids, new offsets).

@@ -84,7 +84,9 @@ public sealed class FeatureMaterializer
             {
                 continue; // the same record stored twice by the broker (a retried send): applied once
             }
-            appended.Add(consumed.AppendedAt);
+            // Freshness counts from Ingestion's acceptance, stamped in the record: Kafka 0.9 stores no append time,
+            // so the log's AppendedAt is only when it was read there.
+            appended.Add(record.IngestedAt?.ToDateTimeOffset() ?? consumed.AppendedAt);
             var eventTime = record.EventTime.ToDateTimeOffset();
             var values = new Dictionary<string, double>(_view.SourceColumns.Count, StringComparer.Ordinal);
             foreach (var column in _view.SourceColumns)
