@@ -7,22 +7,27 @@ namespace Cascade.EndToEnd.Tests;
 /// <summary>An all-in-one host on ephemeral ports over a data directory, with a channel to it: what every test here talks to.</summary>
 internal sealed class InProcessHost : IAsyncDisposable
 {
-    private InProcessHost(WebApplication host, GrpcChannel channel)
+    private InProcessHost(WebApplication host, GrpcChannel channel, string http)
     {
         Host = host;
         Channel = channel;
+        Http = http;
     }
 
     public WebApplication Host { get; }
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>The HTTP endpoint's address (<c>/healthz</c>, <c>/metrics</c>).</summary>
+    public string Http { get; }
+
     public static async Task<InProcessHost> StartAsync(string dataDirectory)
     {
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = dataDirectory };
         var host = AllInOneHost.Build(options, _ => { });
         await host.StartAsync();
-        return new InProcessHost(host, GrpcChannel.ForAddress(AllInOneHost.GetAddresses(host, options).Grpc));
+        var (grpc, http) = AllInOneHost.GetAddresses(host, options);
+        return new InProcessHost(host, GrpcChannel.ForAddress(grpc), http);
     }
 
     public async ValueTask DisposeAsync()

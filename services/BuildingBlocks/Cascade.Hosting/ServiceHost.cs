@@ -15,7 +15,8 @@ using Grpc.Health.V1;
 namespace Cascade.Hosting;
 
 /// <summary>
-/// The process every Cascade service runs in: a gRPC endpoint (HTTP/2 only) and an HTTP endpoint (<c>/healthz</c>),
+/// The process every Cascade service runs in: a gRPC endpoint (HTTP/2 only) and an HTTP endpoint (<c>/healthz</c>,
+/// <c>/metrics</c>),
 /// the chosen infrastructure, and whatever service modules the caller adds. The all-in-one host adds all six; each
 /// service's own <c>Program.cs</c> adds only itself.
 /// </summary>
@@ -54,6 +55,7 @@ public static class ServiceHost
         var data = Path.GetFullPath(options.DataDirectory);
         builder.Services.AddSingleton(options);
         builder.Services.AddCascadeGrpc();
+        builder.Services.AddCascadeMetrics();
         builder.Services.AddCascadeInfrastructure(options.Infrastructure, data);
         addServices(builder.Services, data);
 
@@ -73,6 +75,7 @@ public static class ServiceHost
             var serving = status == HealthCheckResponse.Types.ServingStatus.Serving;
             return Results.Json(new { status = status?.ToString() ?? "Unknown" }, statusCode: serving ? 200 : 503);
         });
+        app.MapCascadeMetrics();
         return app;
     }
 

@@ -108,7 +108,9 @@ public sealed class FeatureMaterializer
         var written = DateTimeOffset.UtcNow;
         foreach (var appendedAt in appended)
         {
-            Freshness.Record((written - appendedAt).TotalMilliseconds);
+            var freshness = (written - appendedAt).TotalMilliseconds;
+            Freshness.Record(freshness);
+            if (FeaturesMetrics.Enabled) FeaturesMetrics.Record(_view.Name, freshness);
         }
         var addedLabeled = await _offline.AppendAsync(_view.Name, _view.Version, rows, cancellationToken);
         _stateStore.Checkpoint(StateKey(_view), changed, _applied);

@@ -109,6 +109,7 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
             // After the append: a crash in between re-appends the batch when the producer re-sends it;
             // consumers see the same record id twice and drop the copy (at-least-once, never lost).
             if (accepted.Count > 0) store.MarkIngested(dataset, accepted.Select(a => a.Id).ToArray());
+            IngestionMetrics.Count(dataset, accepted.Count, response.Errors.Count, response.Duplicates);
         }
         finally
         {

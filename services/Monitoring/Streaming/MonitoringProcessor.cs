@@ -230,6 +230,7 @@ public sealed partial class MonitoringProcessor(
         // rather than never.
         await log.AppendAsync(Topics.DriftDetected, [new OutgoingRecord(alert.Model, EventEnvelopes.Wrap(alert, alert.Model, Producer, eventId: alert.AlertId).ToByteArray())], cancellationToken);
         store.AddAlert(alert);
+        MonitoringMetrics.Raised(alert);
         feed.Publish(alert);
         LogAlert(logger, alert.Severity, alert.Summary);
     }

@@ -21,7 +21,9 @@ public sealed class PredictionLog(IEventLog log) : BackgroundService
 
     public void Enqueue(PredictionLogged prediction)
     {
-        if (!_queue.Writer.TryWrite(prediction)) Interlocked.Increment(ref _dropped);
+        if (_queue.Writer.TryWrite(prediction)) return;
+        Interlocked.Increment(ref _dropped);
+        ServingMetrics.DroppedFromLog(prediction.Model);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -105,6 +105,7 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
             logged.Outputs.Add(outputs.AsSpan(r * served.Compiled.OutputCount, served.Compiled.OutputCount).ToArray());
             predictionLog.Enqueue(logged);
         }
+        ServingMetrics.Predicted(served.Name, served.Version, role, rowCount);
         return (outputs, ids);
     }
 }

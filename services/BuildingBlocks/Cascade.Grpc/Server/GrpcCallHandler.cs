@@ -112,9 +112,10 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
 
         var context = new ServerCallContext(httpContext, invoker.FullName, _options, encoding.Length > 0 && encoding != "identity" ? encoding : null, deadline);
         deadline?.Start(context);
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Status status = new(StatusCode.Cancelled, "The client went away.");
         try
         {
-            Status status;
             try
             {
                 await invoker.InvokeAsync(context).ConfigureAwait(false);
@@ -164,6 +165,8 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
         }
         finally
         {
+            // A call the deadline answered is DEADLINE_EXCEEDED; one whose client left, CANCELLED.
+            GrpcServerMetrics.Record(invoker.FullName, context.DeadlineExpired ? StatusCode.DeadlineExceeded : status.StatusCode, startedAt);
             if (deadline is not null)
             {
                 // Whatever happened, the handler's side is done: from now on the deadline must not start

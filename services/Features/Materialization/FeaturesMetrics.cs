@@ -1,0 +1,17 @@
+using System.Diagnostics.Metrics;
+
+namespace Cascade.Features.Materialization;
+
+/// <summary>Freshness of every record materialized (Ingestion's acceptance → online store), by feature view, for <c>/metrics</c>.</summary>
+internal static class FeaturesMetrics
+{
+    private static readonly Meter Meter = new("Cascade.Features");
+
+    private static readonly Histogram<double> Freshness = Meter.CreateHistogram(
+        "cascade.features.freshness", unit: "ms", description: "Time from Ingestion accepting a record to its features being in the online store.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000] });
+
+    public static bool Enabled => Freshness.Enabled;
+
+    public static void Record(string view, double milliseconds) => Freshness.Record(milliseconds, new KeyValuePair<string, object?>("view", view));
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics.Metrics;
+
+namespace Cascade.Serving.Domain;
+
+/// <summary>Predictions by model, version and role, and predictions the log had to drop (its queue full), for <c>/metrics</c>.</summary>
+internal static class ServingMetrics
+{
+    private static readonly Meter Meter = new("Cascade.Serving");
+
+    private static readonly Counter<long> Predictions = Meter.CreateCounter<long>("cascade.serving.predictions", unit: "{prediction}", description: "Rows predicted, by model, version and role (champion, canary, shadow).");
+
+    private static readonly Counter<long> Dropped = Meter.CreateCounter<long>("cascade.serving.prediction_log.dropped", unit: "{prediction}", description: "Predictions answered but not logged because the log's queue was full (Monitoring does not see them).");
+
+    public static void Predicted(string model, int version, PredictionRole role, int rows)
+    {
+        if (!Predictions.Enabled) return;
+        Predictions.Add(rows, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version),
+            new KeyValuePair<string, object?>("role", role.ToString().ToLowerInvariant()));
+    }
+
+    public static void DroppedFromLog(string model) => Dropped.Add(1, new KeyValuePair<string, object?>("model", model));
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Ingestion.V1;
+using Cascade.Grpc;
+using Cascade.Grpc.Client;
+using Cascade.Ingestion.Grpc;
+using Google.Protobuf.WellKnownTypes;
+using Value = Cascade.Contracts.Common.V1.Value;
+using ValueType = Cascade.Contracts.Common.V1.ValueType;
+using Record = Cascade.Contracts.Ingestion.V1.Record;
+
+namespace Cascade.EndToEnd.Tests;
+
+/// <summary><c>/metrics</c> on the HTTP endpoint: Prometheus' text format with what the host just did.</summary>
+public sealed class MetricsEndpointTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-metrics-").FullName;
+
+    // Meters are per process and other tests' hosts share this one: this test's own dataset keeps its counts apart.
+    private readonly string _dataset = $"metrics-{Guid.NewGuid():N}"[..16];
+    private InProcessHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(_data);
+
+    [Fact]
+    public async Task Records_by_outcome_grpc_calls_by_status_and_the_runtime_are_scraped()
+    {
+        var spec = new DatasetSpec { Name = _dataset, EntityColumn = "device", EventTimeColumn = "time", Columns = { new ColumnSpec { Name = "x", Type = ValueType.Float64, Required = true } } };
+        await _host.Channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = spec });
+        Record Make(string id, Value x) => new() { RecordId = id, EntityId = "e", EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), Values = { ["x"] = x } };
+        var batch = new IngestRequest { Dataset = _dataset, Records = { Make("a", new Value { Float64Value = 1 }), Make("b", new Value { Float64Value = 2 }), Make("c", new Value { Float64Value = 3 }), Make("bad", new Value { StringValue = "three" }) } };
+        await _host.Channel.UnaryAsync(IngestionMethods.IngestBatch, batch);
+        await _host.Channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = _dataset, Records = { Make("a", new Value { Float64Value = 1 }) } });
+        var missing = async () => await _host.Channel.UnaryAsync(IngestionMethods.GetDataset, new GetDatasetRequest { Name = "no-such-dataset" });
+        await missing.Should().ThrowAsync<RpcException>();
+
+        using var http = new HttpClient();
+        var response = await http.GetAsync(_host.Http + "/metrics");
+        response.IsSuccessStatusCode.Should().BeTrue();
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "accepted")).Should().Be(3);
+        Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "rejected")).Should().Be(1);
+        Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "duplicate")).Should().Be(1);
+        Sample(text, "rpc_server_call_duration_seconds_count", ("rpc_method", "/cascade.ingestion.v1.Ingestion/IngestBatch"), ("rpc_grpc_status_code", "0")).Should().BeGreaterThanOrEqualTo(2);
+        Sample(text, "rpc_server_call_duration_seconds_count", ("rpc_method", "/cascade.ingestion.v1.Ingestion/GetDataset"), ("rpc_grpc_status_code", "5")).Should().BeGreaterThanOrEqualTo(1, "NOT_FOUND is status 5");
+        text.Should().MatchRegex("(?m)^dotnet_gc_collections_total", "the runtime's meter is exported");
+        text.Should().MatchRegex("(?m)^kestrel_active_connections", "Kestrel's meter is exported");
+    }
+
+    /// <summary>The value of the one sample of <paramref name="name"/> carrying all <paramref name="labels"/> (in any order among others).</summary>
+    private static double Sample(string text, string name, params (string Key, string Value)[] labels)
+    {
+        var matches = text.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal))
+            .Where(line => labels.All(l => line.Contains($"{l.Key}=\"{l.Value}\"", StringComparison.Ordinal)))
+            .ToArray();
+        matches.Should().ContainSingle($"one sample of {name} with {string.Join(", ", labels)}; the scrape had:\n{string.Join('\n', text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}");
+        return double.Parse(Regex.Match(matches[0], @"\}\s+(\S+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}
