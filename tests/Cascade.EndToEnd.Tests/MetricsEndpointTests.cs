@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Cascade.Contracts.Common.V1;
+using Cascade.Contracts.Features.V1;
+using Cascade.Features.Grpc;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Grpc;
 using Cascade.Grpc.Client;
@@ -28,6 +30,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     {
         var spec = new DatasetSpec { Name = _dataset, EntityColumn = "device", EventTimeColumn = "time", Columns = { new ColumnSpec { Name = "x", Type = ValueType.Float64, Required = true } } };
         await _host.Channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = spec });
+        await _host.Channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = new FeatureViewSpec { Name = _dataset, Dataset = _dataset, Passthrough = { "x" } } });
         Record Make(string id, Value x) => new() { RecordId = id, EntityId = "e", EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), Values = { ["x"] = x } };
         var batch = new IngestRequest { Dataset = _dataset, Records = { Make("a", new Value { Float64Value = 1 }), Make("b", new Value { Float64Value = 2 }), Make("c", new Value { Float64Value = 3 }), Make("bad", new Value { StringValue = "three" }) } };
         await _host.Channel.UnaryAsync(IngestionMethods.IngestBatch, batch);
@@ -36,10 +39,20 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         await missing.Should().ThrowAsync<RpcException>();
 
         using var http = new HttpClient();
-        var response = await http.GetAsync(_host.Http + "/metrics");
-        response.IsSuccessStatusCode.Should().BeTrue();
-        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
-        var text = await response.Content.ReadAsStringAsync();
+        string text;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            // Features materializes the 3 accepted records in the background.
+            await Task.Delay(200);
+            var response = await http.GetAsync(_host.Http + "/metrics");
+            response.IsSuccessStatusCode.Should().BeTrue();
+            response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+            text = await response.Content.ReadAsStringAsync();
+        }
+        while (Samples(text, "cascade_features_freshness_milliseconds_count", ("view", _dataset)).Sum() < 3 && DateTime.UtcNow < deadline);
+
+        Sample(text, "cascade_features_freshness_milliseconds_count", ("view", _dataset)).Should().Be(3, "each accepted record was materialized once");
 
         Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "accepted")).Should().Be(3);
         Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "rejected")).Should().Be(1);
@@ -53,13 +66,16 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     /// <summary>The value of the one sample of <paramref name="name"/> carrying all <paramref name="labels"/> (in any order among others).</summary>
     private static double Sample(string text, string name, params (string Key, string Value)[] labels)
     {
-        var matches = text.Split('\n')
-            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal))
-            .Where(line => labels.All(l => line.Contains($"{l.Key}=\"{l.Value}\"", StringComparison.Ordinal)))
-            .ToArray();
-        matches.Should().ContainSingle($"one sample of {name} with {string.Join(", ", labels)}; the scrape had:\n{string.Join('\n', text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}");
-        return double.Parse(Regex.Match(matches[0], @"\}\s+(\S+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var values = Samples(text, name, labels);
+        values.Should().ContainSingle($"one sample of {name} with {string.Join(", ", labels)}; the scrape had:\n{string.Join('\n', text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}");
+        return values[0];
     }
+
+    private static double[] Samples(string text, string name, params (string Key, string Value)[] labels) => text.Split('\n')
+        .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal))
+        .Where(line => labels.All(l => line.Contains($"{l.Key}=\"{l.Value}\"", StringComparison.Ordinal)))
+        .Select(line => double.Parse(Regex.Match(line, @"\}\s+(\S+)").Groups[1].Value, CultureInfo.InvariantCulture))
+        .ToArray();
 
     public async Task DisposeAsync()
     {
