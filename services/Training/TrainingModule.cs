@@ -39,6 +39,7 @@ public static class TrainingModule
             services.AddSingleton<TrainingTriggers>();
             services.AddHostedService(sp => sp.GetRequiredService<TrainingTriggers>());
             services.AddHostedService<DriftTriggers>();
+            services.AddHostedService<ScheduleTriggers>();
             services.AddGrpcService<TrainingGrpcService>();
         }
         var capabilities = WorkerCapabilities.Detect(options);

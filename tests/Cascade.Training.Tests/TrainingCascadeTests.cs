@@ -53,11 +53,11 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         Triggers = new Cascade.Contracts.Training.V1.Triggers { EveryNewLabeledRows = 1500 },
     };
 
-    private async Task IngestAsync(int count)
+    private async Task IngestAsync(int count, int first = 0)
     {
-        var random = new Random(5);
+        var random = new Random(5 + first);
         var request = new IngestRequest { Dataset = "readings" };
-        for (var i = 0; i < count; i++)
+        for (var i = first; i < first + count; i++)
         {
             var a = random.NextDouble() * 2 - 1;
             var b = random.NextDouble() * 2 - 1;
@@ -119,6 +119,42 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         await Task.Delay(1000);
         var again = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id });
         again.Status.State.Should().Be(JobState.Queued, "Debian's XGBoost has no CUDA, so this host runs no gpu worker");
+    }
+
+    [Fact]
+    public async Task A_schedule_retrains_once_its_interval_passed_and_only_when_new_labeled_rows_arrived()
+    {
+        var policy = Policy();
+        policy.Triggers = new Cascade.Contracts.Training.V1.Triggers { Schedule = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) };
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await IngestAsync(2000);
+
+        var first = await WaitForJobAsync(j => j.Status.State == JobState.Succeeded);
+        first.Spec.Trigger.Should().Be(TriggerKind.Schedule);
+        first.Spec.TriggerReason.Should().StartWith("schedule");
+
+        // Two intervals without new rows: the same data would train the same model, so no job.
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
+        (await _channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = "readings-model" })).Jobs.Should().ContainSingle();
+
+        await IngestAsync(500, first: 2000);
+        var second = await WaitForJobAsync(j => j.Id != first.Id && j.Status.State == JobState.Succeeded);
+        second.Spec.Trigger.Should().Be(TriggerKind.Schedule);
+        (second.Status.QueuedAt.ToDateTimeOffset() - first.Status.QueuedAt.ToDateTimeOffset()).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(2));
+    }
+
+    [Theory]
+    [InlineData(-1, 0, "every_new_labeled_rows")]
+    [InlineData(0, -5, "triggers.schedule must be 0 (off) or a positive duration")]
+    [InlineData(0, 0.2, "give at least 1 s")]
+    public async Task Negative_or_too_short_triggers_are_refused(long everyRows, double scheduleSeconds, string expected)
+    {
+        var policy = Policy();
+        policy.Triggers = new Cascade.Contracts.Training.V1.Triggers { EveryNewLabeledRows = everyRows, Schedule = Duration.FromTimeSpan(TimeSpan.FromSeconds(scheduleSeconds)) };
+        var act = async () => await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        var error = (await act.Should().ThrowAsync<RpcException>()).Which;
+        error.StatusCode.Should().Be(StatusCode.InvalidArgument);
+        error.Status.Detail.Should().Contain(expected);
     }
 
     [Fact]

@@ -32,6 +32,19 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         return dispatcher.Dispatch(policy, latest, TriggerKind.Manual, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason);
     }
 
+    private static void ValidateTriggers(Contracts.Training.V1.Triggers? triggers)
+    {
+        if (triggers is null) return;
+        if (triggers.EveryNewLabeledRows < 0) throw new RpcException(StatusCode.InvalidArgument, "triggers.every_new_labeled_rows must be 0 (off) or positive.");
+        foreach (var (name, duration) in new[] { ("schedule", triggers.Schedule), ("debounce", triggers.Debounce), ("cooldown", triggers.Cooldown) })
+        {
+            if (duration is not null && (duration.Seconds < 0 || duration.Nanos < 0))
+                throw new RpcException(StatusCode.InvalidArgument, $"triggers.{name} must be 0 (off) or a positive duration.");
+        }
+        if (triggers.Schedule is { } schedule && schedule.ToTimeSpan() > TimeSpan.Zero && schedule.ToTimeSpan() < TimeSpan.FromSeconds(1))
+            throw new RpcException(StatusCode.InvalidArgument, $"triggers.schedule is {schedule.ToTimeSpan().TotalMilliseconds} ms: give at least 1 s.");
+    }
+
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
     {
         if (spec is null) throw new RpcException(StatusCode.InvalidArgument, "spec is required.");
@@ -41,6 +54,7 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
             throw new RpcException(StatusCode.InvalidArgument, $"objective '{spec.Objective}' is not supported; use one of {string.Join(", ", XGBoostParameters.SupportedObjectives)}.");
         if (spec.ValidationFraction < 0 || spec.HoldoutFraction <= 0 || spec.ValidationFraction + spec.HoldoutFraction >= 0.9)
             throw new RpcException(StatusCode.InvalidArgument, "holdout_fraction must be positive and validation_fraction + holdout_fraction below 0.9.");
+        ValidateTriggers(spec.Triggers);
         try
         {
             var parameters = new Dictionary<string, string>(spec.Parameters) { ["objective"] = spec.Objective };

@@ -1,0 +1,73 @@
+using Cascade.Contracts.Training.V1;
+using Cascade.Training.Messaging;
+using Cascade.Training.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cascade.Training.Triggers;
+
+/// <summary>
+/// Retrains models whose policy has a <c>schedule</c>: once that interval has passed since the model's previous job
+/// (of any kind; since the policy was put, before any) and its cooldown too, provided labeled rows arrived since that
+/// job: the same data would train the same model, which the registry would refuse. The clock is the stored time of
+/// the last job, so a restart neither skips nor repeats a scheduled retrain.
+/// </summary>
+public sealed partial class ScheduleTriggers(
+    TrainingStore store, JobDispatcher dispatcher, TrainingTriggers materializations, TimeProvider time, ILogger<ScheduleTriggers> logger) : BackgroundService
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Poll, time);
+        while (await WaitAsync(timer, stoppingToken))
+        {
+            try
+            {
+                DispatchDue();
+            }
+            catch (Exception ex)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void DispatchDue()
+    {
+        var now = time.GetUtcNow();
+        foreach (var policy in store.Policies())
+        {
+            var triggers = policy.Spec.Triggers;
+            var schedule = triggers?.Schedule?.ToTimeSpan() ?? TimeSpan.Zero;
+            if (schedule <= TimeSpan.Zero) continue;
+            var since = (policy.Meta.LastJobAt ?? policy.Meta.UpdatedAt).ToDateTimeOffset();
+            var cooldown = triggers!.Cooldown?.ToTimeSpan() ?? TimeSpan.Zero;
+            if (now - since < schedule || (policy.Meta.LastJobAt is not null && now - since < cooldown)) continue;
+            if (materializations.Latest(policy.Spec.FeatureView) is not { } latest || latest.LabeledRowsTotal <= store.LabeledAtLastJob(policy.Spec.Model))
+            {
+                continue; // nothing new to learn from yet: the job waits for data
+            }
+            var job = dispatcher.Dispatch(policy, latest, TriggerKind.Schedule, $"schedule: every {schedule}, {latest.LabeledRowsTotal} labeled rows");
+            LogQueued(logger, job.Id, policy.Spec.Model, job.Spec.TriggerReason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queued scheduled training job {JobId} for {Model}: {Reason}")]
+    private static partial void LogQueued(ILogger logger, string jobId, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled training triggers failed; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
