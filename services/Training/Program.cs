@@ -24,6 +24,12 @@ internal static class Program
         {
             var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
             services.AddSingleton<IRegistryGateway>(_ => new GrpcRegistryGateway(GrpcChannel.ForAddress(registry)));
+            if (!training.GetValue("Scheduler", true))
+            {
+                // A worker-only process asks the Training service whether the jobs it holds were cancelled.
+                var scheduler = options.Services.TryGetValue("training", out var at) ? at : "http://127.0.0.1:50055";
+                services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(GrpcChannel.ForAddress(scheduler), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GrpcJobCancellation>>()));
+            }
             services.AddCascadeTraining(o =>
             {
                 training.Bind(o);

@@ -45,6 +45,11 @@ public static class TrainingModule
         var capabilities = WorkerCapabilities.Detect(options);
         if (capabilities.Queues.Count > 0)
         {
+            if (options.Scheduler) services.TryAddSingleton<IJobCancellation, StoredJobCancellation>();
+            else if (!services.Any(d => d.ServiceType == typeof(IJobCancellation)))
+            {
+                throw new InvalidOperationException("A worker-only Training process needs to ask the Training service about cancelled jobs: register an IJobCancellation (its Program.cs uses Cascade:Services:training).");
+            }
             services.AddSingleton<TrainingWorker>();
             services.AddSingleton(capabilities);
             services.AddHostedService<WorkerCapabilitiesReport>();

@@ -8,7 +8,11 @@ using Cascade.Host;
 using Cascade.Hosting;
 using Cascade.Ingestion.Grpc;
 using Cascade.Training.Grpc;
+using Cascade.Training;
+using Cascade.Training.Domain;
 using Cascade.Training.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
 namespace Cascade.Infrastructure.Tests;
@@ -115,6 +119,58 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (await MessagesIn("train-cpu_error") == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
         (await MessagesIn("train-cpu_error")).Should().Be(1, "the command ends in the pool's dead-letter queue");
+    }
+
+    [Fact]
+    public async Task A_worker_in_another_process_skips_a_job_cancelled_while_its_command_waited_in_the_queue()
+    {
+        var policy = DemoDataset.TrainingPolicy();
+        policy.Resources = new ResourceRequest { Accelerator = ResourceRequest.Types.Accelerator.Gpu };
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await IngestLabeledAsync(200);
+        var job = await TriggerOnceMaterializedAsync("cancel test");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await MessagesIn("train-gpu") == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        (await MessagesIn("train-gpu")).Should().Be(1, "the command is on the broker: the outbox cannot take it back");
+
+        await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = job.Id });
+
+        // A worker-only process that claims a GPU joins the pool. Were it to train, XGBoost without CUDA would fail the
+        // job (FAILED, dead-lettered); asking Training first, it skips the job.
+        var data = Directory.CreateTempSubdirectory("cascade-gpu-worker-").FullName;
+        var logs = new LogCollector();
+        var options = new ServiceHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data, Infrastructure = new InfrastructureOptions { Jobs = JobTransport.RabbitMq, RabbitMq = _rabbitMq } };
+        await using var worker = ServiceHost.Build(options, [], (services, directory) =>
+        {
+            services.AddSingleton<IRegistryGateway>(new GrpcRegistryGateway(_channel));
+            services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(_channel, sp.GetRequiredService<ILogger<GrpcJobCancellation>>()));
+            services.AddCascadeTraining(o =>
+            {
+                o.Scheduler = false;
+                o.CpuWorker = false;
+                o.GpuWorker = true;
+                o.Transport = JobTransport.RabbitMq;
+                o.RabbitMq = _rabbitMq;
+                o.WorkDirectory = Path.Combine(directory, "work");
+                o.WorkerName = "gpu-test-worker";
+            });
+        }, logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
+        await worker.StartAsync();
+        var skipped = $"Training job {job.Id} was cancelled: nothing registered";
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!logs.Messages.Contains(skipped) && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        logs.Messages.Should().Contain(skipped, "the worker took the command and skipped it");
+        logs.Messages.Should().NotContain(m => m.Contains("failed on attempt", StringComparison.Ordinal), "it never tried to train");
+        (await MessagesIn("train-gpu")).Should().Be(0);
+        (await MessagesIn("train-gpu_error")).Should().Be(0);
+        var after = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id });
+        after.Status.State.Should().Be(JobState.Cancelled);
+        after.Status.Worker.Should().BeEmpty("no worker ever ran it");
+        var versions = await _channel.UnaryAsync(Cascade.Registry.Grpc.RegistryMethods.ListModelVersions, new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
+        versions.Versions.Should().BeEmpty("a cancelled job registers nothing");
+        await worker.StopAsync();
+        Directory.Delete(data, recursive: true);
     }
 
     /// <summary>Triggers a job as soon as Training has seen the view materialize the records just ingested.</summary>

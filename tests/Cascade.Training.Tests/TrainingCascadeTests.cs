@@ -158,6 +158,31 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_queued_job_can_be_cancelled_once_and_a_finished_one_cannot()
+    {
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
+        await IngestAsync(2000);
+        var queued = await WaitForJobAsync(_ => true); // no gpu worker here: it stays queued
+
+        var cancelled = await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = queued.Id });
+        cancelled.Status.State.Should().Be(JobState.Cancelled);
+        cancelled.Status.FinishedAt.Should().NotBeNull();
+        (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = queued.Id })).Status.State.Should().Be(JobState.Cancelled);
+        (await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = queued.Id })).Status.State.Should().Be(JobState.Cancelled, "cancelling twice is harmless");
+
+        var unknown = async () => await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = "job-nope" });
+        (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
+
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy() });
+        var trained = await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = "readings-model" });
+        var succeeded = await WaitForJobAsync(j => j.Id == trained.Id && j.Status.State == JobState.Succeeded);
+        var late = async () => await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = succeeded.Id });
+        var refused = (await late.Should().ThrowAsync<RpcException>()).Which;
+        refused.StatusCode.Should().Be(StatusCode.FailedPrecondition);
+        refused.Status.Detail.Should().Contain("roll the version back");
+    }
+
+    [Fact]
     public async Task Bad_policies_and_unknown_models_get_clear_errors()
     {
         var bad = Policy();

@@ -19,7 +19,7 @@ namespace Cascade.Training.Domain;
 /// deterministically, trains, writes and stores the artifact, scores candidate and champion on the same holdout,
 /// and registers the version (the registry's gate decides the promotion).
 /// </summary>
-public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifacts, IRegistryGateway registry, TrainingServiceOptions options)
+public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifacts, IRegistryGateway registry, IJobCancellation cancellation, TrainingServiceOptions options)
 {
     /// <summary>The outcome of a job: the registered version and whether it was promoted.</summary>
     public sealed record Outcome(int Version, bool Promoted, string Decision, string Device);
@@ -54,6 +54,7 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
             Rounds = policy.Rounds > 0 ? policy.Rounds : 100,
             EarlyStoppingRounds = policy.EarlyStoppingRounds > 0 && validation.Rows > 0 ? policy.EarlyStoppingRounds : null,
             Device = device,
+            Cancellation = cancellationToken,
         });
 
         var directory = Path.Combine(options.WorkDirectory, job.Id, "candidate");
@@ -116,6 +117,8 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
             },
         };
         if (manifest.Metrics.TryGetValue("validation", out var validationMetrics)) spec.ValidationMetrics.Add(validationMetrics.ToDictionary());
+        // The last moment a cancellation can still keep the version out of the registry.
+        if (await cancellation.IsCancelledAsync(job.Id, cancellationToken)) throw new JobCancelledException(job.Id);
         var registered = await registry.RegisterAsync(spec, $"training-worker/{options.WorkerName}", cancellationToken);
         Directory.Delete(Path.Combine(options.WorkDirectory, job.Id), recursive: true);
         return new Outcome(registered.Version.Meta.Version, registered.Promoted, registered.Decision.Reason, device);

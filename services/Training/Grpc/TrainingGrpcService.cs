@@ -18,10 +18,21 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         binder.Unary(TrainingMethods.ListTrainingPolicies, (_, _) => Task.FromResult(new ListTrainingPoliciesResponse { Policies = { store.Policies() } }));
         binder.Unary(TrainingMethods.TriggerTraining, (request, _) => Task.FromResult(Trigger(request)));
         binder.Unary(TrainingMethods.GetJob, (r, _) => Task.FromResult(store.GetJob(r.Id) ?? throw new RpcException(StatusCode.NotFound, $"No training job '{r.Id}'.")));
+        binder.Unary(TrainingMethods.CancelJob, (request, _) => Task.FromResult(Cancel(request)));
         binder.Unary(TrainingMethods.ListJobs, (r, _) => Task.FromResult(new ListJobsResponse
         {
             Jobs = { store.Jobs(string.IsNullOrEmpty(r.Model) ? null : r.Model, r.Limit > 0 ? r.Limit : 100).Where(j => r.State == JobState.Unspecified || j.Status.State == r.State) },
         }));
+    }
+
+    private TrainingJob Cancel(CancelJobRequest request)
+    {
+        var job = store.CancelJob(request.Id, DateTimeOffset.UtcNow) ?? throw new RpcException(StatusCode.NotFound, $"No training job '{request.Id}'.");
+        return job.Status.State == JobState.Cancelled
+            ? job
+            : throw new RpcException(StatusCode.FailedPrecondition, job.Status.State == JobState.Succeeded
+                ? $"Job '{job.Id}' already succeeded (v{job.Status.ModelVersion}): roll the version back in the registry instead."
+                : $"Job '{job.Id}' already {job.Status.State.ToString().ToUpperInvariant()}: nothing to cancel.");
     }
 
     private TrainingJob Trigger(TriggerTrainingRequest request)

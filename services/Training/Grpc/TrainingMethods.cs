@@ -13,5 +13,6 @@ public static class TrainingMethods
     public static readonly Method<ListTrainingPoliciesRequest, ListTrainingPoliciesResponse> ListTrainingPolicies = new(MethodType.Unary, ServiceName, "ListTrainingPolicies", ListTrainingPoliciesRequest.Parser, ListTrainingPoliciesResponse.Parser);
     public static readonly Method<TriggerTrainingRequest, TrainingJob> TriggerTraining = new(MethodType.Unary, ServiceName, "TriggerTraining", TriggerTrainingRequest.Parser, TrainingJob.Parser);
     public static readonly Method<GetJobRequest, TrainingJob> GetJob = new(MethodType.Unary, ServiceName, "GetJob", GetJobRequest.Parser, TrainingJob.Parser);
+    public static readonly Method<CancelJobRequest, TrainingJob> CancelJob = new(MethodType.Unary, ServiceName, "CancelJob", CancelJobRequest.Parser, TrainingJob.Parser);
     public static readonly Method<ListJobsRequest, ListJobsResponse> ListJobs = new(MethodType.Unary, ServiceName, "ListJobs", ListJobsRequest.Parser, ListJobsResponse.Parser);
 }

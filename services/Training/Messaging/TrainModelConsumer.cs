@@ -15,12 +15,19 @@ namespace Cascade.Training.Messaging;
 /// queue: no job is silently lost. A command redelivered after success registers nothing new (the registry
 /// recognises the job id).
 /// </summary>
-public sealed partial class TrainModelConsumer(TrainingWorker worker, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
+public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancellation cancellation, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
 {
+    private static readonly TimeSpan CancellationPoll = TimeSpan.FromSeconds(1);
+
     public async Task Consume(ConsumeContext<TrainModelCommand> context)
     {
         var job = TrainingJob.Parser.ParseFrom(context.Message.Job);
         var policy = TrainingPolicySpec.Parser.ParseFrom(context.Message.Policy);
+        if (await cancellation.IsCancelledAsync(job.Id, context.CancellationToken))
+        {
+            LogCancelled(logger, job.Id);
+            return; // cancelled while its command waited: done, nothing trained
+        }
         var status = job.Status.Clone();
         status.State = JobState.Running;
         status.Attempts = context.GetRetryAttempt() + 1;
@@ -28,9 +35,12 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, JobQueues 
         status.StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
         await ReportAsync(context, job.Id, status);
         job.Status = status;
+        using var jobCancelled = new CancellationTokenSource();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, jobCancelled.Token);
+        var watch = WatchForCancellationAsync(job.Id, jobCancelled, running.Token);
         try
         {
-            var outcome = await worker.RunAsync(job, policy, context.CancellationToken);
+            var outcome = await worker.RunAsync(job, policy, running.Token);
             status.State = JobState.Succeeded;
             status.ModelVersion = outcome.Version;
             status.Promoted = outcome.Promoted;
@@ -39,6 +49,10 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, JobQueues 
             status.FinishedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
             await ReportAsync(context, job.Id, status);
             LogSucceeded(logger, job.Id, job.Spec.Model, outcome.Version, outcome.Promoted, outcome.Decision);
+        }
+        catch (Exception ex) when (ex is JobCancelledException || (ex is OperationCanceledException && jobCancelled.IsCancellationRequested))
+        {
+            LogCancelled(logger, job.Id); // stopped between rounds or before registering: no version
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -49,6 +63,32 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, JobQueues 
             await ReportAsync(context, job.Id, status);
             LogFailed(logger, job.Id, status.Attempts, ex);
             throw; // retried with backoff; after the last attempt MassTransit moves the command to the _error queue
+        }
+        finally
+        {
+            await running.CancelAsync(); // the job is over either way: the watch ends
+            await watch;
+        }
+    }
+
+    /// <summary>Asks about the job every second while it trains; a cancellation stops the training.</summary>
+    private async Task WatchForCancellationAsync(string jobId, CancellationTokenSource jobCancelled, CancellationToken running)
+    {
+        try
+        {
+            while (!running.IsCancellationRequested)
+            {
+                await Task.Delay(CancellationPoll, running);
+                if (await cancellation.IsCancelledAsync(jobId, running))
+                {
+                    await jobCancelled.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the job ended first
         }
     }
 
@@ -61,6 +101,9 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, JobQueues 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} for {Model} registered v{Version} (promoted: {Promoted}; {Decision})")]
     private static partial void LogSucceeded(ILogger logger, string jobId, string model, int version, bool promoted, string decision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} was cancelled: nothing registered")]
+    private static partial void LogCancelled(ILogger logger, string jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId} failed on attempt {Attempt}")]
     private static partial void LogFailed(ILogger logger, string jobId, int attempt, Exception exception);

@@ -135,6 +135,27 @@ public sealed class TrainingStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Cancels a job that has not finished, atomically: it becomes CANCELLED and its command, if still in the outbox,
+    /// never leaves it; a command already sent is skipped by the worker that takes it (it asks first). Returns the
+    /// job as it now is (a finished one unchanged), or null when there is none.
+    /// </summary>
+    public TrainingJob? CancelJob(string id, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var job = GetJob(id);
+            if (job is null || job.Status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled) return job;
+            job.Status.State = JobState.Cancelled;
+            job.Status.FinishedAt = Timestamp.FromDateTimeOffset(at);
+            using var transaction = _connection.BeginTransaction();
+            Execute("UPDATE jobs SET job = $j WHERE id = $i", transaction, ("$j", job.ToByteArray()), ("$i", job.Id));
+            Execute("DELETE FROM job_outbox WHERE job_id = $i", transaction, ("$i", job.Id));
+            transaction.Commit();
+            return job;
+        }
+    }
+
     public void UpdateJob(TrainingJob job)
     {
         lock (_gate)

@@ -16,4 +16,7 @@ public sealed class TrainingOptions
     /// <summary><c>cpu</c> or <c>cuda</c>.</summary>
     /// <value>The default value is cpu.</value>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>Checked between boosting rounds: a cancelled job stops within one round.</summary>
+    public CancellationToken Cancellation { get; init; }
 }

@@ -49,6 +49,7 @@ public static class XGBoostTrainer
             bool? higherIsBetter = null;
             for (var round = 0; round < options.Rounds; round++)
             {
+                options.Cancellation.ThrowIfCancellationRequested();
                 booster.UpdateOneIteration(round, trainMatrix);
                 // Evaluate only when someone reads it: it costs a prediction pass per round.
                 if (validMatrix is null || options.EarlyStoppingRounds is null)
