@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary><c>cascade jobs list|show|trigger</c> against a running host's Training service.</summary>
+/// <summary><c>cascade jobs list|trigger|cancel</c> against a running host's Training service.</summary>
 internal static class JobsCommand
 {
     public static Command Create()
@@ -41,8 +41,17 @@ internal static class JobsCommand
             AnsiConsole.MarkupLineInterpolated($"queued {job.Id} for {job.Spec.Model} ({job.Spec.Resources.Accelerator})");
         }));
 
+        var id = new Argument<string>("job") { Description = "Job id (see jobs list)." };
+        var cancel = new Command("cancel", "Cancel a queued or running job; it registers no version.") { id };
+        cancel.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
+        {
+            var job = await channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = parse.GetValue(id)! }, HostCall.Timeout(ct));
+            AnsiConsole.MarkupLineInterpolated($"{job.Id} of {job.Spec.Model}: {job.Status.State}");
+        }));
+
         command.Subcommands.Add(list);
         command.Subcommands.Add(trigger);
+        command.Subcommands.Add(cancel);
         return command;
     }
 
@@ -52,6 +61,7 @@ internal static class JobsCommand
         JobState.Failed => $"[red]failed[/] {Markup.Escape(Demo.CascadeProgress.Shorten(status.Error, 40))}",
         JobState.Running => "[blue]running[/]",
         JobState.Queued => "queued",
+        JobState.Cancelled => "[grey]cancelled[/]",
         _ => status.State.ToString(),
     };
 }
