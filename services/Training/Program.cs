@@ -4,6 +4,7 @@ using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cascade.Training;
 
@@ -28,7 +29,7 @@ internal static class Program
             {
                 // A worker-only process asks the Training service whether the jobs it holds were cancelled.
                 var scheduler = options.Services.TryGetValue("training", out var at) ? at : "http://127.0.0.1:50055";
-                services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(GrpcChannel.ForAddress(scheduler), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GrpcJobCancellation>>()));
+                services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(GrpcChannel.ForAddress(scheduler), sp.GetRequiredService<ILogger<GrpcJobCancellation>>()));
             }
             services.AddCascadeTraining(o =>
             {

@@ -66,13 +66,20 @@ public static class TrainingModule
                     {
                         // One job at a time per queue and process: training already uses the cores.
                         endpoint.ConcurrentMessageLimit = 1;
+                        // Commands are sent to this queue by name; binding the message type's exchange as well would let a
+                        // publish from any deployment on the broker reach it, past the namespace.
+                        endpoint.ConfigureConsumeTopology = false;
                         endpoint.UseMessageRetry(retry => retry.Exponential(options.MaxAttempts - 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
                         endpoint.ConfigureConsumer<TrainModelConsumer>(context);
                     });
                 }
                 if (options.Scheduler)
                 {
-                    transport.ReceiveEndpoint(queues.Physical(JobQueues.Status), endpoint => endpoint.ConfigureConsumer<JobStatusConsumer>(context));
+                    transport.ReceiveEndpoint(queues.Physical(JobQueues.Status), endpoint =>
+                    {
+                        endpoint.ConfigureConsumeTopology = false;
+                        endpoint.ConfigureConsumer<JobStatusConsumer>(context);
+                    });
                 }
             }
             if (options.Transport == JobTransport.RabbitMq)

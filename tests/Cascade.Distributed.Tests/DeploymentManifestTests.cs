@@ -1,6 +1,4 @@
 using System.Globalization;
-using Cascade.Hosting;
-using Cascade.Training.Options;
 using YamlDotNet.RepresentationModel;
 
 namespace Cascade.Distributed.Tests;
@@ -102,7 +100,7 @@ public sealed class DeploymentManifestTests
             foreach (var (resource, request) in resources.Map("requests").Children.Select(c => (Yaml.Scalar(c.Key), Yaml.Scalar(c.Value))))
             {
                 if (Yaml.Text(limits, resource) is not { } limit) continue;
-                Quantity(request).Should().BeLessThanOrEqualTo(Quantity(limit), $"Kubernetes refuses {Name(deployment)} when its {resource} request ({request}) is above its limit ({limit})");
+                KubernetesQuantity.Parse(request).Should().BeLessThanOrEqualTo(KubernetesQuantity.Parse(limit), $"Kubernetes refuses {Name(deployment)} when its {resource} request ({request}) is above its limit ({limit})");
             }
         }
     }
@@ -137,56 +135,5 @@ public sealed class DeploymentManifestTests
         command[1].Should().Contain("/healthz");
         var install = File.ReadAllLines(Path.Combine(Root, "deploy", "docker", "Dockerfile")).Single(l => l.Contains("apt-get install", StringComparison.Ordinal));
         install.Split(' ').Should().Contain(tool, "the runtime image has no curl or wget of its own");
-    }
-
-    /// <summary>A Kubernetes quantity (500m, 4, 512Mi, 8Gi) as a number.</summary>
-    private static decimal Quantity(string text)
-    {
-        (string Suffix, decimal Factor)[] suffixes = [("Ki", 1L << 10), ("Mi", 1L << 20), ("Gi", 1L << 30), ("Ti", 1L << 40), ("m", 0.001m), ("k", 1e3m), ("M", 1e6m), ("G", 1e9m)];
-        foreach (var (suffix, factor) in suffixes)
-        {
-            if (text.EndsWith(suffix, StringComparison.Ordinal)) return decimal.Parse(text[..^suffix.Length], CultureInfo.InvariantCulture) * factor;
-        }
-        return decimal.Parse(text, CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Environment-variable settings (<c>Cascade__Infrastructure__Kafka__Namespace</c>) against the options they bind to.</summary>
-    private static class OptionPaths
-    {
-        // The sections services bind: the host's options, and Training's own section.
-        private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
-        {
-            ["Training"] = typeof(TrainingServiceOptions),
-        };
-
-        public static string? Check(string key, string value)
-        {
-            var path = key.Split("__");
-            if (path[0] != "Cascade") return "not a Cascade setting";
-            var type = path.Length > 2 && Sections.TryGetValue(path[1], out var section) ? section : typeof(ServiceHostOptions);
-            var start = type == typeof(ServiceHostOptions) ? 1 : 2;
-            for (var i = start; i < path.Length; i++)
-            {
-                if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
-                {
-                    type = type.GetGenericArguments()[1]; // any key
-                    continue;
-                }
-                var property = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, path[i], StringComparison.OrdinalIgnoreCase) && p.CanWrite);
-                if (property is null) return $"{type.Name} has no settable property '{path[i]}'";
-                type = property.PropertyType;
-            }
-            return Parses(Nullable.GetUnderlyingType(type) ?? type, value);
-        }
-
-        private static string? Parses(Type type, string value)
-        {
-            if (type == typeof(string)) return null;
-            if (type.IsEnum) return Enum.TryParse(type, value, ignoreCase: true, out _) ? null : $"'{value}' is not one of {string.Join(", ", Enum.GetNames(type))}";
-            if (type == typeof(bool)) return bool.TryParse(value, out _) ? null : $"'{value}' is not a boolean";
-            if (type == typeof(int)) return int.TryParse(value, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not an integer";
-            if (type == typeof(TimeSpan)) return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not a time span";
-            return $"a section ({type.Name}), not a value";
-        }
     }
 }

@@ -57,8 +57,10 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "accepted")).Should().Be(3);
         Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "rejected")).Should().Be(1);
         Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "duplicate")).Should().Be(1);
-        Sample(text, "rpc_server_call_duration_seconds_count", ("rpc_method", "/cascade.ingestion.v1.Ingestion/IngestBatch"), ("rpc_grpc_status_code", "0")).Should().BeGreaterThanOrEqualTo(2);
-        Sample(text, "rpc_server_call_duration_seconds_count", ("rpc_method", "/cascade.ingestion.v1.Ingestion/GetDataset"), ("rpc_grpc_status_code", "5")).Should().BeGreaterThanOrEqualTo(1, "NOT_FOUND is status 5");
+        Sample(text, "rpc_server_call_duration_seconds_count", ("rpc_service", "cascade.ingestion.v1.Ingestion"), ("rpc_method", "IngestBatch"), ("rpc_grpc_status_code", "0")).Should().BeGreaterThanOrEqualTo(2);
+        Sample(text, "rpc_server_call_duration_seconds_count", ("rpc_service", "cascade.ingestion.v1.Ingestion"), ("rpc_method", "GetDataset"), ("rpc_grpc_status_code", "5")).Should().BeGreaterThanOrEqualTo(1, "NOT_FOUND is status 5");
+        var lag = Samples(text, "cascade_eventlog_consumer_lag", ("topic", $"cascade.data.{_dataset}.v1"));
+        lag.Should().NotBeEmpty("Features' consumer reads the dataset's topic").And.OnlyContain(l => l == 0, "it has read all of it");
         text.Should().MatchRegex("(?m)^dotnet_gc_collections_total", "the runtime's meter is exported");
         text.Should().MatchRegex("(?m)^kestrel_active_connections", "Kestrel's meter is exported");
     }

@@ -84,6 +84,26 @@ public sealed class SqliteEventLogTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_consumer_s_lag_is_what_it_has_not_read_yet_per_partition()
+    {
+        await _log.AppendAsync("lagging", Enumerable.Range(0, 100).Select(i => Record($"key-{i}", i.ToString())).ToArray());
+        await using var consumer = _log.Subscribe(new ConsumerOptions("slow", ["lagging"], MaxBatchSize: 10));
+        var read = await consumer.ConsumeAsync(TimeSpan.FromSeconds(5));
+        read.Should().HaveCount(10);
+
+        var lag = consumer.Lag();
+        lag.Keys.Should().BeEquivalentTo(consumer.Assignment, "every assigned partition, read or not");
+        lag.Values.Sum().Should().Be(90);
+        var ends = await _log.GetEndOffsetsAsync("lagging");
+        foreach (var (partition, behind) in lag)
+        {
+            behind.Should().Be(ends[partition.Partition] - read.Where(r => r.Partition == partition.Partition).Select(r => r.Offset + 1).DefaultIfEmpty(0).Max());
+        }
+        await Drain(consumer, 90);
+        consumer.Lag().Values.Should().AllBeEquivalentTo(0L);
+    }
+
+    [Fact]
     public async Task Every_group_sees_every_record_and_members_of_a_group_share_the_partitions()
     {
         await _log.AppendAsync("shared", Enumerable.Range(0, 200).Select(i => Record($"key-{i}", i.ToString())).ToArray());

@@ -30,6 +30,27 @@ public sealed class KafkaEventLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_consumer_s_lag_counts_what_it_has_not_read_also_on_partitions_it_has_not_read_from()
+    {
+        await _log.AppendAsync(_topic, Enumerable.Range(0, 100).Select(i => Record($"key-{i}", $"r{i}")).ToArray());
+        await using var consumer = _log.Subscribe(new ConsumerOptions(Servers.Unique("lag"), [_topic], MaxBatchSize: 10));
+        var read = await Drain(consumer, 10);
+        read.Should().HaveCount(10);
+
+        // The high watermarks arrive with the fetches librdkafka makes in the background.
+        var stopwatch = Stopwatch.StartNew();
+        while (consumer.Lag().Values.Sum() != 90 && stopwatch.Elapsed < Patience) await Task.Delay(100);
+        var lag = consumer.Lag();
+        lag.Should().HaveCount(4, "all 4 partitions, read from or not");
+        lag.Values.Sum().Should().Be(90);
+
+        await Drain(consumer, 90);
+        stopwatch.Restart();
+        while (consumer.Lag().Values.Sum() != 0 && stopwatch.Elapsed < Patience) await Task.Delay(100);
+        consumer.Lag().Values.Sum().Should().Be(0);
+    }
+
+    [Fact]
     public async Task Keyed_records_land_in_the_murmur2_partition_of_their_key_in_order()
     {
         var records = Enumerable.Range(0, 200).Select(i => Record($"key-{i % 7}", $"r{i}")).ToArray();

@@ -24,6 +24,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
 
     // Queues of this test alone: a command another test left in a shared queue would be trained here.
     private readonly RabbitMqOptions _rabbitMq = new() { Port = Servers.RabbitMq, Namespace = Servers.Unique("jobs") };
+    private readonly LogCollector _logs = new();
     private Microsoft.AspNetCore.Builder.WebApplication _host = null!;
     private GrpcChannel _channel = null!;
 
@@ -31,7 +32,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
     {
         var infrastructure = new InfrastructureOptions { Jobs = JobTransport.RabbitMq, RabbitMq = _rabbitMq };
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data, Infrastructure = infrastructure };
-        _host = AllInOneHost.Build(options, _ => { });
+        _host = AllInOneHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(_logs));
         await _host.StartAsync();
         _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
         await RecordStreamer.SetUpAsync(_channel, CancellationToken.None);
@@ -173,6 +174,30 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         Directory.Delete(data, recursive: true);
     }
 
+    [Fact]
+    public async Task A_running_job_that_is_cancelled_stops_and_registers_nothing()
+    {
+        var policy = DemoDataset.TrainingPolicy();
+        policy.Rounds = 100_000; // minutes of boosting: it is still running when cancelled
+        policy.Parameters["max_depth"] = "8";
+        policy.Parameters["eta"] = "0.001";
+        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await IngestLabeledAsync(3000);
+        var job = await TriggerOnceMaterializedAsync("cancel while running");
+        await AwaitJobAsync(job.Id, j => j.Status.State == JobState.Running);
+
+        await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = job.Id });
+
+        var stopped = $"Training job {job.Id} was cancelled: nothing registered";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!_logs.Messages.Contains(stopped) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        _logs.Messages.Should().Contain(stopped, "the worker saw the cancellation within a poll and stopped between rounds");
+        (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Cancelled);
+        var versions = await _channel.UnaryAsync(Cascade.Registry.Grpc.RegistryMethods.ListModelVersions, new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
+        versions.Versions.Should().BeEmpty();
+        (await MessagesIn("train-cpu_error")).Should().Be(0, "a cancelled job is not a failure");
+    }
+
     /// <summary>Triggers a job as soon as Training has seen the view materialize the records just ingested.</summary>
     private async Task<TrainingJob> TriggerOnceMaterializedAsync(string reason)
     {
@@ -212,5 +237,30 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
+        await DeleteQueuesAsync();
+    }
+
+    /// <summary>The broker is shared and queues are durable: this test's namespace goes with it.</summary>
+    private async Task DeleteQueuesAsync()
+    {
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = Servers.RabbitMq };
+        await using var connection = await factory.CreateConnectionAsync();
+        var queues = new JobQueues(_rabbitMq);
+        foreach (var queue in new[] { JobQueues.Cpu, JobQueues.Gpu, JobQueues.Status })
+        {
+            foreach (var suffix in new[] { string.Empty, "_error", "_skipped" })
+            {
+                await using var channel = await connection.CreateChannelAsync(); // a failed delete closes its channel
+                try
+                {
+                    await channel.QueueDeleteAsync(queues.Physical(queue) + suffix);
+                    await channel.ExchangeDeleteAsync(queues.Physical(queue) + suffix);
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                {
+                    // never declared
+                }
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ public class DataRecordEnvelopeTests
         { "no label, no trace, zero values", Make("r-2", "d", label: null, ("zero", new Value { Float64Value = 0 }), ("false", new Value { BoolValue = false })), "" },
         { "no values, long ids", Make(new string('x', 300), new string('é', 200), label: -0.0), "" },
         { "no event time", new Record { RecordId = "r-4", EntityId = "e" }, "" },
+        { "an empty column name (Google.Protobuf leaves the key out)", Make("r-5", "e", label: 0, ("", new Value { Float64Value = 1 })), "" },
     };
 
     private static Record Make(string id, string entity, double? label, params (string Name, Value Value)[] values)
@@ -33,13 +34,19 @@ public class DataRecordEnvelopeTests
     [MemberData(nameof(Records))]
     public void It_is_byte_for_byte_the_envelope_of_the_data_record(string why, Record record, string traceparent)
     {
-        var data = new DataRecord { Dataset = "sensors", SchemaVersion = 3, RecordId = record.RecordId, EntityId = record.EntityId, EventTime = record.EventTime, IngestedAt = IngestedAt };
+        Check(why, "sensors", 3, record, traceparent);
+        Check(why + ", no dataset name nor schema version", string.Empty, 0, record, traceparent);
+    }
+
+    private static void Check(string why, string dataset, int schemaVersion, Record record, string traceparent)
+    {
+        var data = new DataRecord { Dataset = dataset, SchemaVersion = schemaVersion, RecordId = record.RecordId, EntityId = record.EntityId, EventTime = record.EventTime, IngestedAt = IngestedAt };
         data.Values.Add(record.Values);
         if (record.HasLabel) data.Label = record.Label;
         var expected = EventEnvelopes.Wrap(data, record.EntityId, "cascade-ingestion", eventId: record.RecordId, traceparent: traceparent);
         expected.OccurredAt = IngestedAt;
 
-        var written = DataRecordEnvelope.Write("sensors", 3, record.RecordId, record, IngestedAt, "cascade-ingestion", IngestedAt, traceparent);
+        var written = DataRecordEnvelope.Write(dataset, schemaVersion, record.RecordId, record, IngestedAt, "cascade-ingestion", IngestedAt, traceparent);
 
         written.Should().Equal(expected.ToByteArray(), why);
         var parsed = EventEnvelope.Parser.ParseFrom(written);

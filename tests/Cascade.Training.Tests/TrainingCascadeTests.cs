@@ -73,6 +73,18 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
     }
 
+    private async Task WaitForLabeledRowsAsync(long rows)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var status = await _channel.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = "readings-view" });
+            if (status.LabeledRows >= rows) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Features did not materialize {rows} labeled rows.");
+    }
+
     private async Task<TrainingJob> WaitForJobAsync(Func<TrainingJob, bool> done)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -124,10 +136,13 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     [Fact]
     public async Task A_schedule_retrains_once_its_interval_passed_and_only_when_new_labeled_rows_arrived()
     {
+        // All rows materialized before the policy exists: the first scheduled job then has all of them, and the
+        // quiet stretch below really has no new rows.
+        await IngestAsync(2000);
+        await WaitForLabeledRowsAsync(2000);
         var policy = Policy();
         policy.Triggers = new Cascade.Contracts.Training.V1.Triggers { Schedule = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) };
         await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
-        await IngestAsync(2000);
 
         var first = await WaitForJobAsync(j => j.Status.State == JobState.Succeeded);
         first.Spec.Trigger.Should().Be(TriggerKind.Schedule);

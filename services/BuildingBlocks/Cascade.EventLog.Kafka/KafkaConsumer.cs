@@ -21,6 +21,9 @@ internal sealed class KafkaConsumer : IEventConsumer
     private readonly Thread _poller;
     private int _disposed;
 
+    // Lag is asked from the scrape thread: the native handle must not be disposed under it.
+    private readonly Lock _lagGate = new();
+
     /// <summary>One ConsumeAsync call, handed to the poller thread.</summary>
     private sealed record PollRequest(TimeSpan MaxWait, CancellationToken CancellationToken, TaskCompletionSource<IReadOnlyList<ConsumedRecord>> Result);
 
@@ -48,6 +51,46 @@ internal sealed class KafkaConsumer : IEventConsumer
         // thread-pool threads starves the pool (gRPC requests then wait for threads): each consumer has its own.
         _poller = new Thread(PollLoop) { IsBackground = true, Name = $"kafka-consumer {options.GroupId}" };
         _poller.Start();
+        ConsumerLagMetrics.Track(this, options.GroupId);
+    }
+
+    public IReadOnlyDictionary<TopicPartition, long> Lag()
+    {
+        var lag = new Dictionary<TopicPartition, long>();
+        lock (_lagGate)
+        {
+            if (_disposed == 1) return lag;
+            var unread = new List<Confluent.Kafka.TopicPartition>();
+            foreach (var partition in _consumer.Assignment)
+            {
+                // Both are librdkafka's own knowledge (the high watermark comes with every fetch): no broker round trip.
+                var position = _consumer.Position(partition);
+                var watermarks = _consumer.GetWatermarkOffsets(partition);
+                if (watermarks.High == Offset.Unset) continue;
+                if (position == Offset.Unset) unread.Add(partition);
+                else lag[Logical(partition)] = Math.Max(0, watermarks.High.Value - position.Value);
+            }
+            if (unread.Count > 0)
+            {
+                // Nothing read from these yet (a stuck member looks like this): the group resumes from its commit.
+                try
+                {
+                    foreach (var committed in _consumer.Committed(unread, TimeSpan.FromSeconds(1)))
+                    {
+                        var watermarks = _consumer.GetWatermarkOffsets(committed.TopicPartition);
+                        var start = committed.Offset != Offset.Unset ? committed.Offset.Value
+                            : _options.StartPosition == StartPosition.Latest ? watermarks.High.Value
+                            : watermarks.Low != Offset.Unset ? watermarks.Low.Value : 0;
+                        lag[Logical(committed.TopicPartition)] = Math.Max(0, watermarks.High.Value - start);
+                    }
+                }
+                catch (KafkaException)
+                {
+                    // the broker did not answer in time: those partitions are left out of this scrape
+                }
+            }
+        }
+        return lag;
     }
 
     private void PollLoop()
@@ -88,6 +131,8 @@ internal sealed class KafkaConsumer : IEventConsumer
             _gate.Release();
         }
     }
+
+    private TopicPartition Logical(Confluent.Kafka.TopicPartition partition) => new(_log.Logical(partition.Topic), partition.Partition.Value);
 
     private List<ConsumedRecord> Poll(TimeSpan maxWait, CancellationToken cancellationToken)
     {
@@ -143,15 +188,18 @@ internal sealed class KafkaConsumer : IEventConsumer
 
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        ConsumerLagMetrics.Forget(this);
+        lock (_lagGate)
         {
-            _polls.CompleteAdding();
-            _poller.Join();
-            _polls.Dispose();
-            // Leave the group cleanly so its partitions are reassigned at once, not after the session timeout.
-            try { _consumer.Close(); } catch (KafkaException) { }
-            _consumer.Dispose();
+            // Marked under the gate: a Lag() running now finishes before the handle goes, a later one sees the mark.
+            if (Interlocked.Exchange(ref _disposed, 1) == 1) return ValueTask.CompletedTask;
         }
+        _polls.CompleteAdding();
+        _poller.Join();
+        _polls.Dispose();
+        // Leave the group cleanly so its partitions are reassigned at once, not after the session timeout.
+        try { _consumer.Close(); } catch (KafkaException) { }
+        _consumer.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -108,7 +108,8 @@ public sealed class FeatureMaterializer
         var written = DateTimeOffset.UtcNow;
         foreach (var appendedAt in appended)
         {
-            var freshness = (written - appendedAt).TotalMilliseconds;
+            // Ingestion's clock may run a little ahead of this host's: never below zero.
+            var freshness = Math.Max(0, (written - appendedAt).TotalMilliseconds);
             Freshness.Record(freshness);
             if (FeaturesMetrics.Enabled) FeaturesMetrics.Record(_view.Name, freshness);
         }

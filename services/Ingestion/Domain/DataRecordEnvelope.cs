@@ -68,11 +68,11 @@ public static class DataRecordEnvelope
         WriteMessage(output, 5, record.EventTime);
         foreach (var (name, value) in record.Values)
         {
-            // A map entry is a message of its own: key = 1, value = 2, both always written.
+            // A map entry is a message of its own: key = 1 (left out when empty, as for any proto3 string), value = 2
+            // (always written, even an empty message).
             output.WriteTag(6, WireFormat.WireType.LengthDelimited);
             output.WriteLength(EntrySize(name, value));
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteString(name);
+            WriteString(output, 1, name);
             output.WriteTag(2, WireFormat.WireType.LengthDelimited);
             output.WriteMessage(value);
         }
@@ -85,7 +85,7 @@ public static class DataRecordEnvelope
     }
 
     private static int EntrySize(string name, IMessage value) =>
-        1 + CodedOutputStream.ComputeStringSize(name) + 1 + CodedOutputStream.ComputeMessageSize(value);
+        StringField(name) + 1 + CodedOutputStream.ComputeMessageSize(value);
 
     // proto3 leaves empty strings and absent messages out; every field number here is below 16, so a tag is one byte.
     private static int StringField(string value) => value.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(value);

@@ -120,8 +120,15 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
         // The last moment a cancellation can still keep the version out of the registry.
         if (await cancellation.IsCancelledAsync(job.Id, cancellationToken)) throw new JobCancelledException(job.Id);
         var registered = await registry.RegisterAsync(spec, $"training-worker/{options.WorkerName}", cancellationToken);
-        Directory.Delete(Path.Combine(options.WorkDirectory, job.Id), recursive: true);
+        DiscardWork(job.Id);
         return new Outcome(registered.Version.Meta.Version, registered.Promoted, registered.Decision.Reason, device);
+    }
+
+    /// <summary>Removes what a job left in the work directory (a cancelled one stops wherever it was).</summary>
+    public void DiscardWork(string jobId)
+    {
+        var work = Path.Combine(options.WorkDirectory, jobId);
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
     }
 
     private static IReadOnlyDictionary<string, double> Score(ModelArtifact artifact, TabularData holdout)

@@ -5,6 +5,7 @@ using Cascade.Ml.Training;
 using Cascade.Training.Messaging;
 using Cascade.Training.Storage;
 using Cascade.Training.Triggers;
+using Duration = Google.Protobuf.WellKnownTypes.Duration;
 
 namespace Cascade.Training.Grpc;
 
@@ -49,12 +50,16 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         if (triggers.EveryNewLabeledRows < 0) throw new RpcException(StatusCode.InvalidArgument, "triggers.every_new_labeled_rows must be 0 (off) or positive.");
         foreach (var (name, duration) in new[] { ("schedule", triggers.Schedule), ("debounce", triggers.Debounce), ("cooldown", triggers.Cooldown) })
         {
-            if (duration is not null && (duration.Seconds < 0 || duration.Nanos < 0))
-                throw new RpcException(StatusCode.InvalidArgument, $"triggers.{name} must be 0 (off) or a positive duration.");
+            if (duration is not null && !IsNonNegative(duration))
+                throw new RpcException(StatusCode.InvalidArgument, $"triggers.{name} must be 0 (off) or a positive duration (seconds ≥ 0, nanos in [0, 999999999]).");
         }
         if (triggers.Schedule is { } schedule && schedule.ToTimeSpan() > TimeSpan.Zero && schedule.ToTimeSpan() < TimeSpan.FromSeconds(1))
             throw new RpcException(StatusCode.InvalidArgument, $"triggers.schedule is {schedule.ToTimeSpan().TotalMilliseconds} ms: give at least 1 s.");
     }
+
+    // A well-formed protobuf Duration of zero or more: anything else would throw where it is used.
+    private static bool IsNonNegative(Duration duration) =>
+        duration.Seconds is >= 0 and <= Duration.MaxSeconds && duration.Nanos is >= 0 and < Duration.NanosecondsPerSecond;
 
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
     {

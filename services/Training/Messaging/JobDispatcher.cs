@@ -13,8 +13,24 @@ namespace Cascade.Training.Messaging;
 /// </summary>
 public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
 {
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Runs a trigger's decision and its dispatch as one step: two triggers (new rows, a schedule) looking at the same
+    /// data at the same moment cannot both queue a job, as the second sees the first's job.
+    /// </summary>
+    public void Exclusively(Action decideAndDispatch)
+    {
+        lock (_gate) decideAndDispatch();
+    }
+
     /// <summary>Queues a job to train <paramref name="policy"/> on the data a materialization reached.</summary>
     public TrainingJob Dispatch(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, IReadOnlyList<string>? alertIds = null)
+    {
+        lock (_gate) return Create(policy, materialized, trigger, reason, alertIds);
+    }
+
+    private TrainingJob Create(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, IReadOnlyList<string>? alertIds)
     {
         var job = new TrainingJob
         {

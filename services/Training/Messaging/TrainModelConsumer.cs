@@ -35,12 +35,10 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
         status.StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
         await ReportAsync(context, job.Id, status);
         job.Status = status;
-        using var jobCancelled = new CancellationTokenSource();
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, jobCancelled.Token);
-        var watch = WatchForCancellationAsync(job.Id, jobCancelled, running.Token);
+        await using var watch = JobCancellationWatch.Start(cancellation, job.Id, CancellationPoll, context.CancellationToken);
         try
         {
-            var outcome = await worker.RunAsync(job, policy, running.Token);
+            var outcome = await worker.RunAsync(job, policy, watch.Token);
             status.State = JobState.Succeeded;
             status.ModelVersion = outcome.Version;
             status.Promoted = outcome.Promoted;
@@ -50,9 +48,11 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
             await ReportAsync(context, job.Id, status);
             LogSucceeded(logger, job.Id, job.Spec.Model, outcome.Version, outcome.Promoted, outcome.Decision);
         }
-        catch (Exception ex) when (ex is JobCancelledException || (ex is OperationCanceledException && jobCancelled.IsCancellationRequested))
+        catch (Exception ex) when (ex is JobCancelledException || (watch.JobCancelled && !context.CancellationToken.IsCancellationRequested))
         {
-            LogCancelled(logger, job.Id); // stopped between rounds or before registering: no version
+            // Whatever the cancellation interrupted (a round, a gRPC call, a store read) ends the job, not a failure.
+            worker.DiscardWork(job.Id);
+            LogCancelled(logger, job.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -64,35 +64,8 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
             LogFailed(logger, job.Id, status.Attempts, ex);
             throw; // retried with backoff; after the last attempt MassTransit moves the command to the _error queue
         }
-        finally
-        {
-            await running.CancelAsync(); // the job is over either way: the watch ends
-            await watch;
-        }
     }
 
-    /// <summary>Asks about the job every second while it trains; a cancellation stops the training.</summary>
-    private async Task WatchForCancellationAsync(string jobId, CancellationTokenSource jobCancelled, CancellationToken running)
-    {
-        try
-        {
-            while (!running.IsCancellationRequested)
-            {
-                await Task.Delay(CancellationPoll, running);
-                if (await cancellation.IsCancelledAsync(jobId, running))
-                {
-                    await jobCancelled.CancelAsync();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the job ended first
-        }
-    }
-
-    // Sent to this deployment's status queue, not published: a publish would reach every deployment on the broker.
     private async Task ReportAsync(ConsumeContext context, string jobId, TrainingJobStatus status)
     {
         var endpoint = await context.GetSendEndpoint(queues.Address(JobQueues.Status));

@@ -1,3 +1,4 @@
+using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Training.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -20,6 +21,7 @@ public sealed class TrainingStore : IDisposable
             CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, model TEXT NOT NULL, job BLOB NOT NULL, queued_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS drift_pending (model TEXT PRIMARY KEY, due_at INTEGER NOT NULL, reason TEXT NOT NULL, alert_ids TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS drift_seen (dedup_key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, seen_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS materializations (view TEXT PRIMARY KEY, event BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS job_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, queue TEXT NOT NULL, job BLOB NOT NULL, policy BLOB NOT NULL);
             """);
     }
@@ -153,6 +155,28 @@ public sealed class TrainingStore : IDisposable
             Execute("DELETE FROM job_outbox WHERE job_id = $i", transaction, ("$i", job.Id));
             transaction.Commit();
             return job;
+        }
+    }
+
+    /// <summary>Remembers a view's latest materialization: after a restart, triggers still know what data there is.</summary>
+    public void SaveMaterialization(FeaturesMaterialized materialized)
+    {
+        lock (_gate)
+        {
+            Execute("INSERT INTO materializations (view, event) VALUES ($v, $e) ON CONFLICT (view) DO UPDATE SET event = $e",
+                ("$v", materialized.FeatureView), ("$e", materialized.ToByteArray()));
+        }
+    }
+
+    public IReadOnlyList<FeaturesMaterialized> Materializations()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT event FROM materializations");
+            using var reader = command.ExecuteReader();
+            var events = new List<FeaturesMaterialized>();
+            while (reader.Read()) events.Add(FeaturesMaterialized.Parser.ParseFrom((byte[])reader.GetValue(0)));
+            return events;
         }
     }
 

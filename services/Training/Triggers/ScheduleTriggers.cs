@@ -47,22 +47,34 @@ public sealed partial class ScheduleTriggers(
 
     private void DispatchDue()
     {
-        var now = time.GetUtcNow();
-        foreach (var policy in store.Policies())
+        foreach (var model in store.Policies().Where(p => p.Spec.Triggers?.Schedule is not null).Select(p => p.Spec.Model))
         {
-            var triggers = policy.Spec.Triggers;
-            var schedule = triggers?.Schedule?.ToTimeSpan() ?? TimeSpan.Zero;
-            if (schedule <= TimeSpan.Zero) continue;
-            var since = (policy.Meta.LastJobAt ?? policy.Meta.UpdatedAt).ToDateTimeOffset();
-            var cooldown = triggers!.Cooldown?.ToTimeSpan() ?? TimeSpan.Zero;
-            if (now - since < schedule || (policy.Meta.LastJobAt is not null && now - since < cooldown)) continue;
-            if (materializations.Latest(policy.Spec.FeatureView) is not { } latest || latest.LabeledRowsTotal <= store.LabeledAtLastJob(policy.Spec.Model))
+            try
             {
-                continue; // nothing new to learn from yet: the job waits for data
+                dispatcher.Exclusively(() => DispatchIfDue(model, time.GetUtcNow()));
             }
-            var job = dispatcher.Dispatch(policy, latest, TriggerKind.Schedule, $"schedule: every {schedule}, {latest.LabeledRowsTotal} labeled rows");
-            LogQueued(logger, job.Id, policy.Spec.Model, job.Spec.TriggerReason);
+            catch (Exception ex)
+            {
+                LogFailed(logger, ex); // this policy only: the others still get their turn
+            }
         }
+    }
+
+    private void DispatchIfDue(string model, DateTimeOffset now)
+    {
+        if (store.Get(model) is not { } policy) return;
+        var triggers = policy.Spec.Triggers;
+        var schedule = triggers?.Schedule?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (schedule <= TimeSpan.Zero) return;
+        var since = (policy.Meta.LastJobAt ?? policy.Meta.UpdatedAt).ToDateTimeOffset();
+        var cooldown = triggers!.Cooldown?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (now - since < schedule || (policy.Meta.LastJobAt is not null && now - since < cooldown)) return;
+        if (materializations.Latest(policy.Spec.FeatureView) is not { } latest || latest.LabeledRowsTotal <= store.LabeledAtLastJob(model))
+        {
+            return; // nothing new to learn from yet: the job waits for data
+        }
+        var job = dispatcher.Dispatch(policy, latest, TriggerKind.Schedule, $"schedule: every {schedule}, {latest.LabeledRowsTotal} labeled rows");
+        LogQueued(logger, job.Id, model, job.Spec.TriggerReason);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queued scheduled training job {JobId} for {Model}: {Reason}")]

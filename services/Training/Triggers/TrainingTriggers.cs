@@ -17,7 +17,8 @@ namespace Cascade.Training.Triggers;
 /// </summary>
 public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher dispatcher, IEventLog log, ILogger<TrainingTriggers> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, FeaturesMaterialized> _latest = new(StringComparer.Ordinal);
+    // Stored as well: the consumer group does not read old events again after a restart.
+    private readonly ConcurrentDictionary<string, FeaturesMaterialized> _latest = new(store.Materializations().Select(m => KeyValuePair.Create(m.FeatureView, m)), StringComparer.Ordinal);
 
     /// <summary>The latest materialization of a view, if any has been seen.</summary>
     public FeaturesMaterialized? Latest(string view) => _latest.TryGetValue(view, out var latest) ? latest : null;
@@ -33,6 +34,7 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
                 foreach (var record in batch)
                 {
                     var materialized = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), FeaturesMaterialized.Parser);
+                    store.SaveMaterialization(materialized);
                     _latest[materialized.FeatureView] = materialized;
                     Consider(materialized);
                 }
@@ -52,20 +54,18 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
 
     private void Consider(FeaturesMaterialized materialized)
     {
-        foreach (var policy in store.Policies().Where(p => p.Spec.FeatureView == materialized.FeatureView))
+        foreach (var model in store.Policies().Where(p => p.Spec.FeatureView == materialized.FeatureView).Select(p => p.Spec.Model))
         {
-            var every = policy.Spec.Triggers?.EveryNewLabeledRows ?? 0;
-            if (every <= 0 || materialized.LabeledRowsTotal - store.LabeledAtLastJob(policy.Spec.Model) < every)
+            dispatcher.Exclusively(() =>
             {
-                continue;
-            }
-            var cooldown = policy.Spec.Triggers?.Cooldown?.ToTimeSpan() ?? TimeSpan.Zero;
-            if (policy.Meta.LastJobAt is { } last && DateTimeOffset.UtcNow - last.ToDateTimeOffset() < cooldown)
-            {
-                continue;
-            }
-            var job = dispatcher.Dispatch(policy, materialized, TriggerKind.LabeledRows, $"{materialized.LabeledRowsTotal} labeled rows (every {every})");
-            LogQueued(logger, job.Id, policy.Spec.Model, job.Spec.TriggerReason);
+                if (store.Get(model) is not { } policy) return;
+                var every = policy.Spec.Triggers?.EveryNewLabeledRows ?? 0;
+                if (every <= 0 || materialized.LabeledRowsTotal - store.LabeledAtLastJob(model) < every) return;
+                var cooldown = policy.Spec.Triggers?.Cooldown?.ToTimeSpan() ?? TimeSpan.Zero;
+                if (policy.Meta.LastJobAt is { } last && DateTimeOffset.UtcNow - last.ToDateTimeOffset() < cooldown) return;
+                var job = dispatcher.Dispatch(policy, materialized, TriggerKind.LabeledRows, $"{materialized.LabeledRowsTotal} labeled rows (every {every})");
+                LogQueued(logger, job.Id, model, job.Spec.TriggerReason);
+            });
         }
     }
 

@@ -36,6 +36,13 @@ public interface IEventConsumer : IAsyncDisposable
 
     /// <summary>Commits processed records: per partition, the offset after the highest one.</summary>
     ValueTask CommitAsync(IReadOnlyList<ConsumedRecord> processed, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Per assigned partition, the records on the log this member has not read yet (end offset − position), as far
+    /// as it knows without asking the broker; partitions whose position or end is not known yet are left out.
+    /// Safe to call from any thread.
+    /// </summary>
+    IReadOnlyDictionary<TopicPartition, long> Lag();
 }
 
 /// <summary>Where a group starts reading a partition it has never committed.</summary>

@@ -28,6 +28,26 @@ internal sealed class EmbeddedConsumer : IEventConsumer
         _subscribed = subscribed;
         _connection = log.Open();
         group.Join(this, subscribed);
+        ConsumerLagMetrics.Track(this, options.GroupId);
+    }
+
+    public IReadOnlyDictionary<TopicPartition, long> Lag()
+    {
+        KeyValuePair<TopicPartition, long>[] positions;
+        lock (_positions)
+        {
+            positions = _positions.ToArray();
+        }
+        if (positions.Length == 0 || _disposed == 1) return new Dictionary<TopicPartition, long>();
+        // Its own connection: the consumer's is in use by a read at any moment.
+        using var connection = _log.Open();
+        var lag = new Dictionary<TopicPartition, long>();
+        foreach (var topic in positions.GroupBy(p => p.Key.Topic))
+        {
+            var ends = SqliteEventLog.ReadEnds(connection, topic.Key, topic.Max(p => p.Key.Partition) + 1);
+            foreach (var (partition, position) in topic) lag[partition] = Math.Max(0, ends[partition.Partition] - position);
+        }
+        return lag;
     }
 
     public IReadOnlyCollection<TopicPartition> Assignment
@@ -206,6 +226,7 @@ internal sealed class EmbeddedConsumer : IEventConsumer
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            ConsumerLagMetrics.Forget(this);
             _group.Leave(this, _subscribed);
             _connection.Dispose();
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cascade.Grpc.Framing;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -75,6 +76,7 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
 
     private async Task RunCallAsync(HttpContext httpContext, ServerMethodInvoker invoker)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         var request = httpContext.Request;
         var response = httpContext.Response;
 
@@ -83,6 +85,7 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
         {
             response.Headers.GrpcAcceptEncoding = GrpcProtocol.SupportedEncodings;
             GrpcStatusWriter.WriteTrailersOnly(response, new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding '{encoding}'; supported: {GrpcProtocol.SupportedEncodings}."), trailers: null);
+            GrpcServerMetrics.Record(invoker.FullName, StatusCode.Unimplemented, startedAt);
             return;
         }
 
@@ -105,6 +108,7 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
             if (!GrpcTimeout.TryParse(timeoutHeader.ToString(), out var timeout))
             {
                 GrpcStatusWriter.WriteTrailersOnly(response, new Status(StatusCode.Internal, $"Malformed grpc-timeout header '{timeoutHeader}': expected up to 8 digits and a unit (H, M, S, m, u, n)."), trailers: null);
+                GrpcServerMetrics.Record(invoker.FullName, StatusCode.Internal, startedAt);
                 return;
             }
             deadline = ServerCallDeadline.Create(httpContext, timeout, logger);
@@ -112,7 +116,6 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
 
         var context = new ServerCallContext(httpContext, invoker.FullName, _options, encoding.Length > 0 && encoding != "identity" ? encoding : null, deadline);
         deadline?.Start(context);
-        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         Status status = new(StatusCode.Cancelled, "The client went away.");
         try
         {
@@ -165,8 +168,6 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
         }
         finally
         {
-            // A call the deadline answered is DEADLINE_EXCEEDED; one whose client left, CANCELLED.
-            GrpcServerMetrics.Record(invoker.FullName, context.DeadlineExpired ? StatusCode.DeadlineExceeded : status.StatusCode, startedAt);
             if (deadline is not null)
             {
                 // Whatever happened, the handler's side is done: from now on the deadline must not start
@@ -175,6 +176,8 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
                 await deadline.WaitForExpiryResponseAsync().ConfigureAwait(false);
                 deadline.Dispose();
             }
+            // What the client was told: DEADLINE_EXCEEDED when the timer answered, CANCELLED when it left first.
+            GrpcServerMetrics.Record(invoker.FullName, context.CompletedByDeadlineTimer ? StatusCode.DeadlineExceeded : status.StatusCode, startedAt);
         }
     }
 
