@@ -81,7 +81,7 @@ public sealed class DeploymentManifestTests
     }
 
     [Fact]
-    public void Kubernetes_probes_reach_the_health_endpoint_and_requests_fit_their_limits()
+    public void Kubernetes_probes_and_scrapes_reach_the_health_and_metrics_endpoints_and_requests_fit_their_limits()
     {
         var httpPort = Yaml.Text(OfKind("ConfigMap").Single(c => Name(c) == "cascade-config").Map("data"), "Cascade__HttpPort");
         foreach (var deployment in OfKind("Deployment"))
@@ -89,6 +89,9 @@ public sealed class DeploymentManifestTests
             var container = Containers(deployment).Single();
             var http = container.Seq("ports").Cast<YamlMappingNode>().Single(p => Yaml.Text(p, "name") == "http");
             Yaml.Text(http, "containerPort").Should().Be(httpPort, $"{Name(deployment)}'s http port is the one the service listens on");
+            var annotations = deployment.Map("spec").Map("template").Map("metadata").Map("annotations");
+            Yaml.Text(annotations, "prometheus.io/path").Should().Be("/metrics", $"{Name(deployment)} is scraped where ServiceHost serves its metrics");
+            Yaml.Text(annotations, "prometheus.io/port").Should().Be(httpPort);
             foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
             {
                 var get = container.Map(probe).Map("httpGet");
