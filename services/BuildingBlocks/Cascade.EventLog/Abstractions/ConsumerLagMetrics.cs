@@ -27,7 +27,16 @@ public static class ConsumerLagMetrics
     {
         foreach (var (consumer, group) in Consumers)
         {
-            foreach (var (partition, lag) in consumer.Lag())
+            IReadOnlyDictionary<TopicPartition, long> lags;
+            try
+            {
+                lags = consumer.Lag();
+            }
+            catch (Exception)
+            {
+                continue; // one consumer closing (or its log) while scraped must not cost the others their figures
+            }
+            foreach (var (partition, lag) in lags)
             {
                 yield return new Measurement<long>(lag,
                     new KeyValuePair<string, object?>("group", group),
