@@ -13,7 +13,8 @@ namespace Cascade.Training.Messaging;
 /// (<see cref="TrainingJobStatusChanged"/>). A failing attempt is retried by MassTransit with backoff; the last one
 /// reports FAILED with its reason and still throws, so the command ends in the queue's dead-letter (<c>_error</c>)
 /// queue: no job is silently lost. A command redelivered after success registers nothing new (the registry
-/// recognises the job id).
+/// recognises the job id). A job cancelled before it starts is skipped; one cancelled while it runs stops
+/// (<see cref="JobCancellationWatch"/>) and registers nothing: neither is a failure, so neither is retried.
 /// </summary>
 public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancellation cancellation, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
 {
