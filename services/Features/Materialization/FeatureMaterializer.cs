@@ -111,7 +111,7 @@ public sealed class FeatureMaterializer
             // Ingestion's clock may run a little ahead of this host's: never below zero.
             var freshness = Math.Max(0, (written - appendedAt).TotalMilliseconds);
             Freshness.Record(freshness);
-            if (FeaturesMetrics.Enabled) FeaturesMetrics.Record(_view.Name, freshness);
+            FeaturesMetrics.Record(_view.Name, freshness);
         }
         var addedLabeled = await _offline.AppendAsync(_view.Name, _view.Version, rows, cancellationToken);
         _stateStore.Checkpoint(StateKey(_view), changed, _applied);

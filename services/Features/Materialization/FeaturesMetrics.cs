@@ -11,7 +11,8 @@ internal static class FeaturesMetrics
         "cascade.features.freshness", unit: "ms", description: "Time from Ingestion accepting a record to its features being in the online store.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000] });
 
-    public static bool Enabled => Freshness.Enabled;
-
-    public static void Record(string view, double milliseconds) => Freshness.Record(milliseconds, new KeyValuePair<string, object?>("view", view));
+    public static void Record(string view, double milliseconds)
+    {
+        if (Freshness.Enabled) Freshness.Record(milliseconds, new KeyValuePair<string, object?>("view", view));
+    }
 }

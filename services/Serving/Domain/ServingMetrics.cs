@@ -11,11 +11,14 @@ internal static class ServingMetrics
 
     private static readonly Counter<long> Dropped = Meter.CreateCounter<long>("cascade.serving.prediction_log.dropped", unit: "{prediction}", description: "Predictions answered but not logged because the log's queue was full (Monitoring does not see them).");
 
+    // Named once: Predict is the hot path, and naming the role per call would allocate two strings per call.
+    private static readonly string[] RoleNames = System.Enum.GetValues<PredictionRole>().Select(r => r.ToString().ToLowerInvariant()).ToArray();
+
     public static void Predicted(string model, int version, PredictionRole role, int rows)
     {
         if (!Predictions.Enabled) return;
         Predictions.Add(rows, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version),
-            new KeyValuePair<string, object?>("role", role.ToString().ToLowerInvariant()));
+            new KeyValuePair<string, object?>("role", RoleNames[(int)role]));
     }
 
     public static void DroppedFromLog(string model) => Dropped.Add(1, new KeyValuePair<string, object?>("model", model));

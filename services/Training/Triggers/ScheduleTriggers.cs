@@ -15,7 +15,9 @@ namespace Cascade.Training.Triggers;
 public sealed partial class ScheduleTriggers(
     TrainingStore store, JobDispatcher dispatcher, TrainingTriggers materializations, TimeProvider time, ILogger<ScheduleTriggers> logger) : BackgroundService
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    // Schedules are at least 1 s (PutTrainingPolicy refuses shorter ones): a tick a second is precise enough and reads
+    // the policies no more often than that.
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

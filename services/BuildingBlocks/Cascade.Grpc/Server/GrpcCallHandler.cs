@@ -85,7 +85,7 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
         {
             response.Headers.GrpcAcceptEncoding = GrpcProtocol.SupportedEncodings;
             GrpcStatusWriter.WriteTrailersOnly(response, new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding '{encoding}'; supported: {GrpcProtocol.SupportedEncodings}."), trailers: null);
-            GrpcServerMetrics.Record(invoker.FullName, StatusCode.Unimplemented, startedAt);
+            GrpcServerMetrics.Record(invoker, StatusCode.Unimplemented, startedAt);
             return;
         }
 
@@ -108,7 +108,7 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
             if (!GrpcTimeout.TryParse(timeoutHeader.ToString(), out var timeout))
             {
                 GrpcStatusWriter.WriteTrailersOnly(response, new Status(StatusCode.Internal, $"Malformed grpc-timeout header '{timeoutHeader}': expected up to 8 digits and a unit (H, M, S, m, u, n)."), trailers: null);
-                GrpcServerMetrics.Record(invoker.FullName, StatusCode.Internal, startedAt);
+                GrpcServerMetrics.Record(invoker, StatusCode.Internal, startedAt);
                 return;
             }
             deadline = ServerCallDeadline.Create(httpContext, timeout, logger);
@@ -177,7 +177,7 @@ internal sealed class GrpcCallHandler(IOptions<GrpcServerOptions> options, ILogg
                 deadline.Dispose();
             }
             // What the client was told: DEADLINE_EXCEEDED when the timer answered, CANCELLED when it left first.
-            GrpcServerMetrics.Record(invoker.FullName, context.CompletedByDeadlineTimer ? StatusCode.DeadlineExceeded : status.StatusCode, startedAt);
+            GrpcServerMetrics.Record(invoker, context.CompletedByDeadlineTimer ? StatusCode.DeadlineExceeded : status.StatusCode, startedAt);
         }
     }
 

@@ -17,17 +17,19 @@ internal static class GrpcServerMetrics
         "rpc.server.call.duration", unit: "s", description: "Duration of gRPC calls the server ended, by method and status.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
-    /// <param name="fullName">The method's path, <c>/package.Service/Method</c>.</param>
-    public static void Record(string fullName, StatusCode status, long startedAt)
+    // Boxed once: a tag value is an object, and boxing the code on every call would allocate on every call.
+    private static readonly object[] StatusCodes = Enumerable.Range(0, 17).Select(code => (object)code).ToArray();
+
+    public static void Record(ServerMethodInvoker method, StatusCode status, long startedAt)
     {
         if (!Duration.Enabled) return;
-        var slash = fullName.LastIndexOf('/');
+        var code = (int)status;
         var tags = new TagList
         {
             { "rpc.system", "grpc" },
-            { "rpc.service", slash > 0 ? fullName[1..slash] : fullName },
-            { "rpc.method", fullName[(slash + 1)..] },
-            { "rpc.grpc.status_code", (int)status },
+            { "rpc.service", method.ServiceName },
+            { "rpc.method", method.MethodName },
+            { "rpc.grpc.status_code", (uint)code < StatusCodes.Length ? StatusCodes[code] : code },
         };
         Duration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
     }

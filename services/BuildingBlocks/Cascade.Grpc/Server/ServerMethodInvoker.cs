@@ -8,6 +8,12 @@ internal abstract class ServerMethodInvoker(string fullName, MethodType type)
 {
     public string FullName { get; } = fullName;
 
+    /// <summary><c>package.Service</c> of <see cref="FullName"/> (<c>/package.Service/Method</c>), split once, for the call metrics.</summary>
+    public string ServiceName { get; } = fullName[1..fullName.LastIndexOf('/')];
+
+    /// <summary><c>Method</c> of <see cref="FullName"/>.</summary>
+    public string MethodName { get; } = fullName[(fullName.LastIndexOf('/') + 1)..];
+
     public MethodType Type { get; } = type;
 
     /// <summary>Whether the client sends a stream (slow bodies must not trip Kestrel's minimum data rate).</summary>
