@@ -1,7 +1,7 @@
 using Cascade.Features.Grpc;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
-using Cascade.Grpc.Server;
+using Cascade.Hosting.Grpc;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
 using Microsoft.Extensions.DependencyInjection;

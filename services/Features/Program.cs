@@ -7,5 +7,5 @@ namespace Cascade.Features;
 internal static class Program
 {
     public static Task<int> Main(string[] args) =>
-        ServiceHost.RunAsync(args, [FeaturesMethods.ServiceName], (services, data, _) => services.AddCascadeFeatures(data));
+        ServiceHost.RunAsync(args, [Contracts.Features.V1.Features.Descriptor.FullName], (services, data, _) => services.AddCascadeFeatures(data));
 }

@@ -29,7 +29,7 @@ public static class AllInOneHost
         {
             BindAddress = options.BindAddress, GrpcPort = options.GrpcPort, HttpPort = options.HttpPort, DataDirectory = options.DataDirectory, Infrastructure = options.Infrastructure,
         };
-        string[] served = [IngestionMethods.ServiceName, FeaturesMethods.ServiceName, RegistryMethods.ServiceName, TrainingMethods.ServiceName, ServingMethods.ServiceName, ServingMethods.InferenceServiceName, MonitoringMethods.ServiceName];
+        string[] served = [Contracts.Ingestion.V1.Ingestion.Descriptor.FullName, Contracts.Features.V1.Features.Descriptor.FullName, Contracts.Registry.V1.Registry.Descriptor.FullName, Contracts.Training.V1.Training.Descriptor.FullName, Contracts.Serving.V1.Serving.Descriptor.FullName, Inference.GRPCInferenceService.Descriptor.FullName, Contracts.Monitoring.V1.Monitoring.Descriptor.FullName];
         return ServiceHost.Build(host, served, (services, data) =>
         {
             services.AddSingleton(options);

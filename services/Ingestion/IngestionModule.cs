@@ -1,4 +1,4 @@
-using Cascade.Grpc.Server;
+using Cascade.Hosting.Grpc;
 using Cascade.Ingestion.Domain;
 using Cascade.Ingestion.Grpc;
 using Cascade.Ingestion.Options;

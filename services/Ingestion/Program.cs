@@ -7,5 +7,5 @@ namespace Cascade.Ingestion;
 internal static class Program
 {
     public static Task<int> Main(string[] args) =>
-        ServiceHost.RunAsync(args, [IngestionMethods.ServiceName], (services, data, _) => services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db")));
+        ServiceHost.RunAsync(args, [Contracts.Ingestion.V1.Ingestion.Descriptor.FullName], (services, data, _) => services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db")));
 }

@@ -1,4 +1,4 @@
-using Cascade.Grpc.Server;
+using Cascade.Hosting.Grpc;
 using Cascade.Monitoring.Alerts;
 using Cascade.Monitoring.Domain;
 using Cascade.Monitoring.Grpc;

@@ -7,5 +7,5 @@ namespace Cascade.Monitoring;
 internal static class Program
 {
     public static Task<int> Main(string[] args) =>
-        ServiceHost.RunAsync(args, [MonitoringMethods.ServiceName], (services, data, _) => services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db")));
+        ServiceHost.RunAsync(args, [Contracts.Monitoring.V1.Monitoring.Descriptor.FullName], (services, data, _) => services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db")));
 }

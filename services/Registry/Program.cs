@@ -7,5 +7,5 @@ namespace Cascade.Registry;
 internal static class Program
 {
     public static Task<int> Main(string[] args) =>
-        ServiceHost.RunAsync(args, [RegistryMethods.ServiceName], (services, data, _) => services.AddCascadeRegistry(data));
+        ServiceHost.RunAsync(args, [Contracts.Registry.V1.Registry.Descriptor.FullName], (services, data, _) => services.AddCascadeRegistry(data));
 }

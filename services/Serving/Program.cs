@@ -1,5 +1,4 @@
 using Cascade.Hosting;
-using Cascade.Serving.Grpc;
 
 namespace Cascade.Serving;
 
@@ -7,5 +6,5 @@ namespace Cascade.Serving;
 internal static class Program
 {
     public static Task<int> Main(string[] args) =>
-        ServiceHost.RunAsync(args, [ServingMethods.ServiceName, ServingMethods.InferenceServiceName], (services, data, _) => services.AddCascadeServing(Path.Combine(data, "serving")));
+        ServiceHost.RunAsync(args, [Contracts.Serving.V1.Serving.Descriptor.FullName, Inference.GRPCInferenceService.Descriptor.FullName], (services, data, _) => services.AddCascadeServing(Path.Combine(data, "serving")));
 }

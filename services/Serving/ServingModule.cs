@@ -1,6 +1,8 @@
-using Cascade.Grpc.Server;
+using Cascade.Hosting;
+using Cascade.Hosting.Grpc;
 using Cascade.Serving.Domain;
 using Cascade.Serving.Grpc;
+using Cascade.Serving.Rest;
 using Cascade.Storage.Artifacts;
 using Cascade.Storage.OnlineStore;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,9 +19,11 @@ public static class ServingModule
         services.AddSingleton<PredictionLog>();
         services.AddHostedService(sp => sp.GetRequiredService<PredictionLog>());
         services.AddSingleton<Predictor>();
+        services.AddSingleton<OpenInference>();
         services.AddHostedService<PromotionFollower>();
         services.AddGrpcService<ServingGrpcService>();
         services.AddGrpcService<InferenceGrpcService>();
+        services.AddHttpEndpoints("inference-v2-rest", endpoints => endpoints.MapOpenInferenceRest());
         return services;
     }
 }

@@ -1,4 +1,3 @@
-using Cascade.Grpc.Client;
 using Cascade.Hosting;
 using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
@@ -20,16 +19,18 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         var training = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build().GetSection("Cascade:Training");
-        string[] served = training.GetValue("Scheduler", true) ? [TrainingMethods.ServiceName] : [];
+        string[] served = training.GetValue("Scheduler", true) ? [Contracts.Training.V1.Training.Descriptor.FullName] : [];
         return await ServiceHost.RunAsync(args, served, (services, data, options) =>
         {
             var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
-            services.AddSingleton<IRegistryGateway>(_ => new GrpcRegistryGateway(GrpcChannel.ForAddress(registry)));
+            services.AddGrpcClient<Contracts.Registry.V1.Registry.RegistryClient>(o => o.Address = new Uri(registry));
+            services.AddSingleton<IRegistryGateway, GrpcRegistryGateway>();
             if (!training.GetValue("Scheduler", true))
             {
                 // A worker-only process asks the Training service whether the jobs it holds were cancelled.
                 var scheduler = options.Services.TryGetValue("training", out var at) ? at : "http://127.0.0.1:50055";
-                services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(GrpcChannel.ForAddress(scheduler), sp.GetRequiredService<ILogger<GrpcJobCancellation>>()));
+                services.AddGrpcClient<Contracts.Training.V1.Training.TrainingClient>(o => o.Address = new Uri(scheduler));
+                services.AddSingleton<IJobCancellation, GrpcJobCancellation>();
             }
             services.AddCascadeTraining(o =>
             {

@@ -1,4 +1,4 @@
-using Cascade.Grpc.Server;
+using Cascade.Hosting.Grpc;
 using Cascade.Hosting;
 using Cascade.Ml.Native;
 using Cascade.Training.Domain;

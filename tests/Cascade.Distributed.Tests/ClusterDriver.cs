@@ -1,12 +1,10 @@
+using Cascade.Contracts;
 using Cascade.Cli.Demo;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Serving.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Serving.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
 
 namespace Cascade.Distributed.Tests;
@@ -28,7 +26,7 @@ internal static class ClusterDriver
             {
                 try
                 {
-                    await channels.Ingestion.UnaryAsync(IngestionMethods.IngestBatch, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(45), cancellationToken));
+                    await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channels.Ingestion).IngestBatchAsync(request, GrpcCalls.Within(TimeSpan.FromSeconds(45), cancellationToken));
                     break;
                 }
                 catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
@@ -50,7 +48,7 @@ internal static class ClusterDriver
             await Task.Delay(250);
             try
             {
-                status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+                status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channels.Features).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
             }
             catch (RpcException)
             {
@@ -65,7 +63,7 @@ internal static class ClusterDriver
     public static async Task AwaitServedModelAsync(CascadeChannels channels, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
-        while ((await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest())).Models.Count == 0)
+        while ((await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channels.Serving).GetServingStatusAsync(new GetServingStatusRequest())).Models.Count == 0)
         {
             DateTime.UtcNow.Should().BeBefore(deadline, "a model is trained from the first 10,000 labeled rows and served");
             await Task.Delay(250);

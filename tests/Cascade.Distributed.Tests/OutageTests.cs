@@ -1,3 +1,4 @@
+using Cascade.Contracts;
 using System.Diagnostics;
 using Cascade.Cli.Demo;
 using Cascade.Cli.Distributed;
@@ -8,13 +9,8 @@ using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Serving.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Kafka;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Registry.Grpc;
-using Cascade.Serving.Grpc;
-using Cascade.Training.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
 
 namespace Cascade.Distributed.Tests;
@@ -77,7 +73,7 @@ public sealed class OutageTests
         await InfraAsync("up.sh", "rabbitmq");
         var jobs = await AwaitJobsFinishedAsync(channels, expected: 2, TimeSpan.FromMinutes(3));
         jobs.Should().OnlyContain(j => j.Status.State == JobState.Succeeded, "the job created while RabbitMQ was down still ran");
-        var versions = await channels.Registry.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model });
+        var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channels.Registry).ListModelVersionsAsync(new ListModelVersionsRequest { Model = DemoDataset.Model });
         // A drift alert on the young model may add a job of its own: what must hold is one version per job.
         var jobsOfVersions = versions.Versions.Select(v => v.Spec.Lineage.TrainingJobId).ToArray();
         jobsOfVersions.Should().OnlyHaveUniqueItems("each job trained and registered exactly one version");
@@ -97,7 +93,7 @@ public sealed class OutageTests
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
-            var jobs = (await channels.Training.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model })).Jobs;
+            var jobs = (await new Cascade.Contracts.Training.V1.Training.TrainingClient(channels.Training).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model })).Jobs;
             if (jobs.Count >= expected && jobs.All(j => j.Status.State is JobState.Succeeded or JobState.Failed)) return jobs;
             DateTime.UtcNow.Should().BeBefore(deadline, $"{expected} jobs finish (now: {string.Join(", ", jobs.Select(j => $"{j.Id} {j.Status.State}"))})");
             await Task.Delay(500);
@@ -152,7 +148,7 @@ public sealed class OutageTests
                     try
                     {
                         var request = new PredictRequest { Model = DemoDataset.Model, EntityId = entities[random.Next(entities.Length)] };
-                        await channels.Serving.UnaryAsync(ServingMethods.Predict, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(5)));
+                        await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channels.Serving).PredictAsync(request, GrpcCalls.Within(TimeSpan.FromSeconds(5)));
                         Interlocked.Increment(ref _answered);
                     }
                     catch (RpcException ex)

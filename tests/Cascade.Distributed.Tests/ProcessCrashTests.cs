@@ -3,11 +3,8 @@ using Cascade.Cli.Distributed;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Serving.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Serving.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Cascade.Distributed.Tests;
 
@@ -38,12 +35,12 @@ public sealed class ProcessCrashTests
         var status = await ClusterDriver.AwaitMaterializedAsync(channels, Total, TimeSpan.FromMinutes(3));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled row, across the crash");
         cluster.Restarts.GetValueOrDefault("features").Should().Be(1);
-        var lookup = await channels.Features.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { records[^1].EntityId } });
+        var lookup = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channels.Features).GetOnlineFeaturesAsync(new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { records[^1].EntityId } });
         lookup.Entities[0].Found.Should().BeTrue();
 
         // The labeled-rows trigger trained a model on the data; serving answers by entity from Redis.
         await ClusterDriver.AwaitServedModelAsync(channels, TimeSpan.FromMinutes(2));
-        var answer = await channels.Serving.UnaryAsync(ServingMethods.Predict, new PredictRequest { Model = DemoDataset.Model, EntityId = records[0].EntityId });
+        var answer = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channels.Serving).PredictAsync(new PredictRequest { Model = DemoDataset.Model, EntityId = records[0].EntityId });
         answer.Outputs.Should().ContainSingle();
     }
 }

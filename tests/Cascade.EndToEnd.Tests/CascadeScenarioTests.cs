@@ -1,5 +1,5 @@
 using Cascade.Cli.Commands;
-using Cascade.Grpc.Client;
+using Grpc.Net.Client;
 
 namespace Cascade.EndToEnd.Tests;
 

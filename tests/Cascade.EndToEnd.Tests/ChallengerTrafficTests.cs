@@ -6,12 +6,8 @@ using Cascade.Contracts.Monitoring.V1;
 using Cascade.Contracts.Serving.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Abstractions;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Monitoring.Grpc;
-using Cascade.Serving.Grpc;
-using Cascade.Training.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,11 +34,11 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
         {
             var request = new IngestRequest { Dataset = DemoDataset.Name };
             request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
-            await Channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+            await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(Channel).IngestBatchAsync(request);
         }
         await AwaitStatusAsync(s => s.Version == 1, "v1 should be trained, promoted and served");
         // Same data, same deterministic training: a tie with the champion, which the gate makes challenger.
-        await Channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "challenger test" });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(Channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "challenger test" });
         await AwaitStatusAsync(s => s.ChallengerVersion == 2, "v2 should be loaded as challenger");
     }
 
@@ -51,7 +47,7 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
     {
         (await Predict(version: 2)).Version.Should().Be(2, "the challenger can be asked for by its version");
 
-        var status = await Channel.UnaryAsync(ServingMethods.SetTrafficPolicy, new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 50 });
+        var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 50 });
         status.Models.Single().CanaryPercent.Should().Be(50);
         var answers = new List<PredictResponse>();
         for (var i = 0; i < 200; i++) answers.Add(await Predict());
@@ -65,7 +61,7 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
     [Fact]
     public async Task Shadow_traffic_is_scored_and_logged_by_the_challenger_but_never_returned()
     {
-        await Channel.UnaryAsync(ServingMethods.SetTrafficPolicy, new SetTrafficPolicyRequest { Model = DemoDataset.Model, Shadow = true });
+        await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, Shadow = true });
         var answers = new List<PredictResponse>();
         for (var i = 0; i < 50; i++) answers.Add(await Predict(requestId: $"shadow-{i}"));
         answers.Should().OnlyContain(a => a.Version == 1);
@@ -92,19 +88,19 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
     [Fact]
     public async Task Traffic_policies_with_a_bad_share_or_an_unserved_model_are_refused()
     {
-        var tooMuch = async () => await Channel.UnaryAsync(ServingMethods.SetTrafficPolicy, new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 150 });
+        var tooMuch = async () => await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 150 });
         var error = (await tooMuch.Should().ThrowAsync<RpcException>()).Which;
         error.StatusCode.Should().Be(StatusCode.InvalidArgument);
         error.Status.Detail.Should().Contain("between 0 and 100");
-        var unknown = async () => await Channel.UnaryAsync(ServingMethods.SetTrafficPolicy, new SetTrafficPolicyRequest { Model = "nope", CanaryPercent = 10 });
+        var unknown = async () => await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = "nope", CanaryPercent = 10 });
         (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
     }
 
     [Fact]
     public async Task A_failed_load_reaches_ops_consoles_as_a_critical_alert_and_retrains_nothing()
     {
-        using var watch = Channel.ServerStreaming(MonitoringMethods.WatchAlerts, new WatchAlertsRequest { Models = { DemoDataset.Model }, MinSeverity = Severity.Critical });
-        await using var alerts = watch.ReadAllAsync().GetAsyncEnumerator();
+        using var watch = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).WatchAlerts(new WatchAlertsRequest { Models = { DemoDataset.Model }, MinSeverity = Severity.Critical });
+        await using var alerts = watch.ResponseStream.ReadAllAsync().GetAsyncEnumerator();
         var next = alerts.MoveNextAsync().AsTask();
         await Task.Delay(200); // the stream is open before the failure happens
 
@@ -118,19 +114,19 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
         alerts.Current.Severity.Should().Be(Severity.Critical);
         alerts.Current.Summary.Should().Contain("v1 keeps serving").And.Contain("artifact hash mismatch");
         await Task.Delay(1_000);
-        var jobs = await Channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model });
+        var jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(Channel).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model });
         jobs.Jobs.Should().NotContain(j => j.Spec.Trigger == TriggerKind.Drift, "a failed load is not drift");
     }
 
     private Task<PredictResponse> Predict(int version = 0, string requestId = "") =>
-        Channel.UnaryAsync(ServingMethods.Predict, new PredictRequest { Model = DemoDataset.Model, Version = version, RequestId = requestId, EntityId = $"device-{Random.Shared.Next(500):D4}" }).ResponseAsync;
+        new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).PredictAsync(new PredictRequest { Model = DemoDataset.Model, Version = version, RequestId = requestId, EntityId = $"device-{Random.Shared.Next(500):D4}" }).ResponseAsync;
 
     private async Task AwaitStatusAsync(Func<LoadedModel, bool> condition, string because)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (true)
         {
-            var status = await Channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest());
+            var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).GetServingStatusAsync(new GetServingStatusRequest());
             if (status.Models.FirstOrDefault(m => m.Model == DemoDataset.Model) is { } model && condition(model)) return;
             DateTime.UtcNow.Should().BeBefore(deadline, because);
             await Task.Delay(100);

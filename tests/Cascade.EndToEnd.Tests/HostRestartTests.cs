@@ -3,12 +3,8 @@ using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Monitoring.V1;
 using Cascade.Contracts.Serving.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Monitoring.Grpc;
-using Cascade.Serving.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
 
 namespace Cascade.EndToEnd.Tests;
@@ -55,7 +51,7 @@ public sealed class HostRestartTests : IAsyncDisposable
 
         await using var second = await InProcessHost.StartAsync(_data);
         (await AwaitServedAsync(second.Channel, TimeSpan.FromSeconds(30))).Should().Be(championVersion, "the champion is learned again from the promotion log");
-        var health = await second.Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = DemoDataset.Model });
+        var health = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(second.Channel).GetModelHealthAsync(new GetModelHealthRequest { Model = DemoDataset.Model });
         health.Version.Should().Be(championVersion, "monitoring resumes watching the champion from its checkpoint");
 
         // The producer did not see its last acks: it sends everything again.
@@ -65,13 +61,13 @@ public sealed class HostRestartTests : IAsyncDisposable
 
         var status = await AwaitMaterializedAsync(second.Channel, resent.Watermark, TimeSpan.FromMinutes(1));
         status.LabeledRows.Should().Be(Total, "every record became exactly one labeled offline row");
-        var lookup = await second.Channel.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { _records[^1].EntityId } });
+        var lookup = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(second.Channel).GetOnlineFeaturesAsync(new GetOnlineFeaturesRequest { FeatureView = DemoDataset.FeatureView, EntityIds = { _records[^1].EntityId } });
         lookup.Entities[0].Values.Should().NotBeEmpty("the online store is rebuilt from the feature checkpoint");
     }
 
     private static async Task<IngestResponse> IngestAsync(GrpcChannel channel, IReadOnlyList<Record> records, int batch = 500, TimeSpan pause = default, CancellationToken cancellationToken = default)
     {
-        using var call = channel.ClientStreaming(IngestionMethods.Ingest, new CallOptions(CancellationToken: cancellationToken));
+        using var call = new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).Ingest(cancellationToken: cancellationToken);
         for (var i = 0; i < records.Count; i += batch)
         {
             var request = new IngestRequest { Dataset = DemoDataset.Name };
@@ -88,7 +84,7 @@ public sealed class HostRestartTests : IAsyncDisposable
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
         {
-            var status = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest());
+            var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel).GetServingStatusAsync(new GetServingStatusRequest());
             if (status.Models.FirstOrDefault(m => m.Model == DemoDataset.Model) is { } served) return served.Version;
             await Task.Delay(100);
         }
@@ -100,7 +96,7 @@ public sealed class HostRestartTests : IAsyncDisposable
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
         {
-            var status = await channel.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channel).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
             var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
             if (target.Partitions.All(p => reached.GetValueOrDefault(p.Partition) >= p.Offset)) return status;
             await Task.Delay(50);

@@ -1,4 +1,4 @@
-using Cascade.Grpc.Client;
+using Grpc.Net.Client;
 using Cascade.Host;
 using Microsoft.AspNetCore.Builder;
 

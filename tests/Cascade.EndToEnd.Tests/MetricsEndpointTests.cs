@@ -2,11 +2,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Features.V1;
-using Cascade.Features.Grpc;
 using Cascade.Contracts.Ingestion.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Google.Protobuf.WellKnownTypes;
 using Value = Cascade.Contracts.Common.V1.Value;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
@@ -29,13 +27,13 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     public async Task Records_by_outcome_grpc_calls_by_status_and_the_runtime_are_scraped()
     {
         var spec = new DatasetSpec { Name = _dataset, EntityColumn = "device", EventTimeColumn = "time", Columns = { new ColumnSpec { Name = "x", Type = ValueType.Float64, Required = true } } };
-        await _host.Channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = spec });
-        await _host.Channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = new FeatureViewSpec { Name = _dataset, Dataset = _dataset, Passthrough = { "x" } } });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_host.Channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = spec });
+        await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_host.Channel).ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = new FeatureViewSpec { Name = _dataset, Dataset = _dataset, Passthrough = { "x" } } });
         Record Make(string id, Value x) => new() { RecordId = id, EntityId = "e", EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), Values = { ["x"] = x } };
         var batch = new IngestRequest { Dataset = _dataset, Records = { Make("a", new Value { Float64Value = 1 }), Make("b", new Value { Float64Value = 2 }), Make("c", new Value { Float64Value = 3 }), Make("bad", new Value { StringValue = "three" }) } };
-        await _host.Channel.UnaryAsync(IngestionMethods.IngestBatch, batch);
-        await _host.Channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = _dataset, Records = { Make("a", new Value { Float64Value = 1 }) } });
-        var missing = async () => await _host.Channel.UnaryAsync(IngestionMethods.GetDataset, new GetDatasetRequest { Name = "no-such-dataset" });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_host.Channel).IngestBatchAsync(batch);
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_host.Channel).IngestBatchAsync(new IngestRequest { Dataset = _dataset, Records = { Make("a", new Value { Float64Value = 1 }) } });
+        var missing = async () => await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_host.Channel).GetDatasetAsync(new GetDatasetRequest { Name = "no-such-dataset" });
         await missing.Should().ThrowAsync<RpcException>();
 
         using var http = new HttpClient();

@@ -1,7 +1,6 @@
 using Cascade.Contracts.Monitoring.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Monitoring.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Cascade.EndToEnd.Tests;
 
@@ -18,9 +17,9 @@ public sealed class MonitoringApiTests : IAsyncLifetime
     [Fact]
     public async Task Health_of_a_model_never_promoted_is_not_found()
     {
-        var call = async () => await Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = "nobody" });
+        var call = async () => await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).GetModelHealthAsync(new GetModelHealthRequest { Model = "nobody" });
         (await call.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
-        var empty = async () => await Channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest());
+        var empty = async () => await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).GetModelHealthAsync(new GetModelHealthRequest());
         (await empty.Should().ThrowAsync<RpcException>()).Which.Status.Detail.Should().Contain("model is required");
     }
 
@@ -29,8 +28,8 @@ public sealed class MonitoringApiTests : IAsyncLifetime
     [InlineData(1_001)]
     public async Task Watching_with_a_replay_out_of_range_is_refused(int replay)
     {
-        using var call = Channel.ServerStreaming(MonitoringMethods.WatchAlerts, new WatchAlertsRequest { Replay = replay });
-        var read = async () => { await foreach (var _ in call.ReadAllAsync()) { } };
+        using var call = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).WatchAlerts(new WatchAlertsRequest { Replay = replay });
+        var read = async () => { await foreach (var _ in call.ResponseStream.ReadAllAsync()) { } };
         var error = (await read.Should().ThrowAsync<RpcException>()).Which;
         error.StatusCode.Should().Be(StatusCode.InvalidArgument);
         error.Status.Detail.Should().Contain("replay must be between 0 and 1000");
@@ -39,18 +38,18 @@ public sealed class MonitoringApiTests : IAsyncLifetime
     [Fact]
     public async Task Acknowledging_needs_an_existing_alert_and_an_actor()
     {
-        var unknown = async () => await Channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = "no-such-alert", Actor = "ops" });
+        var unknown = async () => await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).AcknowledgeAlertAsync(new AcknowledgeAlertRequest { AlertId = "no-such-alert", Actor = "ops" });
         (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
-        var anonymous = async () => await Channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = "x" });
+        var anonymous = async () => await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).AcknowledgeAlertAsync(new AcknowledgeAlertRequest { AlertId = "x" });
         (await anonymous.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
     }
 
     [Fact]
     public async Task Listing_with_a_negative_limit_is_refused_and_an_empty_host_has_no_alerts()
     {
-        var negative = async () => await Channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest { Limit = -5 });
+        var negative = async () => await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).ListAlertsAsync(new ListAlertsRequest { Limit = -5 });
         (await negative.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
-        (await Channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest())).Alerts.Should().BeEmpty();
+        (await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(Channel).ListAlertsAsync(new ListAlertsRequest())).Alerts.Should().BeEmpty();
     }
 
     public async Task DisposeAsync()

@@ -2,12 +2,10 @@ using Cascade.Cli.Demo;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Training.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Cascade.Host;
 using Cascade.Hosting;
-using Cascade.Ingestion.Grpc;
-using Cascade.Training.Grpc;
 using Cascade.Training;
 using Cascade.Training.Domain;
 using Cascade.Training.Messaging;
@@ -58,7 +56,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (true)
         {
-            var job = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = id });
+            var job = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = id });
             if (condition(job)) return job;
             DateTime.UtcNow.Should().BeBefore(deadline, $"job {id} is {job.Status.State} ({job.Status.Error})");
             await Task.Delay(200);
@@ -73,14 +71,14 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         {
             var request = new IngestRequest { Dataset = DemoDataset.Name };
             request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
-            await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+            await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
         }
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         ListJobsResponse jobs;
         do
         {
             await Task.Delay(200);
-            jobs = await _channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model });
+            jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model });
             DateTime.UtcNow.Should().BeBefore(deadline, "10,000 labeled rows queue a job");
         }
         while (jobs.Jobs.Count == 0);
@@ -98,7 +96,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var job = await QueueGpuJobAsync("gpu routing test");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Queued);
+        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Queued);
         (await MessagesIn("train-gpu")).Should().Be(1, "no worker here has XGBoost with CUDA, so the gpu job waits for one");
     }
 
@@ -125,7 +123,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         while (await MessagesIn("train-gpu") == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
         (await MessagesIn("train-gpu")).Should().Be(1, "the command is on the broker: the outbox cannot take it back");
 
-        await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = job.Id });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = job.Id });
 
         // A worker-only process that claims a GPU joins the pool. Were it to train, XGBoost without CUDA would fail the
         // job (FAILED, dead-lettered); asking Training first, it skips the job.
@@ -134,8 +132,8 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var options = new ServiceHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data, Infrastructure = new InfrastructureOptions { Jobs = JobTransport.RabbitMq, RabbitMq = _rabbitMq } };
         await using var worker = ServiceHost.Build(options, [], (services, directory) =>
         {
-            services.AddSingleton<IRegistryGateway>(new GrpcRegistryGateway(_channel));
-            services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(_channel, sp.GetRequiredService<ILogger<GrpcJobCancellation>>()));
+            services.AddSingleton<IRegistryGateway>(new GrpcRegistryGateway(new Cascade.Contracts.Registry.V1.Registry.RegistryClient(_channel)));
+            services.AddSingleton<IJobCancellation>(sp => new GrpcJobCancellation(new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel), sp.GetRequiredService<ILogger<GrpcJobCancellation>>()));
             services.AddCascadeTraining(o =>
             {
                 o.Scheduler = false;
@@ -156,10 +154,10 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         logs.Messages.Should().NotContain(m => m.Contains("failed on attempt", StringComparison.Ordinal), "it never tried to train");
         (await MessagesIn("train-gpu")).Should().Be(0);
         (await MessagesIn("train-gpu_error")).Should().Be(0);
-        var after = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id });
+        var after = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id });
         after.Status.State.Should().Be(JobState.Cancelled);
         after.Status.Worker.Should().BeEmpty("no worker ever ran it");
-        var versions = await _channel.UnaryAsync(Cascade.Registry.Grpc.RegistryMethods.ListModelVersions, new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
+        var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(_channel).ListModelVersionsAsync(new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
         versions.Versions.Should().BeEmpty("a cancelled job registers nothing");
         await worker.StopAsync();
         Directory.Delete(data, recursive: true);
@@ -172,19 +170,19 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         policy.Rounds = 100_000; // minutes of boosting: it is still running when cancelled
         policy.Parameters["max_depth"] = "8";
         policy.Parameters["eta"] = "0.001";
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = policy });
         await IngestLabeledAsync(3000);
         var job = await TriggerOnceMaterializedAsync("cancel while running");
         await AwaitJobAsync(job.Id, j => j.Status.State == JobState.Running);
 
-        await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = job.Id });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = job.Id });
 
         var stopped = $"Training job {job.Id} was cancelled: nothing registered";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!_logs.Messages.Contains(stopped) && DateTime.UtcNow < deadline) await Task.Delay(100);
         _logs.Messages.Should().Contain(stopped, "the worker saw the cancellation within a poll and stopped between rounds");
-        (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Cancelled);
-        var versions = await _channel.UnaryAsync(Cascade.Registry.Grpc.RegistryMethods.ListModelVersions, new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
+        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Cancelled);
+        var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(_channel).ListModelVersionsAsync(new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
         versions.Versions.Should().BeEmpty();
         (await MessagesIn("train-cpu_error")).Should().Be(0, "a cancelled job is not a failure");
     }
@@ -194,7 +192,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
     {
         var policy = DemoDataset.TrainingPolicy();
         policy.Resources = new ResourceRequest { Accelerator = ResourceRequest.Types.Accelerator.Gpu };
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = policy });
         await IngestLabeledAsync(200);
         return await TriggerOnceMaterializedAsync(reason);
     }
@@ -207,7 +205,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         {
             try
             {
-                return await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = reason });
+                return await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = reason });
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition && DateTime.UtcNow < deadline)
             {
@@ -221,12 +219,12 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         var stream = new SyntheticStream(driftAt: long.MaxValue);
         var request = new IngestRequest { Dataset = DemoDataset.Name };
         request.Records.Add(Enumerable.Range(0, count).Select(_ => DemoDataset.ToRecord(stream.Next())));
-        await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
         // Wait for the rows to be materialized, so the trigger has a watermark to train up to.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            var status = await _channel.UnaryAsync(Cascade.Features.Grpc.FeaturesMethods.GetMaterializationStatus, new Contracts.Features.V1.GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
+            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetMaterializationStatusAsync(new Contracts.Features.V1.GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
             if (status.LabeledRows >= count) return;
             await Task.Delay(100);
         }

@@ -3,10 +3,9 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.EventLog.Abstractions;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Cascade.Host;
-using Cascade.Ingestion.Grpc;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,7 +49,7 @@ public sealed class IngestionApiTests : IAsyncLifetime
     };
 
     private async Task RegisterAsync() =>
-        await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = SchemaTests.Spec(("x", ValueType.Float64, true)) });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = SchemaTests.Spec(("x", ValueType.Float64, true)) });
 
     private async Task<List<DataRecord>> ReadTopicAsync()
     {
@@ -70,7 +69,7 @@ public sealed class IngestionApiTests : IAsyncLifetime
     {
         await RegisterAsync();
         var bad = Reading("r2", "", 2);
-        var response = await _channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = "sensors", Records = { Reading("r1", "a", 1), bad, Reading("r3", "b", 3) } });
+        var response = await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(new IngestRequest { Dataset = "sensors", Records = { Reading("r1", "a", 1), bad, Reading("r3", "b", 3) } });
         response.Accepted.Should().Be(2);
         response.Errors.Should().ContainSingle().Which.Index.Should().Be(1);
         response.Watermark.Partitions.Sum(p => p.Offset).Should().Be(2);
@@ -83,7 +82,7 @@ public sealed class IngestionApiTests : IAsyncLifetime
     public async Task A_re_sent_record_is_not_appended_twice_even_after_a_restart()
     {
         await RegisterAsync();
-        using (var call = _channel.ClientStreaming(IngestionMethods.Ingest))
+        using (var call = new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).Ingest())
         {
             await call.RequestStream.WriteAsync(new IngestRequest { Dataset = "sensors", Records = { Reading("r1", "a", 1), Reading("r2", "a", 2) } });
             await call.RequestStream.WriteAsync(new IngestRequest { Dataset = "sensors", Records = { Reading("r2", "a", 2), Reading("r3", "a", 3) } });
@@ -96,11 +95,11 @@ public sealed class IngestionApiTests : IAsyncLifetime
         await StopHostAsync();
         await StartHostAsync();
 
-        var again = await _channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = "sensors", Records = { Reading("r3", "a", 3), Reading("r4", "a", 4) } });
+        var again = await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(new IngestRequest { Dataset = "sensors", Records = { Reading("r3", "a", 3), Reading("r4", "a", 4) } });
         again.Accepted.Should().Be(1);
         again.Duplicates.Should().Be(1);
         (await ReadTopicAsync()).Select(r => r.RecordId).Should().BeEquivalentTo("r1", "r2", "r3", "r4");
-        var dataset = await _channel.UnaryAsync(IngestionMethods.GetDataset, new GetDatasetRequest { Name = "sensors" });
+        var dataset = await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).GetDatasetAsync(new GetDatasetRequest { Name = "sensors" });
         dataset.Meta.RecordsAccepted.Should().Be(4);
     }
 
@@ -108,7 +107,7 @@ public sealed class IngestionApiTests : IAsyncLifetime
     public async Task Batches_of_a_stream_queued_while_earlier_ones_are_in_flight_keep_each_entity_in_order()
     {
         await RegisterAsync();
-        using (var call = _channel.ClientStreaming(IngestionMethods.Ingest))
+        using (var call = new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).Ingest())
         {
             for (var batch = 0; batch < 40; batch++)
             {
@@ -141,29 +140,29 @@ public sealed class IngestionApiTests : IAsyncLifetime
     {
         await RegisterAsync();
         var incompatible = SchemaTests.Spec(("x", ValueType.String, true));
-        var act = async () => await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = incompatible });
+        var act = async () => await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = incompatible });
         var error = (await act.Should().ThrowAsync<RpcException>()).Which;
         error.StatusCode.Should().Be(StatusCode.FailedPrecondition);
         error.Status.Detail.Should().Contain("'x' changes type");
 
         var compatible = SchemaTests.Spec(("x", ValueType.Float64, true), ("y", ValueType.Int64, false));
-        var dataset = await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = compatible });
+        var dataset = await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = compatible });
         dataset.Meta.SchemaVersion.Should().Be(2);
     }
 
     [Fact]
     public async Task Unknown_datasets_are_not_found_and_invalid_specs_are_invalid_argument()
     {
-        var unknown = async () => await _channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = "nope", Records = { Reading("r", "a", 1) } });
+        var unknown = async () => await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(new IngestRequest { Dataset = "nope", Records = { Reading("r", "a", 1) } });
         (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
-        var invalid = async () => await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = new DatasetSpec { Name = "x" } });
+        var invalid = async () => await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = new DatasetSpec { Name = "x" } });
         (await invalid.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
     }
 
     [Fact]
     public async Task Labels_are_appended_to_the_labels_topic_and_bad_ones_reported()
     {
-        var response = await _channel.UnaryAsync(IngestionMethods.SubmitLabels, new SubmitLabelsRequest
+        var response = await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).SubmitLabelsAsync(new SubmitLabelsRequest
         {
             Labels = { new Label { Model = "m", PredictionId = "p1", Value = 1 }, new Label { Model = "m", Value = 0 } },
         });

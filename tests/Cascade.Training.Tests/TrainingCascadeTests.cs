@@ -4,14 +4,10 @@ using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Training.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Cascade.Host;
-using Cascade.Ingestion.Grpc;
-using Cascade.Registry.Grpc;
 using Cascade.Training.Domain;
-using Cascade.Training.Grpc;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
@@ -36,8 +32,8 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         var dataset = new DatasetSpec { Name = "readings", EntityColumn = "device", EventTimeColumn = "time", LabelColumn = "label" };
         dataset.Columns.Add(new ColumnSpec { Name = "a", Type = ValueType.Float64, Required = true });
         dataset.Columns.Add(new ColumnSpec { Name = "b", Type = ValueType.Float64, Required = true });
-        await _channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = dataset });
-        await _channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = new FeatureViewSpec { Name = "readings-view", Dataset = "readings", Passthrough = { "a", "b" } } });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = dataset });
+        await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = new FeatureViewSpec { Name = "readings-view", Dataset = "readings", Passthrough = { "a", "b" } } });
     }
 
     private static TrainingPolicySpec Policy(ResourceRequest.Types.Accelerator accelerator = ResourceRequest.Types.Accelerator.Cpu) => new()
@@ -70,7 +66,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
                 Label = a + 0.5 * b > 0 ? 1 : 0,
             });
         }
-        await _channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
     }
 
     private async Task WaitForLabeledRowsAsync(long rows)
@@ -78,7 +74,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < TimeSpan.FromMinutes(1))
         {
-            var status = await _channel.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = "readings-view" });
+            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = "readings-view" });
             if (status.LabeledRows >= rows) return;
             await Task.Delay(50);
         }
@@ -90,7 +86,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
         {
-            var jobs = await _channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = "readings-model" });
+            var jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" });
             if (jobs.Jobs.FirstOrDefault(done) is { } job) return job;
             await Task.Delay(100);
         }
@@ -100,7 +96,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     [Fact]
     public async Task New_labeled_rows_trigger_a_job_whose_model_is_registered_with_lineage_and_promoted()
     {
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy() });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = Policy() });
         await IngestAsync(2000);
 
         var job = await WaitForJobAsync(j => j.Status.State is JobState.Succeeded or JobState.Failed);
@@ -109,7 +105,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         job.Status.Promoted.Should().BeTrue();
         job.Status.Device.Should().Be("cpu");
 
-        var champion = await _channel.UnaryAsync(RegistryMethods.GetAlias, new GetAliasRequest { Model = "readings-model", Alias = "champion" });
+        var champion = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(_channel).GetAliasAsync(new GetAliasRequest { Model = "readings-model", Alias = "champion" });
         champion.Meta.Version.Should().Be(job.Status.ModelVersion);
         champion.Spec.FeatureNames.Should().Equal("a", "b");
         champion.Spec.Holdout.CandidateMetrics["auc"].Should().BeGreaterThan(0.9, "the label is a clean linear function of the features");
@@ -125,11 +121,11 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     [Fact]
     public async Task A_gpu_job_waits_in_the_gpu_queue_when_no_worker_has_a_gpu()
     {
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
         await IngestAsync(2000);
         var job = await WaitForJobAsync(_ => true);
         await Task.Delay(1000);
-        var again = await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = job.Id });
+        var again = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id });
         again.Status.State.Should().Be(JobState.Queued, "Debian's XGBoost has no CUDA, so this host runs no gpu worker");
     }
 
@@ -142,7 +138,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         await WaitForLabeledRowsAsync(2000);
         var policy = Policy();
         policy.Triggers = new Cascade.Contracts.Training.V1.Triggers { Schedule = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) };
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = policy });
 
         var first = await WaitForJobAsync(j => j.Status.State == JobState.Succeeded);
         first.Spec.Trigger.Should().Be(TriggerKind.Schedule);
@@ -150,7 +146,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
 
         // Two intervals without new rows: the same data would train the same model, so no job.
         await Task.Delay(TimeSpan.FromSeconds(4.5));
-        (await _channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = "readings-model" })).Jobs.Should().ContainSingle();
+        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" })).Jobs.Should().ContainSingle();
 
         await IngestAsync(500, first: 2000);
         var second = await WaitForJobAsync(j => j.Id != first.Id && j.Status.State == JobState.Succeeded);
@@ -166,7 +162,7 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     {
         var policy = Policy();
         policy.Triggers = new Cascade.Contracts.Training.V1.Triggers { EveryNewLabeledRows = everyRows, Schedule = Duration.FromTimeSpan(TimeSpan.FromSeconds(scheduleSeconds)) };
-        var act = async () => await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = policy });
+        var act = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = policy });
         var error = (await act.Should().ThrowAsync<RpcException>()).Which;
         error.StatusCode.Should().Be(StatusCode.InvalidArgument);
         error.Status.Detail.Should().Contain(expected);
@@ -175,23 +171,23 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     [Fact]
     public async Task A_queued_job_can_be_cancelled_once_and_a_finished_one_cannot()
     {
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
         await IngestAsync(2000);
         var queued = await WaitForJobAsync(_ => true); // no gpu worker here: it stays queued
 
-        var cancelled = await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = queued.Id });
+        var cancelled = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = queued.Id });
         cancelled.Status.State.Should().Be(JobState.Cancelled);
         cancelled.Status.FinishedAt.Should().NotBeNull();
-        (await _channel.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = queued.Id })).Status.State.Should().Be(JobState.Cancelled);
-        (await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = queued.Id })).Status.State.Should().Be(JobState.Cancelled, "cancelling twice is harmless");
+        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = queued.Id })).Status.State.Should().Be(JobState.Cancelled);
+        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = queued.Id })).Status.State.Should().Be(JobState.Cancelled, "cancelling twice is harmless");
 
-        var unknown = async () => await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = "job-nope" });
+        var unknown = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = "job-nope" });
         (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
 
-        await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = Policy() });
-        var trained = await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = "readings-model" });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = Policy() });
+        var trained = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = "readings-model" });
         var succeeded = await WaitForJobAsync(j => j.Id == trained.Id && j.Status.State == JobState.Succeeded);
-        var late = async () => await _channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = succeeded.Id });
+        var late = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = succeeded.Id });
         var refused = (await late.Should().ThrowAsync<RpcException>()).Which;
         refused.StatusCode.Should().Be(StatusCode.FailedPrecondition);
         refused.Status.Detail.Should().Contain("roll the version back");
@@ -202,9 +198,9 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
     {
         var bad = Policy();
         bad.Parameters["max_dept"] = "3";
-        var act = async () => await _channel.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = bad });
+        var act = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = bad });
         (await act.Should().ThrowAsync<RpcException>()).Which.Status.Detail.Should().Contain("max_depth");
-        var unknown = async () => await _channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = "nope" });
+        var unknown = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = "nope" });
         (await unknown.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
     }
 

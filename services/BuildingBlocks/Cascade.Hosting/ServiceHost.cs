@@ -1,6 +1,6 @@
 using System.Net;
-using Cascade.Grpc.Health;
-using Cascade.Grpc.Server;
+using Cascade.Hosting.Grpc;
+using Cascade.Hosting.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,13 +10,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Grpc.AspNetCore.Web;
 using Grpc.Health.V1;
 
 namespace Cascade.Hosting;
 
 /// <summary>
-/// The process every Cascade service runs in: a gRPC endpoint (HTTP/2 only) and an HTTP endpoint (<c>/healthz</c>,
-/// <c>/metrics</c>),
+/// The process every Cascade service runs in: a gRPC endpoint (HTTP/2 only, with reflection) and an HTTP endpoint
+/// (HTTP/1.1: gRPC-Web and the REST routes of every service, <c>/healthz</c>, <c>/metrics</c>),
 /// the chosen infrastructure, and whatever service modules the caller adds. The all-in-one host adds all six; each
 /// service's own <c>Program.cs</c> adds only itself.
 /// </summary>
@@ -49,18 +50,25 @@ public static class ServiceHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenGrpc(address, options.GrpcPort);
-            // The HTTP endpoint serves browsers, probes and scrapers: plain HTTP/1.1 (cleartext HTTP/2 needs prior knowledge they lack).
+            // The HTTP endpoint serves browsers (gRPC-Web, REST), probes and scrapers: plain HTTP/1.1 (cleartext HTTP/2
+            // needs prior knowledge they lack).
             kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
         var data = Path.GetFullPath(options.DataDirectory);
         builder.Services.AddSingleton(options);
         builder.Services.AddCascadeGrpc();
         builder.Services.AddCascadeMetrics();
+        builder.Services.AddCascadeTracing(options.Telemetry, ProcessName(grpcServices));
         builder.Services.AddCascadeInfrastructure(options.Infrastructure, data);
         addServices(builder.Services, data);
 
         var app = builder.Build();
-        app.UseCascadeGrpc();
+        app.UseRouting();
+        // gRPC-Web for every service: browsers cannot speak gRPC's HTTP/2 trailers, and reach the same handlers over HTTP/1.1.
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.UseGrpcCallMetrics();
+        app.MapCascadeGrpc();
+        app.MapHttpEndpoints();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var health = app.Services.GetRequiredService<HealthStatusRegistry>();
@@ -90,6 +98,13 @@ public static class ServiceHost
             logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>The name a process reports itself by: <c>cascade-serving</c> for one service, <c>cascade-host</c> for the all-in-one.</summary>
+    private static string ProcessName(IReadOnlyList<string> grpcServices)
+    {
+        var areas = grpcServices.Where(s => s.StartsWith("cascade.", StringComparison.Ordinal)).Select(s => s.Split('.')[1]).Distinct().ToArray();
+        return areas.Length switch { 0 => "cascade-worker", 1 => "cascade-" + areas[0], _ => "cascade-host" };
     }
 
     /// <summary>The addresses a started host actually listens on (ports may be ephemeral when 0 was asked).</summary>

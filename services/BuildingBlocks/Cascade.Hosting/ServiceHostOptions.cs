@@ -27,6 +27,9 @@ public sealed class ServiceHostOptions
     /// <summary>Which implementation stands behind each shared seam.</summary>
     public InfrastructureOptions Infrastructure { get; set; } = new();
 
+    /// <summary>Where traces go (metrics are always on <c>/metrics</c>).</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>gRPC addresses of the other services this one calls (by service name: <c>registry</c>, …).</summary>
     public Dictionary<string, string> Services { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

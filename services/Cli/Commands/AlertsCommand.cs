@@ -1,9 +1,8 @@
 using System.CommandLine;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Monitoring.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Monitoring.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
@@ -27,10 +26,10 @@ internal static class AlertsCommand
             var request = new WatchAlertsRequest { MinSeverity = Severity(parse.GetValue(severity)!), Replay = parse.GetValue(replay) };
             request.Models.Add(parse.GetValue(models) ?? []);
             AnsiConsole.MarkupLine("[grey]watching alerts; Ctrl-C stops[/]");
-            using var call = channel.ServerStreaming(MonitoringMethods.WatchAlerts, request, new CallOptions(CancellationToken: ct));
+            using var call = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).WatchAlerts(request, cancellationToken: ct);
             try
             {
-                await foreach (var alert in call.ReadAllAsync(ct))
+                await foreach (var alert in call.ResponseStream.ReadAllAsync(ct))
                 {
                     AnsiConsole.MarkupLineInterpolated($"{alert.DetectedAt.ToDateTimeOffset():HH:mm:ss} [{Colour(alert.Severity)}]{Name(alert.Severity),-8}[/] {alert.Model} v{alert.Version} {alert.Summary} [grey]({alert.AlertId})[/]");
                 }
@@ -48,7 +47,7 @@ internal static class AlertsCommand
         var list = new Command("list", "List recent alerts, newest first.") { model, limit };
         list.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var alerts = await channel.UnaryAsync(MonitoringMethods.ListAlerts, new ListAlertsRequest { Model = parse.GetValue(model) ?? string.Empty, Limit = parse.GetValue(limit) }, HostCall.Timeout(ct));
+            var alerts = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).ListAlertsAsync(new ListAlertsRequest { Model = parse.GetValue(model) ?? string.Empty, Limit = parse.GetValue(limit) }, HostCall.Timeout(ct));
             var table = new Table().AddColumns("detected", "severity", "model", "kind", "evidence", "top features", "alert");
             foreach (var alert in alerts.Alerts)
             {
@@ -63,7 +62,7 @@ internal static class AlertsCommand
         var ack = new Command("ack", "Acknowledge an alert.") { alertId, actor };
         ack.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            await channel.UnaryAsync(MonitoringMethods.AcknowledgeAlert, new AcknowledgeAlertRequest { AlertId = parse.GetValue(alertId)!, Actor = parse.GetValue(actor)! }, HostCall.Timeout(ct));
+            await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).AcknowledgeAlertAsync(new AcknowledgeAlertRequest { AlertId = parse.GetValue(alertId)!, Actor = parse.GetValue(actor)! }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"acknowledged {parse.GetValue(alertId)}");
         }));
 
@@ -71,7 +70,7 @@ internal static class AlertsCommand
         var health = new Command("health", "A model's monitoring health: the watched version, drift per feature, detectors.") { name };
         health.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var result = await channel.UnaryAsync(MonitoringMethods.GetModelHealth, new GetModelHealthRequest { Model = parse.GetValue(name)! }, HostCall.Timeout(ct));
+            var result = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).GetModelHealthAsync(new GetModelHealthRequest { Model = parse.GetValue(name)! }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"{result.Model} v{result.Version}: {result.PredictionsSeen:N0} predictions seen, {result.LabelsJoined:N0} labels joined, window {result.WindowSize}");
             var table = new Table().AddColumns("feature", "PSI", "KS D", "KS p", "Jensen-Shannon", "Wasserstein");
             foreach (var feature in result.Features.Append(result.Prediction).Where(f => f is not null))

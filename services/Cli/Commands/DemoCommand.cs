@@ -1,3 +1,4 @@
+using Cascade.Contracts;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
@@ -5,13 +6,10 @@ using Cascade.Cli.Demo;
 using Cascade.Cli.Distributed;
 using Cascade.Contracts.Serving.V1;
 using Cascade.Contracts.Training.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Grpc.Health;
-using Cascade.Grpc.Server;
-using Cascade.Host;
-using Cascade.Serving.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Health.V1;
+using Cascade.Host;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -74,7 +72,7 @@ internal static class DemoCommand
             await app.StartAsync(cancellationToken);
             var (grpc, http) = AllInOneHost.GetAddresses(app, options);
             AnsiConsole.MarkupLineInterpolated($"[green]host up[/]: gRPC {grpc}, HTTP {http}");
-            var served = app.Services.GetRequiredService<GrpcMethodRegistry>().ServiceNames.ToHashSet();
+            var served = Cascade.Hosting.Grpc.GrpcHosting.ServedServices(app.Services).ToHashSet();
             var missing = Services.Where(s => !served.Contains(s)).ToArray();
             if (missing.Length > 0)
             {
@@ -82,7 +80,7 @@ internal static class DemoCommand
             }
 
             using var channel = GrpcChannel.ForAddress(grpc);
-            var health = await channel.UnaryAsync(HealthMethods.Check, new HealthCheckRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
             AnsiConsole.MarkupLineInterpolated($"grpc.health.v1.Health/Check → [bold]{health.Status}[/]; serving {served.Count} services");
 
             var summary = await RunCascadeAsync(channel, parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), cancellationToken);
@@ -162,7 +160,7 @@ internal static class DemoCommand
         await stopLoad.CancelAsync();
         await Task.WhenAll(loadTask, alertTask);
 
-        var serving = await channels.Serving.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var serving = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channels.Serving).GetServingStatusAsync(new GetServingStatusRequest(), GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
         var swaps = serving.Models.FirstOrDefault(m => m.Model == DemoDataset.Model)?.Swaps ?? 0;
         var oipChecked = swaps > 0 && await OpenInferenceCheck.RunAsync(channels.Serving, DemoDataset.Model, cancellationToken);
 

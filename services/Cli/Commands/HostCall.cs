@@ -1,6 +1,7 @@
+using Cascade.Contracts;
 using System.CommandLine;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Cascade.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal static class HostCall
     public static Option<string> AddressOption() =>
         new("--address") { Description = "gRPC address of the host.", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true };
 
-    public static CallOptions Timeout(CancellationToken cancellationToken) => CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken);
+    public static CallOptions Timeout(CancellationToken cancellationToken) => GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken);
 
     /// <summary>Runs a call against the host; a gRPC error becomes one line on stderr and exit code 1.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Option<string> address, Func<GrpcChannel, Task> action)

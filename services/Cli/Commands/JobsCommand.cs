@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Cascade.Contracts.Training.V1;
-using Cascade.Training.Grpc;
 using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
@@ -19,7 +18,7 @@ internal static class JobsCommand
         var list = new Command("list", "List recent training jobs, newest first.") { model, limit };
         list.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var jobs = await channel.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = parse.GetValue(model) ?? string.Empty, Limit = parse.GetValue(limit) }, HostCall.Timeout(ct));
+            var jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(channel).ListJobsAsync(new ListJobsRequest { Model = parse.GetValue(model) ?? string.Empty, Limit = parse.GetValue(limit) }, HostCall.Timeout(ct));
             var table = new Table().AddColumns("job", "model", "state", "trigger", "reason", "queued", "took", "worker / device", "version");
             foreach (var job in jobs.Jobs)
             {
@@ -37,7 +36,7 @@ internal static class JobsCommand
         var trigger = new Command("trigger", "Train a model now on the data materialized so far.") { name, reason };
         trigger.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var job = await channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = parse.GetValue(name)!, Reason = parse.GetValue(reason)! }, HostCall.Timeout(ct));
+            var job = await new Cascade.Contracts.Training.V1.Training.TrainingClient(channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = parse.GetValue(name)!, Reason = parse.GetValue(reason)! }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"queued {job.Id} for {job.Spec.Model} ({job.Spec.Resources.Accelerator})");
         }));
 
@@ -45,7 +44,7 @@ internal static class JobsCommand
         var cancel = new Command("cancel", "Cancel a queued or running job; it registers no version.") { id };
         cancel.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var job = await channel.UnaryAsync(TrainingMethods.CancelJob, new CancelJobRequest { Id = parse.GetValue(id)! }, HostCall.Timeout(ct));
+            var job = await new Cascade.Contracts.Training.V1.Training.TrainingClient(channel).CancelJobAsync(new CancelJobRequest { Id = parse.GetValue(id)! }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"{job.Id} of {job.Spec.Model}: {job.Status.State}");
         }));
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using Cascade.Contracts.Registry.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Registry.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
@@ -19,7 +18,7 @@ internal static class ModelsCommand
         var list = new Command("list", "List models with their champion, challenger and latest version.");
         list.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var models = await channel.UnaryAsync(RegistryMethods.ListModels, new ListModelsRequest(), HostCall.Timeout(ct));
+            var models = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).ListModelsAsync(new ListModelsRequest(), HostCall.Timeout(ct));
             var table = new Table().AddColumns("model", "task", "champion", "challenger", "latest", "created");
             foreach (var model in models.Models)
             {
@@ -33,7 +32,7 @@ internal static class ModelsCommand
         show.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var model = parse.GetValue(name)!;
-            var versions = await channel.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = model }, HostCall.Timeout(ct));
+            var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).ListModelVersionsAsync(new ListModelVersionsRequest { Model = model }, HostCall.Timeout(ct));
             var table = new Table().AddColumns("version", "status", "aliases", "holdout", "job", "dataset watermark", "code", "artifact");
             foreach (var version in versions.Versions)
             {
@@ -43,7 +42,7 @@ internal static class ModelsCommand
                     version.Spec.Lineage?.TrainingJobId ?? "", watermark, version.Spec.Lineage?.CodeVersion ?? "", version.Spec.ArtifactSha256[..12]);
             }
             AnsiConsole.Write(table);
-            var audit = await channel.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = model }, HostCall.Timeout(ct));
+            var audit = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).GetAuditLogAsync(new GetAuditLogRequest { Model = model }, HostCall.Timeout(ct));
             var log = new Table().AddColumns("#", "time", "actor", "action", "from", "to", "reason");
             foreach (var entry in audit.Entries)
             {
@@ -59,7 +58,7 @@ internal static class ModelsCommand
         var promote = new Command("promote", "Make a version champion (through the promotion gate unless --force).") { name, version, reason, actor, force };
         promote.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var result = await channel.UnaryAsync(RegistryMethods.PromoteModelVersion, new PromoteModelVersionRequest
+            var result = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).PromoteModelVersionAsync(new PromoteModelVersionRequest
             {
                 Model = parse.GetValue(name)!, Version = parse.GetValue(version), Reason = parse.GetValue(reason)!, Actor = parse.GetValue(actor)!, Force = parse.GetValue(force),
             }, HostCall.Timeout(ct));
@@ -70,7 +69,7 @@ internal static class ModelsCommand
         var rollback = new Command("rollback", "Roll the champion back.") { name, to, reason, actor };
         rollback.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
-            var result = await channel.UnaryAsync(RegistryMethods.RollbackModel, new RollbackModelRequest
+            var result = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).RollbackModelAsync(new RollbackModelRequest
             {
                 Model = parse.GetValue(name)!, ToVersion = parse.GetValue(to), Reason = parse.GetValue(reason)!, Actor = parse.GetValue(actor)!,
             }, HostCall.Timeout(ct));

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Cascade.Cli.Distributed;
-using Cascade.Grpc.Server;
 using Cascade.Host;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -35,7 +34,7 @@ internal static class UpCommand
                 return 1;
             }
             var (grpc, http) = AllInOneHost.GetAddresses(app, options);
-            var services = app.Services.GetRequiredService<GrpcMethodRegistry>().ServiceNames;
+            var services = Cascade.Hosting.Grpc.GrpcHosting.ServedServices(app.Services);
             AnsiConsole.MarkupLineInterpolated($"[green]Cascade all-in-one host is up[/]: gRPC [bold]{grpc}[/], HTTP [bold]{http}[/] (/healthz)");
             AnsiConsole.MarkupLineInterpolated($"gRPC services: {string.Join(", ", services)}");
             AnsiConsole.MarkupLine("Press Ctrl-C to stop.");

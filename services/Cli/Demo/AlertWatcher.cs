@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Monitoring.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Monitoring.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Cascade.Cli.Demo;
 
@@ -18,8 +17,8 @@ internal sealed class AlertWatcher(Stopwatch clock, Func<long> recordsSent)
     {
         try
         {
-            using var call = channel.ServerStreaming(MonitoringMethods.WatchAlerts, new WatchAlertsRequest { Models = { model }, Replay = 100 }, new CallOptions(CancellationToken: stop));
-            await foreach (var alert in call.ReadAllAsync(stop))
+            using var call = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).WatchAlerts(new WatchAlertsRequest { Models = { model }, Replay = 100 }, cancellationToken: stop);
+            await foreach (var alert in call.ResponseStream.ReadAllAsync(stop))
             {
                 Received.Enqueue((alert, clock.Elapsed.TotalMilliseconds, recordsSent()));
             }

@@ -1,4 +1,4 @@
-using Cascade.Grpc.Client;
+using Grpc.Net.Client;
 
 namespace Cascade.Cli.Demo;
 

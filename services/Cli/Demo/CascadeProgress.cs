@@ -1,13 +1,11 @@
+using Cascade.Contracts;
 using System.Diagnostics;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Training.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Registry.Grpc;
-using Cascade.Training.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Spectre.Console;
 
 namespace Cascade.Cli.Demo;
@@ -22,7 +20,7 @@ internal static class CascadeProgress
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
         {
-            var status = await channels.Features.UnaryAsync(FeaturesMethods.GetMaterializationStatus, new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channels.Features).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
             var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
             if (target.All(t => reached.GetValueOrDefault(t.Key) >= t.Value))
             {
@@ -47,7 +45,7 @@ internal static class CascadeProgress
         stopwatch.Restart();
         while (stopwatch.Elapsed < limit)
         {
-            var jobs = await channels.Training.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            var jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(channels.Training).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
             if (jobs.Jobs.Any(j => j.Spec.Trigger == TriggerKind.Drift)) return;
             await Task.Delay(100, cancellationToken);
         }
@@ -61,15 +59,15 @@ internal static class CascadeProgress
         ListJobsResponse jobs;
         while (true)
         {
-            jobs = await channels.Training.UnaryAsync(TrainingMethods.ListJobs, new ListJobsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+            jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(channels.Training).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
             if (jobs.Jobs.All(j => j.Status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled) || stopwatch.Elapsed > TimeSpan.FromMinutes(5))
             {
                 break;
             }
             await Task.Delay(250, cancellationToken);
         }
-        var versions = await channels.Registry.UnaryAsync(RegistryMethods.ListModelVersions, new ListModelVersionsRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
-        var audit = await channels.Registry.UnaryAsync(RegistryMethods.GetAuditLog, new GetAuditLogRequest { Model = DemoDataset.Model }, CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channels.Registry).ListModelVersionsAsync(new ListModelVersionsRequest { Model = DemoDataset.Model }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
+        var audit = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channels.Registry).GetAuditLogAsync(new GetAuditLogRequest { Model = DemoDataset.Model }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
         var table = new Table().AddColumns("version", "status", "trigger", "training rows", "holdout AUC", "champion AUC (same holdout)", "duration");
         foreach (var version in versions.Versions)
         {

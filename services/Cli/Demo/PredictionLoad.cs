@@ -1,9 +1,9 @@
+using Cascade.Contracts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Cascade.Contracts.Serving.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Serving.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Cascade.Cli.Demo;
 
@@ -33,7 +33,7 @@ internal sealed class PredictionLoad(Stopwatch clock, int workers = 4, int entit
     {
         while (!stop.IsCancellationRequested)
         {
-            var status = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10)));
+            var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel).GetServingStatusAsync(new GetServingStatusRequest(), GrpcCalls.Within(TimeSpan.FromSeconds(10)));
             if (status.Models.Any(m => m.Model == model)) break;
             try { await Task.Delay(50, stop); } catch (OperationCanceledException) { return; }
         }
@@ -48,7 +48,7 @@ internal sealed class PredictionLoad(Stopwatch clock, int workers = 4, int entit
             try
             {
                 var request = new PredictRequest { Model = model, EntityId = $"device-{Random.Shared.Next(entities):D4}" };
-                var response = await channel.UnaryAsync(ServingMethods.Predict, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(10)));
+                var response = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel).PredictAsync(request, GrpcCalls.Within(TimeSpan.FromSeconds(10)));
                 var completed = clock.Elapsed.TotalMilliseconds;
                 Interlocked.Increment(ref _predictions);
                 ByVersion.AddOrUpdate(response.Version, 1, (_, n) => n + 1);

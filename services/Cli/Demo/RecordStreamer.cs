@@ -1,12 +1,10 @@
+using Cascade.Contracts;
 using System.Diagnostics;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Training.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Training.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Spectre.Console;
 
 namespace Cascade.Cli.Demo;
@@ -30,10 +28,10 @@ internal sealed class RecordStreamer(Stopwatch clock)
 
     public static async Task SetUpAsync(CascadeChannels channels, CancellationToken cancellationToken)
     {
-        await channels.Ingestion.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
-        var view = await channels.Features.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channels.Ingestion).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
+        var view = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channels.Features).ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"feature view {view.Spec.Name} v{view.Meta.Version}: {string.Join(", ", view.Meta.FeatureNames)}");
-        await channels.Training.UnaryAsync(TrainingMethods.PutTrainingPolicy, new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellationToken));
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(channels.Training).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"training policy for {DemoDataset.Model}: retrain every 10,000 new labeled rows on the latest 10,000, and 2 s after a drift alert");
     }
 
@@ -45,7 +43,7 @@ internal sealed class RecordStreamer(Stopwatch clock)
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask($"ingesting {events:N0} records at {rate:N0}/s into {DemoDataset.Name} (drift at {driftAt:N0})", maxValue: events);
-            using var call = channel.ClientStreaming(IngestionMethods.Ingest, new CallOptions(CancellationToken: cancellationToken));
+            using var call = new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).Ingest(cancellationToken: cancellationToken);
             for (var sent = 0; sent < events; sent += BatchSize)
             {
                 // Pace by the schedule, not by sleeping a fixed time per batch, so slow batches do not drift the rate.

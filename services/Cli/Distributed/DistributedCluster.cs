@@ -1,7 +1,7 @@
+using Cascade.Contracts;
 using Cascade.Cli.Demo;
 using Cascade.Contracts.Registry.V1;
-using Cascade.Grpc.Client;
-using Cascade.Registry.Grpc;
+using Grpc.Net.Client;
 using Spectre.Console;
 
 namespace Cascade.Cli.Distributed;
@@ -62,7 +62,7 @@ internal sealed class DistributedCluster : IAsyncDisposable
     /// <summary>True when the registry already knows <paramref name="model"/>: the infrastructure holds an earlier run.</summary>
     public async Task<bool> HasModelAsync(string model, CancellationToken cancellationToken)
     {
-        var models = await Channels.Registry.UnaryAsync(RegistryMethods.ListModels, new ListModelsRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken));
+        var models = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(Channels.Registry).ListModelsAsync(new ListModelsRequest(), GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
         return models.Models.Any(m => m.Name == model);
     }
 

@@ -4,31 +4,34 @@ using Cascade.Contracts.Features.V1;
 using Cascade.Features.Domain;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
+using Grpc.Core;
 using Cascade.Storage.OnlineStore;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Cascade.Features.Grpc;
 
 /// <summary>The Features gRPC API: feature views and online lookups.</summary>
-public sealed class FeaturesGrpcService(FeatureStateStore store, MaterializationService materialization, IOnlineStore online) : IGrpcService
+public sealed class FeaturesGrpcService(FeatureStateStore store, MaterializationService materialization, IOnlineStore online) : Contracts.Features.V1.Features.FeaturesBase
 {
     /// <summary>Most entities one lookup may ask for.</summary>
     public const int MaxEntitiesPerLookup = 1000;
 
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.Unary(FeaturesMethods.ApplyFeatureView, ApplyAsync);
-        binder.Unary(FeaturesMethods.GetFeatureView, (request, _) => Task.FromResult(Describe(Require(request.Name))));
-        binder.Unary(FeaturesMethods.ListFeatureViews, (_, _) => Task.FromResult(new ListFeatureViewsResponse { Views = { store.Views().Select(Describe) } }));
-        binder.Unary(FeaturesMethods.GetOnlineFeatures, GetOnlineFeaturesAsync);
-        binder.Unary(FeaturesMethods.GetMaterializationStatus, (request, _) => Task.FromResult(Status(Require(request.FeatureView))));
-    }
+    public override Task<FeatureView> ApplyFeatureView(ApplyFeatureViewRequest request, ServerCallContext context) => ApplyAsync(request, context);
+
+    public override Task<FeatureView> GetFeatureView(GetFeatureViewRequest request, ServerCallContext context) =>
+        Task.FromResult(Describe(Require(request.Name)));
+
+    public override Task<ListFeatureViewsResponse> ListFeatureViews(ListFeatureViewsRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListFeatureViewsResponse { Views = { store.Views().Select(Describe) } });
+
+    public override Task<GetOnlineFeaturesResponse> GetOnlineFeatures(GetOnlineFeaturesRequest request, ServerCallContext context) => GetOnlineFeaturesAsync(request, context);
+
+    public override Task<MaterializationStatus> GetMaterializationStatus(GetMaterializationStatusRequest request, ServerCallContext context) =>
+        Task.FromResult(Status(Require(request.FeatureView)));
 
     private Task<FeatureView> ApplyAsync(ApplyFeatureViewRequest request, ServerCallContext context)
     {
-        if (request.Spec is null) throw new RpcException(StatusCode.InvalidArgument, "spec is required.");
+        if (request.Spec is null) throw new RpcException(new Status(StatusCode.InvalidArgument, "spec is required."));
         FeatureViewDefinition view;
         try
         {
@@ -36,7 +39,7 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
         }
         catch (ArgumentException ex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
         materialization.Start(view);
         return Task.FromResult(Describe(view));
@@ -47,7 +50,7 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
         var view = Require(request.FeatureView);
         if (request.EntityIds.Count is 0 or > MaxEntitiesPerLookup)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"Ask for 1 to {MaxEntitiesPerLookup} entity ids (got {request.EntityIds.Count}).");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Ask for 1 to {MaxEntitiesPerLookup} entity ids (got {request.EntityIds.Count})."));
         }
         var vectors = await online.ReadBatchAsync(view.Name, request.EntityIds, context.CancellationToken);
         var response = new GetOnlineFeaturesResponse { FeatureNames = { view.FeatureNames } };
@@ -65,7 +68,7 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
     }
 
     private FeatureViewDefinition Require(string name) =>
-        store.Latest(name) ?? throw new RpcException(StatusCode.NotFound, $"Feature view '{name}' does not exist: apply it with ApplyFeatureView.");
+        store.Latest(name) ?? throw new RpcException(new Status(StatusCode.NotFound, $"Feature view '{name}' does not exist: apply it with ApplyFeatureView."));
 
     private static FeatureView Describe(FeatureViewDefinition view) => new()
     {

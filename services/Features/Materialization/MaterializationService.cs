@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cascade.Contracts.Events;
+using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
 using Google.Protobuf;
 using Cascade.Features.Domain;
@@ -85,6 +86,11 @@ public sealed partial class MaterializationService(
         {
             var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
             if (batch.Count == 0) continue;
+            // The batch's span links every record's trace (set by Ingestion); FeaturesMaterialized, written under it,
+            // carries the trace on to Training.
+            using var activity = EventTracing.StartBatch("features.materialize", TraceparentsOf(batch));
+            activity?.SetTag("cascade.feature_view", view.Name);
+            activity?.SetTag("messaging.batch.message_count", batch.Count);
             var materialized = await materializer.ProcessAsync(batch, stoppingToken);
             if (materialized is not null)
             {
@@ -94,6 +100,10 @@ public sealed partial class MaterializationService(
             await consumer.CommitAsync(batch, stoppingToken);
         }
     }
+
+    /// <summary>The records' traceparents, read only while something listens for spans (parsing costs).</summary>
+    private static IEnumerable<string> TraceparentsOf(IReadOnlyList<ConsumedRecord> batch) =>
+        EventTracing.Source.HasListeners() ? batch.Select(record => EventEnvelope.Parser.ParseFrom(record.Value.Span).Traceparent) : [];
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Materializing feature view {View} failed")]
     private static partial void LogBatchFailed(ILogger logger, string view, Exception exception);

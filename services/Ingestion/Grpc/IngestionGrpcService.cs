@@ -1,6 +1,5 @@
 using Cascade.Contracts.Ingestion.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
+using Grpc.Core;
 using Cascade.EventLog.Abstractions;
 using Cascade.Ingestion.Domain;
 using Cascade.Ingestion.Options;
@@ -10,17 +9,21 @@ using Google.Protobuf.WellKnownTypes;
 namespace Cascade.Ingestion.Grpc;
 
 /// <summary>The Ingestion gRPC API: thin handlers over <see cref="DatasetRegistry"/> and <see cref="RecordIngestor"/>, mapping domain errors to statuses.</summary>
-public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngestor ingestor, IngestionStore store, IngestionOptions options) : IGrpcService
+public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngestor ingestor, IngestionStore store, IngestionOptions options) : Contracts.Ingestion.V1.Ingestion.IngestionBase
 {
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.Unary(IngestionMethods.RegisterDataset, RegisterDatasetAsync);
-        binder.Unary(IngestionMethods.GetDataset, GetDatasetAsync);
-        binder.Unary(IngestionMethods.ListDatasets, ListDatasetsAsync);
-        binder.ClientStreaming(IngestionMethods.Ingest, IngestAsync);
-        binder.Unary(IngestionMethods.IngestBatch, (request, context) => Guard(() => ingestor.IngestAsync(request.Dataset, request.Records, context.CancellationToken)));
-        binder.Unary(IngestionMethods.SubmitLabels, (request, context) => Guard(() => ingestor.SubmitLabelsAsync(request.Labels, context.CancellationToken)));
-    }
+    public override Task<Dataset> RegisterDataset(RegisterDatasetRequest request, ServerCallContext context) => RegisterDatasetAsync(request, context);
+
+    public override Task<Dataset> GetDataset(GetDatasetRequest request, ServerCallContext context) => GetDatasetAsync(request, context);
+
+    public override Task<ListDatasetsResponse> ListDatasets(ListDatasetsRequest request, ServerCallContext context) => ListDatasetsAsync(request, context);
+
+    public override Task<IngestResponse> Ingest(IAsyncStreamReader<IngestRequest> requestStream, ServerCallContext context) => IngestAsync(requestStream, context);
+
+    public override Task<IngestResponse> IngestBatch(IngestRequest request, ServerCallContext context) =>
+        Guard(() => ingestor.IngestAsync(request.Dataset, request.Records, context.CancellationToken));
+
+    public override Task<SubmitLabelsResponse> SubmitLabels(SubmitLabelsRequest request, ServerCallContext context) =>
+        Guard(() => ingestor.SubmitLabelsAsync(request.Labels, context.CancellationToken));
 
     private Task<Dataset> RegisterDatasetAsync(RegisterDatasetRequest request, ServerCallContext context) => Guard(async () =>
     {
@@ -100,24 +103,24 @@ public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngesto
         }
         catch (DatasetNotFoundException ex)
         {
-            throw new RpcException(StatusCode.NotFound, ex.Message);
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
         }
         catch (IncompatibleSchemaException ex)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, ex.Message);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
         }
         catch (EventLogException ex)
         {
             // The log did not take the records (broker down, timeout): nothing of the batch counts as accepted.
-            throw new RpcException(StatusCode.Unavailable, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, ex.Message.Split(" (Parameter")[0]);
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, ex.Message.Split(" (Parameter")[0]));
         }
         catch (ArgumentException ex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
     }
 }

@@ -16,6 +16,18 @@ public sealed class AlertFeed
     /// <summary>Alerts published since the last process start.</summary>
     public long Published { get; private set; }
 
+    /// <summary>Open <c>WatchAlerts</c> streams: a stream that ended (client gone, deadline, shutdown) is no longer counted.</summary>
+    public int Watchers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
     /// <summary>Starts receiving alerts; dispose the subscription to stop.</summary>
     public Subscription Watch()
     {

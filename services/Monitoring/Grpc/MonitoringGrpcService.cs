@@ -1,7 +1,6 @@
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Monitoring.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
+using Grpc.Core;
 using Cascade.Monitoring.Alerts;
 using Cascade.Monitoring.Domain;
 using Cascade.Monitoring.Storage;
@@ -9,23 +8,26 @@ using Cascade.Monitoring.Storage;
 namespace Cascade.Monitoring.Grpc;
 
 /// <summary>The Monitoring gRPC API for ops consoles: alert streams and lists, acknowledgements, model health.</summary>
-public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed, ModelMonitors monitors) : IGrpcService
+public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed, ModelMonitors monitors) : Contracts.Monitoring.V1.Monitoring.MonitoringBase
 {
     private const int MaxReplay = 1_000;
 
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.ServerStreaming(MonitoringMethods.WatchAlerts, WatchAlertsAsync);
-        binder.Unary(MonitoringMethods.ListAlerts, (request, _) => Task.FromResult(ListAlerts(request)));
-        binder.Unary(MonitoringMethods.GetModelHealth, (request, _) => Task.FromResult(Health(request)));
-        binder.Unary(MonitoringMethods.AcknowledgeAlert, (request, _) => Task.FromResult(Acknowledge(request)));
-    }
+    public override Task WatchAlerts(WatchAlertsRequest request, IServerStreamWriter<DriftDetected> responseStream, ServerCallContext context) => WatchAlertsAsync(request, responseStream, context);
+
+    public override Task<ListAlertsResponse> ListAlerts(ListAlertsRequest request, ServerCallContext context) =>
+        Task.FromResult(ListAlerts(request));
+
+    public override Task<Contracts.Monitoring.V1.ModelHealth> GetModelHealth(GetModelHealthRequest request, ServerCallContext context) =>
+        Task.FromResult(Health(request));
+
+    public override Task<AcknowledgeAlertResponse> AcknowledgeAlert(AcknowledgeAlertRequest request, ServerCallContext context) =>
+        Task.FromResult(Acknowledge(request));
 
     private async Task WatchAlertsAsync(WatchAlertsRequest request, IServerStreamWriter<DriftDetected> responses, ServerCallContext context)
     {
         if (request.Replay is < 0 or > MaxReplay)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"replay must be between 0 and {MaxReplay}; got {request.Replay}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"replay must be between 0 and {MaxReplay}; got {request.Replay}."));
         }
         var models = request.Models.ToHashSet(StringComparer.Ordinal);
         bool Wanted(DriftDetected alert) => (models.Count == 0 || models.Contains(alert.Model)) && alert.Severity >= request.MinSeverity;
@@ -61,16 +63,16 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
 
     private ListAlertsResponse ListAlerts(ListAlertsRequest request)
     {
-        if (request.Limit < 0) throw new RpcException(StatusCode.InvalidArgument, $"limit cannot be negative; got {request.Limit}.");
+        if (request.Limit < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, $"limit cannot be negative; got {request.Limit}."));
         var limit = request.Limit == 0 ? 100 : Math.Min(request.Limit, MaxReplay);
         return new ListAlertsResponse { Alerts = { store.RecentAlerts(request.Model, limit) } };
     }
 
     private Contracts.Monitoring.V1.ModelHealth Health(GetModelHealthRequest request)
     {
-        if (string.IsNullOrEmpty(request.Model)) throw new RpcException(StatusCode.InvalidArgument, "model is required.");
+        if (string.IsNullOrEmpty(request.Model)) throw new RpcException(new Status(StatusCode.InvalidArgument, "model is required."));
         var health = monitors.Health(request.Model)
-            ?? throw new RpcException(StatusCode.NotFound, $"Model '{request.Model}' is not monitored: no version of it has been promoted yet.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Model '{request.Model}' is not monitored: no version of it has been promoted yet."));
         var response = new Contracts.Monitoring.V1.ModelHealth
         {
             Model = health.Model,
@@ -88,9 +90,9 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
 
     private AcknowledgeAlertResponse Acknowledge(AcknowledgeAlertRequest request)
     {
-        if (string.IsNullOrEmpty(request.AlertId)) throw new RpcException(StatusCode.InvalidArgument, "alert_id is required.");
-        if (string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert.");
-        if (!store.Acknowledge(request.AlertId, request.Actor)) throw new RpcException(StatusCode.NotFound, $"No alert '{request.AlertId}'.");
+        if (string.IsNullOrEmpty(request.AlertId)) throw new RpcException(new Status(StatusCode.InvalidArgument, "alert_id is required."));
+        if (string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(new Status(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert."));
+        if (!store.Acknowledge(request.AlertId, request.Actor)) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{request.AlertId}'."));
         return new AcknowledgeAlertResponse();
     }
 }

@@ -1,6 +1,5 @@
 using Cascade.Contracts.Registry.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
+using Grpc.Core;
 using Cascade.Registry.Domain;
 using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
@@ -9,28 +8,45 @@ using Google.Protobuf;
 namespace Cascade.Registry.Grpc;
 
 /// <summary>The Registry gRPC API: thin handlers over <see cref="ModelRegistry"/> and the store, mapping domain errors to statuses.</summary>
-public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore store, IArtifactStore artifacts) : IGrpcService
+public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore store, IArtifactStore artifacts) : Contracts.Registry.V1.Registry.RegistryBase
 {
     private const int ChunkSize = 1024 * 1024;
 
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.Unary(RegistryMethods.CreateModel, (r, _) => Guard(() => Task.FromResult(store.EnsureModel(Validated(r.Name), r.Task, r.Description))));
-        binder.Unary(RegistryMethods.GetModel, (r, _) => Guard(() => Task.FromResult(store.GetModel(r.Name) ?? throw new KeyNotFoundException($"Model '{r.Name}' does not exist."))));
-        binder.Unary(RegistryMethods.ListModels, (_, _) => Task.FromResult(new ListModelsResponse { Models = { store.ListModels() } }));
-        binder.Unary(RegistryMethods.RegisterModelVersion, (r, c) => Guard(() => registry.RegisterAsync(r.Spec ?? throw new ArgumentException("spec is required."), string.IsNullOrEmpty(r.RegisteredBy) ? "anonymous" : r.RegisteredBy, c.CancellationToken)));
-        binder.Unary(RegistryMethods.GetModelVersion, (r, _) => Guard(() => Task.FromResult(store.GetVersion(r.Model, r.Version) ?? throw new KeyNotFoundException($"Model '{r.Model}' has no version {r.Version}."))));
-        binder.Unary(RegistryMethods.ListModelVersions, (r, _) => Task.FromResult(new ListModelVersionsResponse { Versions = { store.ListVersions(r.Model) } }));
-        binder.Unary(RegistryMethods.GetAlias, (r, _) => Guard(() =>
+    public override Task<Model> CreateModel(CreateModelRequest r, ServerCallContext context) =>
+        Guard(() => Task.FromResult(store.EnsureModel(Validated(r.Name), r.Task, r.Description)));
+
+    public override Task<Model> GetModel(GetModelRequest r, ServerCallContext context) =>
+        Guard(() => Task.FromResult(store.GetModel(r.Name) ?? throw new KeyNotFoundException($"Model '{r.Name}' does not exist.")));
+
+    public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListModelsResponse { Models = { store.ListModels() } });
+
+    public override Task<RegisterModelVersionResponse> RegisterModelVersion(RegisterModelVersionRequest r, ServerCallContext c) =>
+        Guard(() => registry.RegisterAsync(r.Spec ?? throw new ArgumentException("spec is required."), string.IsNullOrEmpty(r.RegisteredBy) ? "anonymous" : r.RegisteredBy, c.CancellationToken));
+
+    public override Task<ModelVersion> GetModelVersion(GetModelVersionRequest r, ServerCallContext context) =>
+        Guard(() => Task.FromResult(store.GetVersion(r.Model, r.Version) ?? throw new KeyNotFoundException($"Model '{r.Model}' has no version {r.Version}.")));
+
+    public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest r, ServerCallContext context) =>
+        Task.FromResult(new ListModelVersionsResponse { Versions = { store.ListVersions(r.Model) } });
+
+    public override Task<ModelVersion> GetAlias(GetAliasRequest r, ServerCallContext context) =>
+        Guard(() =>
         {
             var version = store.ResolveAlias(r.Model, r.Alias);
             return Task.FromResult(version == 0 ? throw new KeyNotFoundException($"Model '{r.Model}' has no '{r.Alias}'.") : store.GetVersion(r.Model, version)!);
-        }));
-        binder.Unary(RegistryMethods.PromoteModelVersion, (r, c) => Guard(() => registry.PromoteAsync(r.Model, r.Version, Actor(r.Actor), r.Reason, r.Force, c.CancellationToken)));
-        binder.Unary(RegistryMethods.RollbackModel, (r, c) => Guard(() => registry.RollbackAsync(r.Model, r.ToVersion, Actor(r.Actor), r.Reason, c.CancellationToken)));
-        binder.Unary(RegistryMethods.GetAuditLog, (r, _) => Task.FromResult(new GetAuditLogResponse { Entries = { store.Audit(r.Model, r.AfterSequence) } }));
-        binder.ServerStreaming(RegistryMethods.DownloadArtifact, DownloadAsync);
-    }
+        });
+
+    public override Task<PromotionResult> PromoteModelVersion(PromoteModelVersionRequest r, ServerCallContext c) =>
+        Guard(() => registry.PromoteAsync(r.Model, r.Version, Actor(r.Actor), r.Reason, r.Force, c.CancellationToken));
+
+    public override Task<PromotionResult> RollbackModel(RollbackModelRequest r, ServerCallContext c) =>
+        Guard(() => registry.RollbackAsync(r.Model, r.ToVersion, Actor(r.Actor), r.Reason, c.CancellationToken));
+
+    public override Task<GetAuditLogResponse> GetAuditLog(GetAuditLogRequest r, ServerCallContext context) =>
+        Task.FromResult(new GetAuditLogResponse { Entries = { store.Audit(r.Model, r.AfterSequence) } });
+
+    public override Task DownloadArtifact(DownloadArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context) => DownloadAsync(request, responseStream, context);
 
     private async Task DownloadAsync(DownloadArtifactRequest request, IServerStreamWriter<ArtifactChunk> responses, ServerCallContext context)
     {
@@ -54,10 +70,10 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
         {
             return await action();
         }
-        catch (KeyNotFoundException ex) { throw new RpcException(StatusCode.NotFound, ex.Message); }
-        catch (ArtifactNotFoundException ex) { throw new RpcException(StatusCode.NotFound, ex.Message); }
-        catch (ArtifactCorruptedException ex) { throw new RpcException(StatusCode.DataLoss, ex.Message); }
-        catch (InvalidOperationException ex) { throw new RpcException(StatusCode.FailedPrecondition, ex.Message); }
-        catch (ArgumentException ex) { throw new RpcException(StatusCode.InvalidArgument, ex.Message); }
+        catch (KeyNotFoundException ex) { throw new RpcException(new Status(StatusCode.NotFound, ex.Message)); }
+        catch (ArtifactNotFoundException ex) { throw new RpcException(new Status(StatusCode.NotFound, ex.Message)); }
+        catch (ArtifactCorruptedException ex) { throw new RpcException(new Status(StatusCode.DataLoss, ex.Message)); }
+        catch (InvalidOperationException ex) { throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message)); }
+        catch (ArgumentException ex) { throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message)); }
     }
 }

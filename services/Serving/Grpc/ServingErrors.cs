@@ -1,4 +1,4 @@
-using Cascade.Grpc;
+using Grpc.Core;
 
 namespace Cascade.Serving.Grpc;
 
@@ -11,8 +11,8 @@ internal static class ServingErrors
         {
             return await action();
         }
-        catch (KeyNotFoundException ex) { throw new RpcException(StatusCode.NotFound, ex.Message); }
-        catch (ArgumentException ex) { throw new RpcException(StatusCode.InvalidArgument, ex.Message); }
-        catch (InvalidOperationException ex) { throw new RpcException(StatusCode.FailedPrecondition, ex.Message); }
+        catch (KeyNotFoundException ex) { throw new RpcException(new Status(StatusCode.NotFound, ex.Message)); }
+        catch (ArgumentException ex) { throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message)); }
+        catch (InvalidOperationException ex) { throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message)); }
     }
 }

@@ -1,23 +1,29 @@
 using Cascade.Contracts.Serving.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
 using Cascade.Serving.Domain;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace Cascade.Serving.Grpc;
 
 /// <summary>Cascade's own inference API: single, batch and bidi-streamed predictions.</summary>
-public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog, TrafficPolicies traffic) : IGrpcService
+public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog, TrafficPolicies traffic) : Contracts.Serving.V1.Serving.ServingBase
 {
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.Unary(ServingMethods.Predict, (request, context) => ServingErrors.Guard(() => PredictAsync(request, context.CancellationToken)));
-        binder.Unary(ServingMethods.PredictBatch, (request, context) => ServingErrors.Guard(() => Task.FromResult(PredictBatch(request))));
-        binder.DuplexStreaming(ServingMethods.PredictStream, PredictStreamAsync);
-        binder.Unary(ServingMethods.Explain, (request, context) => ServingErrors.Guard(() => ExplainAsync(request, context.CancellationToken)));
-        binder.Unary(ServingMethods.GetServingStatus, (_, _) => Task.FromResult(Status()));
-        binder.Unary(ServingMethods.SetTrafficPolicy, (request, _) => ServingErrors.Guard(() => Task.FromResult(SetTrafficPolicy(request))));
-    }
+    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context) =>
+        ServingErrors.Guard(() => PredictAsync(request, context.CancellationToken));
+
+    public override Task<PredictBatchResponse> PredictBatch(PredictBatchRequest request, ServerCallContext context) =>
+        ServingErrors.Guard(() => Task.FromResult(PredictBatch(request)));
+
+    public override Task PredictStream(IAsyncStreamReader<PredictRequest> requestStream, IServerStreamWriter<PredictResponse> responseStream, ServerCallContext context) =>
+        PredictStreamAsync(requestStream, responseStream, context);
+
+    public override Task<ExplainResponse> Explain(PredictRequest request, ServerCallContext context) =>
+        ServingErrors.Guard(() => ExplainAsync(request, context.CancellationToken));
+
+    public override Task<ServingStatus> GetServingStatus(GetServingStatusRequest request, ServerCallContext context) => Task.FromResult(Status());
+
+    public override Task<ServingStatus> SetTrafficPolicy(SetTrafficPolicyRequest request, ServerCallContext context) =>
+        ServingErrors.Guard(() => Task.FromResult(SetTrafficPolicy(request)));
 
     private async Task<PredictResponse> PredictAsync(PredictRequest request, CancellationToken cancellationToken)
     {

@@ -1,7 +1,5 @@
 using Cascade.Contracts.Training.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Training.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Cascade.Training.Domain;
@@ -10,7 +8,7 @@ namespace Cascade.Training.Domain;
 /// A worker-only process asks the Training service (<c>GetJob</c>). When Training cannot answer, the job counts as
 /// not cancelled: a scheduler outage must not stop the workers, and a cancellation is seen at the next question.
 /// </summary>
-public sealed partial class GrpcJobCancellation(GrpcChannel training, ILogger<GrpcJobCancellation> logger) : IJobCancellation
+public sealed partial class GrpcJobCancellation(Contracts.Training.V1.Training.TrainingClient training, ILogger<GrpcJobCancellation> logger) : IJobCancellation
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -18,7 +16,7 @@ public sealed partial class GrpcJobCancellation(GrpcChannel training, ILogger<Gr
     {
         try
         {
-            var job = await training.UnaryAsync(TrainingMethods.GetJob, new GetJobRequest { Id = jobId }, CallOptions.WithTimeout(Timeout, cancellationToken));
+            var job = await training.GetJobAsync(new GetJobRequest { Id = jobId }, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
             return job.Status.State == JobState.Cancelled;
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)

@@ -1,12 +1,10 @@
 using Cascade.Contracts.Registry.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Registry.Grpc;
+using Grpc.Core;
 
 namespace Cascade.Training.Domain;
 
 /// <summary>Training's view of the Registry when they run as separate processes: its gRPC API.</summary>
-public sealed class GrpcRegistryGateway(GrpcChannel registry) : IRegistryGateway
+public sealed class GrpcRegistryGateway(Contracts.Registry.V1.Registry.RegistryClient registry) : IRegistryGateway
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -14,7 +12,7 @@ public sealed class GrpcRegistryGateway(GrpcChannel registry) : IRegistryGateway
     {
         try
         {
-            return await registry.UnaryAsync(RegistryMethods.GetAlias, new GetAliasRequest { Model = model, Alias = "champion" }, CallOptions.WithTimeout(Timeout, cancellationToken));
+            return await registry.GetAliasAsync(new GetAliasRequest { Model = model, Alias = "champion" }, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
@@ -23,5 +21,5 @@ public sealed class GrpcRegistryGateway(GrpcChannel registry) : IRegistryGateway
     }
 
     public async Task<RegisterModelVersionResponse> RegisterAsync(ModelVersionSpec spec, string registeredBy, CancellationToken cancellationToken) =>
-        await registry.UnaryAsync(RegistryMethods.RegisterModelVersion, new RegisterModelVersionRequest { Spec = spec, RegisteredBy = registeredBy }, CallOptions.WithTimeout(Timeout, cancellationToken));
+        await registry.RegisterModelVersionAsync(new RegisterModelVersionRequest { Spec = spec, RegisteredBy = registeredBy }, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
 }

@@ -1,6 +1,5 @@
 using Cascade.Contracts.Training.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
+using Grpc.Core;
 using Cascade.Ml.Training;
 using Cascade.Training.Messaging;
 using Cascade.Training.Storage;
@@ -10,51 +9,61 @@ using Duration = Google.Protobuf.WellKnownTypes.Duration;
 namespace Cascade.Training.Grpc;
 
 /// <summary>The Training gRPC API: policies, on-demand triggers and job status.</summary>
-public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers) : IGrpcService
+public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers) : Contracts.Training.V1.Training.TrainingBase
 {
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.Unary(TrainingMethods.PutTrainingPolicy, (r, _) => Task.FromResult(store.Put(Validate(r.Spec))));
-        binder.Unary(TrainingMethods.GetTrainingPolicy, (r, _) => Task.FromResult(store.Get(r.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{r.Model}'.")));
-        binder.Unary(TrainingMethods.ListTrainingPolicies, (_, _) => Task.FromResult(new ListTrainingPoliciesResponse { Policies = { store.Policies() } }));
-        binder.Unary(TrainingMethods.TriggerTraining, (request, _) => Task.FromResult(Trigger(request)));
-        binder.Unary(TrainingMethods.GetJob, (r, _) => Task.FromResult(store.GetJob(r.Id) ?? throw new RpcException(StatusCode.NotFound, $"No training job '{r.Id}'.")));
-        binder.Unary(TrainingMethods.CancelJob, (request, _) => Task.FromResult(Cancel(request)));
-        binder.Unary(TrainingMethods.ListJobs, (r, _) => Task.FromResult(new ListJobsResponse
+    public override Task<TrainingPolicy> PutTrainingPolicy(PutTrainingPolicyRequest r, ServerCallContext context) =>
+        Task.FromResult(store.Put(Validate(r.Spec)));
+
+    public override Task<TrainingPolicy> GetTrainingPolicy(GetTrainingPolicyRequest r, ServerCallContext context) =>
+        Task.FromResult(store.Get(r.Model) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training policy for model '{r.Model}'.")));
+
+    public override Task<ListTrainingPoliciesResponse> ListTrainingPolicies(ListTrainingPoliciesRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListTrainingPoliciesResponse { Policies = { store.Policies() } });
+
+    public override Task<TrainingJob> TriggerTraining(TriggerTrainingRequest request, ServerCallContext context) =>
+        Task.FromResult(Trigger(request));
+
+    public override Task<TrainingJob> GetJob(GetJobRequest r, ServerCallContext context) =>
+        Task.FromResult(store.GetJob(r.Id) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training job '{r.Id}'.")));
+
+    public override Task<TrainingJob> CancelJob(CancelJobRequest request, ServerCallContext context) =>
+        Task.FromResult(Cancel(request));
+
+    public override Task<ListJobsResponse> ListJobs(ListJobsRequest r, ServerCallContext context) =>
+        Task.FromResult(new ListJobsResponse
         {
             Jobs = { store.Jobs(string.IsNullOrEmpty(r.Model) ? null : r.Model, r.Limit > 0 ? r.Limit : 100).Where(j => r.State == JobState.Unspecified || j.Status.State == r.State) },
-        }));
-    }
+        });
 
     private TrainingJob Cancel(CancelJobRequest request)
     {
-        var job = store.CancelJob(request.Id, DateTimeOffset.UtcNow) ?? throw new RpcException(StatusCode.NotFound, $"No training job '{request.Id}'.");
+        var job = store.CancelJob(request.Id, DateTimeOffset.UtcNow) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training job '{request.Id}'."));
         return job.Status.State == JobState.Cancelled
             ? job
-            : throw new RpcException(StatusCode.FailedPrecondition, job.Status.State == JobState.Succeeded
+            : throw new RpcException(new Status(StatusCode.FailedPrecondition, job.Status.State == JobState.Succeeded
                 ? $"Job '{job.Id}' already succeeded (v{job.Status.ModelVersion}): roll the version back in the registry instead."
-                : $"Job '{job.Id}' already {job.Status.State.ToString().ToUpperInvariant()}: nothing to cancel.");
+                : $"Job '{job.Id}' already {job.Status.State.ToString().ToUpperInvariant()}: nothing to cancel."));
     }
 
     private TrainingJob Trigger(TriggerTrainingRequest request)
     {
-        var policy = store.Get(request.Model) ?? throw new RpcException(StatusCode.NotFound, $"No training policy for model '{request.Model}': put one first.");
+        var policy = store.Get(request.Model) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training policy for model '{request.Model}': put one first."));
         var latest = triggers.Latest(policy.Spec.FeatureView)
-            ?? throw new RpcException(StatusCode.FailedPrecondition, $"Feature view '{policy.Spec.FeatureView}' has not materialized any data yet.");
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Feature view '{policy.Spec.FeatureView}' has not materialized any data yet."));
         return dispatcher.Dispatch(policy, latest, TriggerKind.Manual, string.IsNullOrEmpty(request.Reason) ? "on demand" : request.Reason);
     }
 
     private static void ValidateTriggers(Contracts.Training.V1.Triggers? triggers)
     {
         if (triggers is null) return;
-        if (triggers.EveryNewLabeledRows < 0) throw new RpcException(StatusCode.InvalidArgument, "triggers.every_new_labeled_rows must be 0 (off) or positive.");
+        if (triggers.EveryNewLabeledRows < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "triggers.every_new_labeled_rows must be 0 (off) or positive."));
         foreach (var (name, duration) in new[] { ("schedule", triggers.Schedule), ("debounce", triggers.Debounce), ("cooldown", triggers.Cooldown) })
         {
             if (duration is not null && !IsNonNegative(duration))
-                throw new RpcException(StatusCode.InvalidArgument, $"triggers.{name} must be 0 (off) or a positive duration (seconds ≥ 0, nanos in [0, 999999999]).");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"triggers.{name} must be 0 (off) or a positive duration (seconds ≥ 0, nanos in [0, 999999999])."));
         }
         if (triggers.Schedule is { } schedule && schedule.ToTimeSpan() > TimeSpan.Zero && schedule.ToTimeSpan() < TimeSpan.FromSeconds(1))
-            throw new RpcException(StatusCode.InvalidArgument, $"triggers.schedule is {schedule.ToTimeSpan().TotalMilliseconds} ms: give at least 1 s.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"triggers.schedule is {schedule.ToTimeSpan().TotalMilliseconds} ms: give at least 1 s."));
     }
 
     // A well-formed protobuf Duration of zero or more: anything else would throw where it is used.
@@ -63,13 +72,13 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
 
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
     {
-        if (spec is null) throw new RpcException(StatusCode.InvalidArgument, "spec is required.");
+        if (spec is null) throw new RpcException(new Status(StatusCode.InvalidArgument, "spec is required."));
         if (string.IsNullOrEmpty(spec.Model) || string.IsNullOrEmpty(spec.FeatureView) || string.IsNullOrEmpty(spec.Dataset))
-            throw new RpcException(StatusCode.InvalidArgument, "model, dataset and feature_view are required.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "model, dataset and feature_view are required."));
         if (!XGBoostParameters.SupportedObjectives.Contains(spec.Objective))
-            throw new RpcException(StatusCode.InvalidArgument, $"objective '{spec.Objective}' is not supported; use one of {string.Join(", ", XGBoostParameters.SupportedObjectives)}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"objective '{spec.Objective}' is not supported; use one of {string.Join(", ", XGBoostParameters.SupportedObjectives)}."));
         if (spec.ValidationFraction < 0 || spec.HoldoutFraction <= 0 || spec.ValidationFraction + spec.HoldoutFraction >= 0.9)
-            throw new RpcException(StatusCode.InvalidArgument, "holdout_fraction must be positive and validation_fraction + holdout_fraction below 0.9.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "holdout_fraction must be positive and validation_fraction + holdout_fraction below 0.9."));
         ValidateTriggers(spec.Triggers);
         try
         {
@@ -80,7 +89,7 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         }
         catch (ArgumentException ex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
         return spec;
     }

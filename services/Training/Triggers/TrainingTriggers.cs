@@ -33,7 +33,9 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
                 var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
                 foreach (var record in batch)
                 {
-                    var materialized = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), FeaturesMaterialized.Parser);
+                    var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
+                    using var activity = EventTracing.StartConsume("training.consider", envelope.Traceparent);
+                    var materialized = EventEnvelopes.Unwrap(envelope, FeaturesMaterialized.Parser);
                     store.SaveMaterialization(materialized);
                     _latest[materialized.FeatureView] = materialized;
                     Consider(materialized);

@@ -1,0 +1,115 @@
+namespace Cascade.Serving.Domain;
+
+/// <summary>
+/// The Open Inference Protocol v2 over Cascade's served models, apart from its bindings (gRPC in <c>Grpc/</c>, REST in
+/// <c>Rest/</c>), so both check requests and answer alike: one FP32 input of shape [n, features] (or [features]),
+/// one FP32 output <see cref="OutputName"/> of shape [n] or [n, classes]. Every answer goes through the
+/// <see cref="Predictor"/>, so it is logged like any other prediction. Errors say what to fix:
+/// <see cref="KeyNotFoundException"/> (model or version not served) and <see cref="ArgumentException"/> (bad request).
+/// </summary>
+public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
+{
+    public const string InputName = "input";
+
+    public const string OutputName = "output";
+
+    /// <summary>The metadata's platform: trees compiled from an XGBoost model (format "&lt;project&gt;_&lt;format&gt;").</summary>
+    public const string Platform = "xgboost_compiled";
+
+    /// <summary>What the server metadata says about this server.</summary>
+    public static readonly ServerDescription Server = new("cascade", "1", ["model_repository"]);
+
+    /// <summary>Ready when at least one model is served.</summary>
+    public bool IsServerReady => catalog.All.Count > 0;
+
+    /// <summary>The served version of a model, or the version asked for (empty: the champion; the challenger's number: the challenger).</summary>
+    /// <exception cref="KeyNotFoundException">The model is not served, or not in that version.</exception>
+    /// <exception cref="ArgumentException">The version is not a number.</exception>
+    public ServedModel Resolve(string model, string version) => predictor.Resolve(model, ParseVersion(version));
+
+    /// <summary>Whether <see cref="Resolve"/> would find the model in that version (so an inference on it can be answered).</summary>
+    public bool IsModelReady(string model, string version)
+    {
+        try
+        {
+            Resolve(model, version);
+            return true;
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The model's inputs and outputs as the protocol's metadata describes them (-1: any number of rows).</summary>
+    public static ModelDescription Describe(ServedModel served)
+    {
+        var outputs = served.Compiled.OutputCount;
+        return new ModelDescription(served.Name, served.Version.ToString(), Platform,
+            new TensorDescription(InputName, "FP32", [-1, served.Compiled.FeatureCount]),
+            new TensorDescription(OutputName, "FP32", outputs == 1 ? [-1] : [-1, outputs]));
+    }
+
+    /// <summary>Checks that a request has one input tensor whose shape fits the model; returns its number of rows.</summary>
+    /// <exception cref="ArgumentException">Not one input, or a shape that is not [n, features] or [features].</exception>
+    public static int Rows(ServedModel served, int inputCount, ReadOnlySpan<long> shape)
+    {
+        var features = served.Compiled.FeatureCount;
+        if (inputCount != 1)
+        {
+            throw new ArgumentException($"Send exactly one input tensor, of shape [n, {features}] ({string.Join(", ", served.FeatureNames)}); got {inputCount}.");
+        }
+        var rows = shape.Length switch
+        {
+            2 when shape[1] == features => shape[0],
+            1 when shape[0] == features => 1,
+            _ => throw new ArgumentException($"Input shape [{string.Join(", ", shape.ToArray())}] does not fit the model: use [n, {features}] ({string.Join(", ", served.FeatureNames)})."),
+        };
+        // Rows times features must fit one array: the check keeps a huge declared shape from overflowing the count below.
+        return rows is > 0 && rows <= Array.MaxLength / features
+            ? (int)rows
+            : throw new ArgumentException($"Input shape [{string.Join(", ", shape.ToArray())}] declares {rows} rows; send between 1 and {Array.MaxLength / features}.");
+    }
+
+    /// <summary>Checks that the outputs a request names (none: all) are ones the model produces.</summary>
+    /// <exception cref="ArgumentException">An output the model does not have.</exception>
+    public static void CheckRequestedOutputs(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (name != OutputName)
+            {
+                throw new ArgumentException($"The model has no output '{name}': its one output is '{OutputName}' (or name none to get all).");
+            }
+        }
+    }
+
+    /// <summary>Predicts <paramref name="rows"/> rows of row-major FP32 values and logs each prediction.</summary>
+    /// <exception cref="ArgumentException">A value count that does not match the shape, or infinite values.</exception>
+    public InferenceResult Infer(ServedModel served, ReadOnlySpan<float> values, int rows, string requestId)
+    {
+        var features = served.Compiled.FeatureCount;
+        if (values.Length != rows * features)
+        {
+            throw new ArgumentException($"Input has {values.Length} values; shape [{rows}, {features}] needs {rows * features}.");
+        }
+        var (outputs, _) = predictor.Predict(served, values, rows, requestId, null);
+        var perRow = served.Compiled.OutputCount;
+        return new InferenceResult(served, outputs, perRow == 1 ? [rows] : [rows, perRow]);
+    }
+
+    private static int ParseVersion(string version) =>
+        version.Length == 0 ? 0 : int.TryParse(version, out var number) ? number : throw new ArgumentException($"Model version '{version}' is not a number.");
+}
+
+/// <summary>The server's name, version and protocol extensions.</summary>
+public sealed record ServerDescription(string Name, string Version, IReadOnlyList<string> Extensions);
+
+/// <summary>A served model version's name, version, platform, input and output.</summary>
+public sealed record ModelDescription(string Name, string Version, string Platform, TensorDescription Input, TensorDescription Output);
+
+/// <summary>A tensor's name, datatype and shape (-1: a dimension of any size).</summary>
+public sealed record TensorDescription(string Name, string Datatype, long[] Shape);
+
+/// <summary>The version that answered, its outputs (row-major) and their shape.</summary>
+public sealed record InferenceResult(ServedModel Served, float[] Outputs, long[] Shape);
