@@ -31,13 +31,22 @@ public sealed class KafkaEventLog : IEventLog
         _metadata = new Lazy<IConsumer<Ignore, Ignore>>(() => new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig(Common(options)) { GroupId = "cascade-metadata", EnableAutoCommit = false }).Build());
     }
 
-    internal static ClientConfig Common(KafkaEventLogOptions options) => new()
+    internal static ClientConfig Common(KafkaEventLogOptions options)
     {
-        BootstrapServers = options.BootstrapServers,
-        ApiVersionRequest = options.ApiVersionRequest,
-        BrokerVersionFallback = options.BrokerVersionFallback,
-        SocketTimeoutMs = (int)options.RequestTimeout.TotalMilliseconds,
-    };
+        var config = new ClientConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            SocketTimeoutMs = (int)options.RequestTimeout.TotalMilliseconds,
+        };
+        if (!options.ApiVersionRequest)
+        {
+            // Only for brokers older than 0.10 (the local 0.9): librdkafka 2.x warns at every client's creation that
+            // both are deprecated and that 3.x drops such brokers. A modern cluster gets librdkafka's defaults and no warning.
+            config.ApiVersionRequest = false;
+            config.BrokerVersionFallback = options.BrokerVersionFallback;
+        }
+        return config;
+    }
 
     private static ProducerConfig ProducerConfig(KafkaEventLogOptions options) => new(Common(options))
     {

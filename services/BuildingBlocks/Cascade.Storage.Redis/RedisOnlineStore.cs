@@ -24,15 +24,18 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
 
     private TimeSpan? TimeToLive(string view) => _options.TimeToLive.TryGetValue(view, out var ttl) ? ttl : _options.DefaultTimeToLive;
 
+    /// <summary>SET with EX/PX when the view has a TTL; a plain SET otherwise, which also clears any TTL the key had.</summary>
+    private static Expiration Expiry(TimeSpan? ttl) => ttl is { } relative ? new Expiration(relative) : Expiration.Default;
+
     public async ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, CancellationToken cancellationToken = default)
     {
         if (vectors.Count == 0) return;
-        var ttl = TimeToLive(featureView);
+        var expiry = Expiry(TimeToLive(featureView));
         // Commands issued without awaiting in between are pipelined on the one connection; await them together.
         var writes = new Task[vectors.Count];
         for (var i = 0; i < vectors.Count; i++)
         {
-            writes[i] = _database.StringSetAsync(Key(featureView, vectors[i].EntityId), FeatureVectorCodec.Encode(vectors[i]), ttl);
+            writes[i] = _database.StringSetAsync(Key(featureView, vectors[i].EntityId), FeatureVectorCodec.Encode(vectors[i]), expiry);
         }
         await Task.WhenAll(writes).WaitAsync(cancellationToken);
     }
