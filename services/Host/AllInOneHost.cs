@@ -22,8 +22,8 @@ namespace Cascade.Host;
 /// <summary>Builds the all-in-one host: every service module in one process, on a gRPC and an HTTP endpoint.</summary>
 public static class AllInOneHost
 {
-    /// <summary>Builds (does not start) the host.</summary>
-    public static WebApplication Build(AllInOneHostOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    /// <summary>Builds (does not start) the host; service settings come from the environment and <paramref name="args"/>, validated here.</summary>
+    public static WebApplication Build(AllInOneHostOptions options, Action<ILoggingBuilder>? configureLogging = null, string[]? args = null)
     {
         var host = new ServiceHostOptions
         {
@@ -47,7 +47,7 @@ public static class AllInOneHost
                 o.RabbitMq = options.Infrastructure.RabbitMq;
             });
             services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db"));
-        }, configureLogging);
+        }, configureLogging, args);
     }
 
     /// <summary>The addresses the started host actually listens on (ports may be ephemeral when 0 was asked).</summary>

@@ -1,3 +1,4 @@
+using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Ingestion.Domain;
 using Cascade.Ingestion.Grpc;
@@ -13,10 +14,7 @@ public static class IngestionModule
     /// <summary>Adds Ingestion (it needs an <see cref="Cascade.EventLog.Abstractions.IEventLog"/> registered).</summary>
     public static IServiceCollection AddCascadeIngestion(this IServiceCollection services, Action<IngestionOptions> configure)
     {
-        var options = new IngestionOptions();
-        configure(options);
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
-        services.AddSingleton(options);
+        var options = services.AddValidatedOptions(IngestionOptions.SectionName, configure);
         services.AddSingleton(sp => new IngestionStore(options.DatabasePath));
         services.AddSingleton<DatasetRegistry>();
         services.AddSingleton(sp => new WatermarkTracker(sp.GetRequiredService<Cascade.EventLog.Abstractions.IEventLog>(), options.WatermarkRefresh));

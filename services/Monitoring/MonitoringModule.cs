@@ -1,3 +1,4 @@
+using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Monitoring.Alerts;
 using Cascade.Monitoring.Domain;
@@ -16,10 +17,7 @@ public static class MonitoringModule
 {
     public static IServiceCollection AddCascadeMonitoring(this IServiceCollection services, Action<MonitoringServiceOptions> configure)
     {
-        var options = new MonitoringServiceOptions();
-        configure(options);
-        options.Drift.ThrowIfInvalid();
-        services.AddSingleton(options);
+        var options = services.AddValidatedOptions(MonitoringServiceOptions.SectionName, configure, o => o.Drift.CrossFieldRules());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new MonitoringStore(options.DatabasePath));
         services.AddSingleton(new ModelMonitors(options.Drift));

@@ -2,6 +2,7 @@ using Cascade.Hosting.Grpc;
 using Cascade.Hosting;
 using Cascade.Registry.Domain;
 using Cascade.Registry.Grpc;
+using Cascade.Registry.Messaging;
 using Cascade.Registry.Options;
 using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
@@ -10,15 +11,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cascade.Registry;
 
-/// <summary>Composition of the Registry (it needs an IEventLog; store and artifacts default to the embedded ones).</summary>
+/// <summary>Composition of the Registry (it needs an IEventLog, which its outbox relay writes to; store and artifacts default to the embedded ones).</summary>
 public static class RegistryModule
 {
     public static IServiceCollection AddCascadeRegistry(this IServiceCollection services, string dataDirectory, Action<PromotionGateOptions>? configureGate = null)
     {
-        var gate = new PromotionGateOptions();
-        configureGate?.Invoke(gate);
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(gate, new(gate), validateAllProperties: true);
-        services.AddSingleton(gate);
+        services.AddValidatedOptions(PromotionGateOptions.SectionName, configureGate);
         services.AddSingleton<PromotionGate>();
         services.TryAddSingleton<IRegistryStore>(sp => (sp.GetService<InfrastructureOptions>()?.RegistryStore ?? "sqlite") switch
         {
@@ -27,6 +25,10 @@ public static class RegistryModule
             var other => throw new ArgumentException($"Cascade:Infrastructure:RegistryStore is '{other}'; choose one of sqlite, postgres."),
         });
         services.TryAddSingleton<IArtifactStore>(_ => new LocalArtifactStore(Path.Combine(dataDirectory, "artifacts")));
+        // Every registry event leaves through the store's outbox: the relay runs at start (events a crash left
+        // behind) and whenever a change commits.
+        services.AddSingleton<RegistryOutbox>();
+        services.AddHostedService(sp => sp.GetRequiredService<RegistryOutbox>());
         services.AddSingleton<ModelRegistry>();
         services.AddGrpcService<RegistryGrpcService>();
         return services;

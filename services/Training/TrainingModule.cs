@@ -23,10 +23,7 @@ public static class TrainingModule
 {
     public static IServiceCollection AddCascadeTraining(this IServiceCollection services, Action<TrainingServiceOptions> configure)
     {
-        var options = new TrainingServiceOptions();
-        configure(options);
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
-        services.AddSingleton(options);
+        var options = services.AddValidatedOptions(TrainingServiceOptions.SectionName, configure);
         var queues = new JobQueues(options.RabbitMq);
         services.AddSingleton(queues);
         services.TryAddSingleton(TimeProvider.System);

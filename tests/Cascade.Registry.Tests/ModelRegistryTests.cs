@@ -4,9 +4,11 @@ using Cascade.Contracts.Registry.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.EventLog.Embedded;
 using Cascade.Registry.Domain;
+using Cascade.Registry.Messaging;
 using Cascade.Registry.Options;
 using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cascade.Registry.Tests;
 
@@ -17,6 +19,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
     private SqliteRegistryStore _store = null!;
     private LocalArtifactStore _artifacts = null!;
     private SqliteEventLog _log = null!;
+    private RegistryOutbox _outbox = null!;
     private ModelRegistry _registry = null!;
 
     public Task InitializeAsync()
@@ -24,7 +27,9 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         _store = new SqliteRegistryStore(Path.Combine(_data, "registry.db"));
         _artifacts = new LocalArtifactStore(Path.Combine(_data, "artifacts"));
         _log = new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(_data, "events.db") });
-        _registry = new ModelRegistry(_store, _artifacts, new PromotionGate(new PromotionGateOptions { Margin = 0.01, BinaryAucFloor = 0.6 }), _log);
+        // The relay is not started: each test relays the outbox itself when it reads the log.
+        _outbox = new RegistryOutbox(_store, _log, NullLogger<RegistryOutbox>.Instance);
+        _registry = new ModelRegistry(_store, _artifacts, new PromotionGate(new PromotionGateOptions { Margin = 0.01, BinaryAucFloor = 0.6 }), _outbox);
         return Task.CompletedTask;
     }
 
@@ -47,6 +52,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
 
     private async Task<List<ModelPromoted>> PromotedEvents()
     {
+        await _outbox.PublishPendingAsync();
         await using var consumer = _log.Subscribe(new ConsumerOptions($"t-{Guid.NewGuid():N}", [Topics.ModelsPromoted]));
         var records = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500));
         return records.Select(r => EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(r.Value.Span), ModelPromoted.Parser)).ToList();
@@ -161,7 +167,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         await _registry.RegisterAsync(await Spec("job-1", 0.8), "w", CancellationToken.None);
         _store.Dispose();
         _store = new SqliteRegistryStore(Path.Combine(_data, "registry.db"));
-        _store.SchemaVersion.Should().Be(1);
+        _store.SchemaVersion.Should().Be(2);
         _store.ResolveAlias("churn", Aliases.Champion).Should().Be(1);
         _store.GetModel("churn")!.Task.Should().Be(TaskType.BinaryClassification);
     }

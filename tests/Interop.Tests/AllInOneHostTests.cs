@@ -1,5 +1,5 @@
 using Cascade.Host;
-using Cascade.Interop.Tests.Node;
+using Cascade.Interop.Tests.Peers;
 using Microsoft.AspNetCore.Builder;
 
 namespace Cascade.Interop.Tests;
@@ -7,14 +7,15 @@ namespace Cascade.Interop.Tests;
 /// <summary>The all-in-one host that <c>./cascade up</c> runs, probed by grpc-js with the standard health proto.</summary>
 public sealed class AllInOneHostTests : IAsyncLifetime
 {
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-host-").FullName;
     private WebApplication? _host;
     private string _grpcTarget = string.Empty;
     private string _httpAddress = string.Empty;
 
     public async Task InitializeAsync()
     {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = Path.Combine(Path.GetTempPath(), "cascade-host-test") };
-        _host = AllInOneHost.Build(options, logging => { });
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
+        _host = AllInOneHost.Build(options, _ => { });
         await _host.StartAsync();
         var (grpc, http) = AllInOneHost.GetAddresses(_host, options);
         _grpcTarget = new Uri(grpc).Authority;
@@ -30,6 +31,14 @@ public sealed class AllInOneHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Grpc_js_health_watch_streams_serving_until_its_deadline()
+    {
+        var result = await NodePeer.RunClientAsync(_grpcTarget, "watch");
+        result.GetProperty("statuses").EnumerateArray().Select(s => s.GetInt32()).Should().Equal([1], "the current status (SERVING), then nothing changes");
+        result.GetProperty("code").GetInt32().Should().Be(4, "the client's deadline ends the stream: DEADLINE_EXCEEDED");
+    }
+
+    [Fact]
     public async Task Grpc_js_call_to_an_unknown_method_gets_status_12()
     {
         var result = await NodePeer.RunClientAsync(_grpcTarget, "unimplemented");
@@ -39,7 +48,7 @@ public sealed class AllInOneHostTests : IAsyncLifetime
     [Fact]
     public async Task Healthz_answers_on_the_http_endpoint()
     {
-        using var http = new HttpClient();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var response = await http.GetAsync(_httpAddress + "/healthz");
         response.IsSuccessStatusCode.Should().BeTrue();
         (await response.Content.ReadAsStringAsync()).Should().Contain("Serving");
@@ -52,5 +61,6 @@ public sealed class AllInOneHostTests : IAsyncLifetime
             await _host.StopAsync();
             await _host.DisposeAsync();
         }
+        Directory.Delete(_data, recursive: true);
     }
 }

@@ -1,17 +1,15 @@
-using Cascade.Grpc.Tests.Infrastructure;
-using Cascade.Interop.Tests.Node;
+using Cascade.Interop.Tests.Peers;
+using Cascade.Interop.Tests.TestServer;
 
 namespace Cascade.Interop.Tests;
 
-/// <summary>grpc-js (a client we did not write) against Cascade's gRPC server.</summary>
-public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestServer>
+/// <summary>grpc-js (a client we did not write) against a service served the way Cascade serves gRPC (Grpc.AspNetCore + Cascade.Hosting).</summary>
+public class GrpcJsClientTests(ScenarioServer server) : IClassFixture<ScenarioServer>
 {
-    private string Target => $"127.0.0.1:{server.Port}";
-
     [Fact]
     public async Task Unary_call_succeeds_and_the_server_sees_the_deadline()
     {
-        var result = await NodePeer.RunClientAsync(Target, "unary");
+        var result = await NodePeer.RunClientAsync(server.Target, "unary");
         result.GetProperty("code").GetInt32().Should().Be(0);
         result.GetProperty("text").GetString().Should().Be("from-node");
         result.GetProperty("deadline").GetString().Should().Be("set");
@@ -20,7 +18,7 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     [Fact]
     public async Task Server_streaming_delivers_every_message()
     {
-        var result = await NodePeer.RunClientAsync(Target, "serverStream");
+        var result = await NodePeer.RunClientAsync(server.Target, "serverStream");
         result.GetProperty("code").GetInt32().Should().Be(0);
         result.GetProperty("texts").EnumerateArray().Select(t => t.GetString()).Should().Equal(Enumerable.Range(0, 20).Select(i => $"s{i}"));
     }
@@ -28,7 +26,7 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     [Fact]
     public async Task Client_streaming_of_5_MB_arrives_whole()
     {
-        var result = await NodePeer.RunClientAsync(Target, "clientStream");
+        var result = await NodePeer.RunClientAsync(server.Target, "clientStream");
         result.GetProperty("code").GetInt32().Should().Be(0);
         result.GetProperty("bytes").GetInt64().Should().Be(50 * 100_000);
         result.GetProperty("messages").GetInt32().Should().Be(50);
@@ -37,7 +35,7 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     [Fact]
     public async Task Bidi_ping_pong_works()
     {
-        var result = await NodePeer.RunClientAsync(Target, "bidi");
+        var result = await NodePeer.RunClientAsync(server.Target, "bidi");
         result.GetProperty("code").GetInt32().Should().Be(0);
         result.GetProperty("texts").EnumerateArray().Select(t => t.GetString()).Should().Equal("b0", "b1", "b2", "b3", "b4");
     }
@@ -45,7 +43,7 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     [Fact]
     public async Task Errors_arrive_with_code_details_and_trailers()
     {
-        var result = await NodePeer.RunClientAsync(Target, "error");
+        var result = await NodePeer.RunClientAsync(server.Target, "error");
         result.GetProperty("code").GetInt32().Should().Be(3);
         result.GetProperty("details").GetString().Should().Be("requested failure: bad");
         result.GetProperty("metadata").GetProperty("failure-reason").GetString().Should().Be("requested");
@@ -54,7 +52,7 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     [Fact]
     public async Task Deadline_exceeded_is_status_4()
     {
-        var result = await NodePeer.RunClientAsync(Target, "deadline");
+        var result = await NodePeer.RunClientAsync(server.Target, "deadline");
         result.GetProperty("code").GetInt32().Should().Be(4);
     }
 
@@ -62,15 +60,21 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     public async Task Client_cancellation_is_status_1_and_reaches_the_handler()
     {
         var before = server.Service.CancellationsObserved;
-        var result = await NodePeer.RunClientAsync(Target, "cancel");
+        var result = await NodePeer.RunClientAsync(server.Target, "cancel");
         result.GetProperty("code").GetInt32().Should().Be(1);
-        await WaitUntil(() => server.Service.CancellationsObserved > before);
+        // The handler learns of the reset on its own schedule: wait for it, bounded.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (server.Service.CancellationsObserved == before)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the handler should observe the cancellation");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
     public async Task Metadata_travels_both_ways_including_binary()
     {
-        var result = await NodePeer.RunClientAsync(Target, "metadata");
+        var result = await NodePeer.RunClientAsync(server.Target, "metadata");
         result.GetProperty("code").GetInt32().Should().Be(0);
         result.GetProperty("header").GetString().Should().Be("node-value");
         result.GetProperty("headerBin").EnumerateArray().Select(b => b.GetInt32()).Should().Equal(0, 1, 2, 255);
@@ -81,25 +85,15 @@ public class GrpcJsClientTests(GrpcTestServer server) : IClassFixture<GrpcTestSe
     [Fact]
     public async Task Unknown_method_is_unimplemented()
     {
-        var result = await NodePeer.RunClientAsync(Target, "unimplemented");
+        var result = await NodePeer.RunClientAsync(server.Target, "unimplemented");
         result.GetProperty("code").GetInt32().Should().Be(12);
     }
 
     [Fact]
     public async Task Standard_health_check_reports_serving()
     {
-        var result = await NodePeer.RunClientAsync(Target, "health");
+        var result = await NodePeer.RunClientAsync(server.Target, "health");
         result.GetProperty("code").GetInt32().Should().Be(0);
         result.GetProperty("status").GetInt32().Should().Be(1, "1 is SERVING in grpc.health.v1");
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "the handler should observe the cancellation");
-            await Task.Delay(20);
-        }
     }
 }

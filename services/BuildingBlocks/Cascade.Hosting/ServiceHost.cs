@@ -33,9 +33,13 @@ public static class ServiceHost
     }
 
     /// <summary>Builds (does not start) a host serving <paramref name="grpcServices"/> (their health is SERVING once started).</summary>
-    public static WebApplication Build(ServiceHostOptions options, IReadOnlyList<string> grpcServices, Action<IServiceCollection, string> addServices, Action<ILoggingBuilder>? configureLogging = null)
+    /// <remarks>
+    /// Service options are bound from the environment and <paramref name="args"/> (<c>--Cascade:Ingestion:MaxBatchesInFlight=8</c>)
+    /// and validated here: a bad setting stops the build with an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming its key.
+    /// </remarks>
+    public static WebApplication Build(ServiceHostOptions options, IReadOnlyList<string> grpcServices, Action<IServiceCollection, string> addServices, Action<ILoggingBuilder>? configureLogging = null, string[]? args = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
@@ -56,6 +60,7 @@ public static class ServiceHost
         });
         var data = Path.GetFullPath(options.DataDirectory);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new HostConfiguration(builder.Configuration));
         builder.Services.AddCascadeGrpc();
         builder.Services.AddCascadeMetrics();
         builder.Services.AddCascadeTracing(options.Telemetry, ProcessName(grpcServices));
@@ -93,10 +98,23 @@ public static class ServiceHost
     /// </summary>
     public static async Task<int> RunAsync(string[] args, IReadOnlyList<string> grpcServices, Action<IServiceCollection, string, ServiceHostOptions> addServices)
     {
-        var options = ReadOptions(args);
-        await using var app = Build(options, grpcServices, (services, data) => addServices(services, data, options),
-            logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
-        await app.RunAsync();
+        WebApplication app;
+        try
+        {
+            var options = ReadOptions(args);
+            app = Build(options, grpcServices, (services, data) => addServices(services, data, options),
+                logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information), args);
+        }
+        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or System.ComponentModel.DataAnnotations.ValidationException or InvalidOperationException)
+        {
+            // A bad setting: say which, and do not start (exit code 2, as for a usage error).
+            Console.Error.WriteLine($"configuration error: {ex.Message}");
+            return 2;
+        }
+        await using (app)
+        {
+            await app.RunAsync();
+        }
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.CommandLine;
 using Cascade.Cli.Distributed;
 using Cascade.Host;
@@ -23,7 +24,17 @@ internal static class UpCommand
                 return await RunDistributedAsync(cancellationToken);
             }
             var options = endpoints.Read(parse);
-            await using var app = AllInOneHost.Build(options);
+            WebApplication built;
+            try
+            {
+                built = AllInOneHost.Build(options);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]configuration error:[/] {ex.Message}");
+                return 2;
+            }
+            await using var app = built;
             try
             {
                 await app.StartAsync(cancellationToken);

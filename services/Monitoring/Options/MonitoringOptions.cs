@@ -5,9 +5,6 @@ namespace Cascade.Monitoring.Options;
 /// <summary>Everything the drift monitor of one model needs to know; each concern has its own options class.</summary>
 public sealed class MonitoringOptions
 {
-    /// <summary>Configuration section name.</summary>
-    public const string SectionName = "Cascade:Monitoring";
-
     /// <summary>The window of recent predictions.</summary>
     public DriftWindowOptions Window { get; set; } = new();
 
@@ -37,6 +34,14 @@ public sealed class MonitoringOptions
             Validator.TryValidateObject(part, new ValidationContext(part), results, validateAllProperties: true);
             errors.AddRange(results.Select(r => $"{name}: {r.ErrorMessage}"));
         }
+        errors.AddRange(CrossFieldRules());
+        return errors;
+    }
+
+    /// <summary>The rules that span fields (data annotations check each field alone).</summary>
+    public IEnumerable<string> CrossFieldRules()
+    {
+        var errors = new List<string>();
         if (Window.EvaluationStride > Window.Size) errors.Add("Window: the evaluation stride cannot exceed the window size (records would go unexamined).");
         if (Thresholds.PsiCritical < Thresholds.PsiWarning) errors.Add("Thresholds: PSI critical must be at least PSI warning.");
         if (Thresholds.JensenShannonCritical < Thresholds.JensenShannonWarning) errors.Add("Thresholds: Jensen-Shannon critical must be at least its warning.");

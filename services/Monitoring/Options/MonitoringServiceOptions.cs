@@ -5,6 +5,9 @@ namespace Cascade.Monitoring.Options;
 /// <summary>How the Monitoring service runs: where it keeps its state and how often it checkpoints.</summary>
 public sealed class MonitoringServiceOptions
 {
+    /// <summary>Configuration section name: <c>Cascade__Monitoring__CheckpointInterval</c>, <c>Cascade__Monitoring__Drift__Window__Size</c> ….</summary>
+    public const string SectionName = "Cascade:Monitoring";
+
     /// <summary>The SQLite file of monitor checkpoints and alerts.</summary>
     [Required]
     public string DatabasePath { get; set; } = "monitoring.db";

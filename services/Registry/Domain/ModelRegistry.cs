@@ -2,7 +2,7 @@ using System.Text.Json;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Registry.V1;
-using Cascade.EventLog.Abstractions;
+using Cascade.Registry.Messaging;
 using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
 using Google.Protobuf;
@@ -11,12 +11,13 @@ namespace Cascade.Registry.Domain;
 
 /// <summary>
 /// The registry's rules: registration (idempotent by training job), the promotion gate, manual promotion and
-/// rollback, each audited and announced on the log (<c>ModelTrained</c>, <c>ModelPromoted</c>, <c>ModelRolledBack</c>).
+/// rollback, each audited and announced on the log (<c>ModelTrained</c>, <c>ModelPromoted</c>, <c>ModelRolledBack</c>,
+/// <c>ChallengerSet</c>). Each change is stored with its audit entry and its event in one transaction (the outbox);
+/// <see cref="RegistryOutbox"/> appends the event to the log moments later, so an answer means "done, and announced
+/// soon", even if the log is down or the process dies right after the commit.
 /// </summary>
-public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts, PromotionGate gate, IEventLog log)
+public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts, PromotionGate gate, RegistryOutbox outbox)
 {
-    private const string Producer = "cascade-registry";
-
     /// <summary>Registers a trained version and lets the gate decide whether it becomes champion.</summary>
     /// <exception cref="ArgumentException">Invalid spec.</exception>
     /// <exception cref="ArtifactNotFoundException">The artifact is not in the store.</exception>
@@ -35,8 +36,9 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
             return new RegisterModelVersionResponse { Version = existing, Promoted = champion == existing.Meta.Version, Decision = new GateDecision { Reason = "already registered by this training job" } };
         }
         store.EnsureModel(spec.Model, TaskFor(spec.Objective));
-        var version = store.AddVersion(spec, registeredBy);
-        await PublishAsync(Topics.ModelsTrained, spec.Model, new ModelTrained { Model = spec.Model, Version = version.Meta.Version, ArtifactSha256 = spec.ArtifactSha256, JobId = jobId, HoldoutMetrics = { spec.Holdout?.CandidateMetrics ?? new Google.Protobuf.Collections.MapField<string, double>() } }, cancellationToken);
+        var version = store.AddVersion(spec, registeredBy, number => new RegistryEvent(Topics.ModelsTrained, spec.Model,
+            new ModelTrained { Model = spec.Model, Version = number, ArtifactSha256 = spec.ArtifactSha256, JobId = jobId, HoldoutMetrics = { spec.Holdout?.CandidateMetrics ?? new Google.Protobuf.Collections.MapField<string, double>() } }));
+        outbox.Notify();
 
         while (true)
         {
@@ -46,24 +48,26 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
             if (decision.Passed)
             {
                 var audit = new AuditEntry { Actor = registeredBy, Action = "Promoted", Model = spec.Model, FromVersion = championVersion, ToVersion = version.Meta.Version, Reason = decision.Reason, EvidenceJson = evidence };
-                if (!store.MoveAlias(spec.Model, Aliases.Champion, championVersion, version.Meta.Version, audit))
+                if (!store.MoveAlias(spec.Model, Aliases.Champion, championVersion, version.Meta.Version, audit, Promoted(spec, version.Meta.Version, championVersion, decision.Reason, evidence, registeredBy)))
                 {
                     continue; // another promotion won meanwhile: decide again against the new champion
                 }
-                await PublishPromotedAsync(spec, version.Meta.Version, championVersion, decision.Reason, evidence, registeredBy, cancellationToken);
+                outbox.Notify();
                 return new RegisterModelVersionResponse { Version = store.GetVersion(spec.Model, version.Meta.Version), Decision = decision, Promoted = true };
             }
             if (gate.IsChallenger(spec, decision))
             {
                 var current = store.ResolveAlias(spec.Model, Aliases.Challenger);
-                if (store.MoveAlias(spec.Model, Aliases.Challenger, current, version.Meta.Version,
-                    new AuditEntry { Actor = registeredBy, Action = "ChallengerSet", Model = spec.Model, FromVersion = current, ToVersion = version.Meta.Version, Reason = decision.Reason, EvidenceJson = evidence }))
+                var challenger = new RegistryEvent(Topics.ModelsChallenger, spec.Model, new ChallengerSet
                 {
-                    await PublishAsync(Topics.ModelsChallenger, spec.Model, new ChallengerSet
-                    {
-                        Model = spec.Model, Version = version.Meta.Version, PreviousChallenger = current, ArtifactSha256 = spec.ArtifactSha256,
-                        FeatureView = spec.Lineage?.FeatureView ?? string.Empty, Reason = decision.Reason,
-                    }, cancellationToken);
+                    Model = spec.Model, Version = version.Meta.Version, PreviousChallenger = current, ArtifactSha256 = spec.ArtifactSha256,
+                    FeatureView = spec.Lineage?.FeatureView ?? string.Empty, Reason = decision.Reason,
+                });
+                if (store.MoveAlias(spec.Model, Aliases.Challenger, current, version.Meta.Version,
+                    new AuditEntry { Actor = registeredBy, Action = "ChallengerSet", Model = spec.Model, FromVersion = current, ToVersion = version.Meta.Version, Reason = decision.Reason, EvidenceJson = evidence },
+                    challenger))
+                {
+                    outbox.Notify();
                 }
             }
             else
@@ -93,11 +97,11 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         }
         var evidence = JsonFormatter.Default.Format(decision);
         var audit = new AuditEntry { Actor = actor, Action = force ? "PromotedManually" : "Promoted", Model = model, FromVersion = champion, ToVersion = version, Reason = reason, EvidenceJson = evidence };
-        if (!store.MoveAlias(model, Aliases.Champion, champion, version, audit))
+        if (!store.MoveAlias(model, Aliases.Champion, champion, version, audit, Promoted(target.Spec, version, champion, reason, evidence, actor)))
         {
             throw new InvalidOperationException("The champion changed while promoting; try again.");
         }
-        await PublishPromotedAsync(target.Spec, version, champion, reason, evidence, actor, cancellationToken);
+        outbox.Notify();
         return new PromotionResult { Model = model, FromVersion = champion, ToVersion = version, Decision = decision };
     }
 
@@ -121,23 +125,25 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         }
         var target = store.GetVersion(model, toVersion) ?? throw new KeyNotFoundException($"Model '{model}' has no version {toVersion}.");
         var audit = new AuditEntry { Actor = actor, Action = "RolledBack", Model = model, FromVersion = champion, ToVersion = toVersion, Reason = reason };
-        if (!store.MoveAlias(model, Aliases.Champion, champion, toVersion, audit))
+        var rolledBack = new RegistryEvent(Topics.ModelsRolledBack, model, new ModelRolledBack
+        {
+            Model = model, FromVersion = champion, ToVersion = toVersion, ArtifactUri = target.Spec.ArtifactUri, ArtifactSha256 = target.Spec.ArtifactSha256,
+            Reason = reason, Actor = actor, FeatureView = target.Spec.Lineage?.FeatureView ?? string.Empty,
+        });
+        if (!store.MoveAlias(model, Aliases.Champion, champion, toVersion, audit, rolledBack))
         {
             throw new InvalidOperationException("The champion changed during the rollback; try again.");
         }
-        await PublishAsync(Topics.ModelsRolledBack, model, new ModelRolledBack { Model = model, FromVersion = champion, ToVersion = toVersion, ArtifactUri = target.Spec.ArtifactUri, ArtifactSha256 = target.Spec.ArtifactSha256, Reason = reason, Actor = actor, FeatureView = target.Spec.Lineage?.FeatureView ?? string.Empty }, cancellationToken);
+        outbox.Notify();
         return new PromotionResult { Model = model, FromVersion = champion, ToVersion = toVersion };
     }
 
-    private Task PublishPromotedAsync(ModelVersionSpec spec, int version, int previous, string reason, string evidence, string actor, CancellationToken cancellationToken) =>
-        PublishAsync(Topics.ModelsPromoted, spec.Model, new ModelPromoted
+    private static RegistryEvent Promoted(ModelVersionSpec spec, int version, int previous, string reason, string evidence, string actor) =>
+        new(Topics.ModelsPromoted, spec.Model, new ModelPromoted
         {
             Model = spec.Model, Version = version, PreviousVersion = previous, ArtifactUri = spec.ArtifactUri, ArtifactSha256 = spec.ArtifactSha256,
             Reason = reason, GateEvidenceJson = evidence, Actor = actor, FeatureView = spec.Lineage?.FeatureView ?? string.Empty,
-        }, cancellationToken);
-
-    private Task PublishAsync(string topic, string model, IMessage message, CancellationToken cancellationToken) =>
-        log.AppendAsync(topic, [new OutgoingRecord(model, EventEnvelopes.Wrap(message, model, Producer).ToByteArray())], cancellationToken);
+        });
 
     private static void Validate(ModelVersionSpec spec)
     {

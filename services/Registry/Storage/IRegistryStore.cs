@@ -2,7 +2,11 @@ using Cascade.Contracts.Registry.V1;
 
 namespace Cascade.Registry.Storage;
 
-/// <summary>Registry metadata: models, versions, aliases and the append-only audit log (SQLite embedded, PostgreSQL distributed).</summary>
+/// <summary>
+/// Registry metadata: models, versions, aliases, the append-only audit log and the outbox of events not yet on the
+/// log (SQLite embedded, PostgreSQL distributed). A change, its audit entry and the event announcing it are written
+/// in one transaction, so no crash can keep a change that the log never hears of.
+/// </summary>
 public interface IRegistryStore
 {
     /// <summary>Creates the model if it does not exist; returns it.</summary>
@@ -15,8 +19,11 @@ public interface IRegistryStore
     /// <summary>The version registered by a training job, if any (registration is idempotent by job).</summary>
     ModelVersion? FindByJob(string model, string jobId);
 
-    /// <summary>Adds a version (status REGISTERED) with the next number, audits it, and returns it.</summary>
-    ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy);
+    /// <summary>
+    /// Adds a version (status REGISTERED) with the next number, audits it, and returns it. <paramref name="announce"/>
+    /// builds, from the new version number, the event that goes to the outbox in the same transaction.
+    /// </summary>
+    ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy, Func<int, RegistryEvent>? announce = null);
 
     ModelVersion? GetVersion(string model, int version);
 
@@ -28,11 +35,25 @@ public interface IRegistryStore
     /// <summary>
     /// Moves an alias atomically with the status changes and the audit entry. Fails (returns false) if the alias no
     /// longer points to <paramref name="expectedCurrent"/>: another promotion won, re-decide against the new champion.
+    /// <paramref name="announce"/>, if given, goes to the outbox in the same transaction (nothing is written on failure).
     /// </summary>
-    bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit);
+    bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit, RegistryEvent? announce = null);
 
     /// <summary>Sets a version's status and audits it (rejections).</summary>
     void SetStatus(string model, int version, VersionStatus status, AuditEntry audit);
 
     IReadOnlyList<AuditEntry> Audit(string model, long afterSequence);
+
+    /// <summary>
+    /// Takes the right to relay the outbox, or returns null while another relay holds it (PostgreSQL: another
+    /// replica). One relay at a time keeps events in commit order on the log. Dispose the lease to release it; a
+    /// crashed holder's lease ends with its process or connection.
+    /// </summary>
+    IDisposable? TryLeaseOutbox();
+
+    /// <summary>The oldest events not yet on the log, in commit order. Read them with the outbox lease held.</summary>
+    IReadOnlyList<PendingEvent> PendingEvents(int limit);
+
+    /// <summary>The log has these events: they leave the outbox.</summary>
+    void EventsPublished(IReadOnlyList<long> sequences);
 }

@@ -9,7 +9,8 @@ namespace Cascade.Registry.Storage;
 /// The registry's metadata in PostgreSQL, for the distributed deployment where registry replicas share it.
 /// Numbered migrations are applied at start under an advisory lock (one replica migrates, the others wait); every
 /// change of a model's versions or aliases takes that model's advisory lock inside its transaction, so two replicas
-/// never hand out the same version number or move an alias from a stale value.
+/// never hand out the same version number or move an alias from a stale value. The outbox is relayed by one replica
+/// at a time (a transaction-scoped advisory lock), so replicas never interleave their copies of the same events.
 /// </summary>
 public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
 {
@@ -31,9 +32,15 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         CREATE FUNCTION audit_is_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql;
         CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
         """,
+        // The transactional outbox: events written with the change they announce, deleted once the log has them.
+        """
+        CREATE TABLE outbox (sequence BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, key TEXT NOT NULL,
+          envelope BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL);
+        """,
     ];
 
     private const long MigrationLock = 0x43617363616465; // "Cascade"
+    private const long OutboxLock = 0x4361736361646F; // "Cascado": the outbox relay's lease
 
     private readonly NpgsqlDataSource _source;
 
@@ -126,7 +133,7 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         return version is int v ? GetVersion(model, v) : null;
     }
 
-    public ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy)
+    public ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy, Func<int, RegistryEvent>? announce = null)
     {
         int version;
         using (var connection = _source.OpenConnection())
@@ -136,7 +143,8 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
             version = Convert.ToInt32(Scalar(connection, transaction, "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model = @m", ("m", spec.Model)));
             Execute(connection, transaction, "INSERT INTO versions (model, version, spec, status, created_at, registered_by, job_id) VALUES (@m, @v, @s, @st, now(), @r, @j)",
                 ("m", spec.Model), ("v", version), ("s", spec.ToByteArray()), ("st", (int)VersionStatus.Registered), ("r", registeredBy), ("j", spec.Lineage?.TrainingJobId ?? string.Empty));
-            AppendAudit(connection, transaction, new AuditEntry { Actor = registeredBy, Action = "Registered", Model = spec.Model, ToVersion = version, Reason = spec.Lineage?.TriggerReason ?? string.Empty });
+            var audited = AppendAudit(connection, transaction, new AuditEntry { Actor = registeredBy, Action = "Registered", Model = spec.Model, ToVersion = version, Reason = spec.Lineage?.TriggerReason ?? string.Empty });
+            if (announce is not null) Enqueue(connection, transaction, announce(version), audited);
             transaction.Commit();
         }
         return GetVersion(spec.Model, version)!;
@@ -186,7 +194,7 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         return Scalar(connection, null, "SELECT version FROM aliases WHERE model = @m AND alias = @a", ("m", model), ("a", alias)) is int v ? v : 0;
     }
 
-    public bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit)
+    public bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit, RegistryEvent? announce = null)
     {
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
@@ -207,7 +215,8 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         {
             SetStatus(connection, transaction, model, to, VersionStatus.Challenger);
         }
-        AppendAudit(connection, transaction, audit);
+        var audited = AppendAudit(connection, transaction, audit);
+        if (announce is not null) Enqueue(connection, transaction, announce, audited);
         transaction.Commit();
         return true;
     }
@@ -245,16 +254,71 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         return entries;
     }
 
+    public IDisposable? TryLeaseOutbox()
+    {
+        // A transaction-scoped lock: it ends with the transaction, so a relay that dies (or whose connection drops)
+        // cannot leave it held, and a pooled connection never carries it.
+        var connection = _source.OpenConnection();
+        try
+        {
+            var transaction = connection.BeginTransaction();
+            if (Scalar(connection, transaction, "SELECT pg_try_advisory_xact_lock(@l)", ("l", OutboxLock)) is true)
+            {
+                return new Lease(connection, transaction);
+            }
+            transaction.Dispose();
+            connection.Dispose();
+            return null;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<PendingEvent> PendingEvents(int limit)
+    {
+        using var connection = _source.OpenConnection();
+        using var command = Command(connection, null, "SELECT sequence, event_id, topic, key, envelope FROM outbox ORDER BY sequence LIMIT @n", ("n", limit));
+        using var reader = command.ExecuteReader();
+        var events = new List<PendingEvent>();
+        while (reader.Read()) events.Add(new PendingEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (byte[])reader.GetValue(4)));
+        return events;
+    }
+
+    public void EventsPublished(IReadOnlyList<long> sequences)
+    {
+        using var connection = _source.OpenConnection();
+        Execute(connection, null, "DELETE FROM outbox WHERE sequence = ANY(@s)", ("s", sequences.ToArray()));
+    }
+
+    private static void Enqueue(NpgsqlConnection connection, NpgsqlTransaction transaction, RegistryEvent announced, long auditSequence)
+    {
+        var eventId = RegistryEvent.EventId(announced.Model, auditSequence);
+        Execute(connection, transaction, "INSERT INTO outbox (event_id, topic, key, envelope, created_at) VALUES (@i, @t, @k, @e, now())",
+            ("i", eventId), ("t", announced.Topic), ("k", announced.Model), ("e", announced.Envelope(eventId)));
+    }
+
+    private sealed class Lease(NpgsqlConnection connection, NpgsqlTransaction transaction) : IDisposable
+    {
+        public void Dispose()
+        {
+            transaction.Dispose(); // rolls back: the lease's transaction writes nothing, it only holds the lock
+            connection.Dispose();
+        }
+    }
+
     private static void LockModel(NpgsqlConnection connection, NpgsqlTransaction transaction, string model) =>
         Execute(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext(@m))", ("m", model));
 
     private static void SetStatus(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int version, VersionStatus status) =>
         Execute(connection, transaction, "UPDATE versions SET status = @s WHERE model = @m AND version = @v", ("s", (int)status), ("m", model), ("v", version));
 
-    private static void AppendAudit(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry) =>
-        Execute(connection, transaction, "INSERT INTO audit (time, actor, action, model, from_version, to_version, reason, evidence) VALUES (now(), @a, @x, @m, @f, @t, @r, @e)",
+    private static long AppendAudit(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry) =>
+        Convert.ToInt64(Scalar(connection, transaction, "INSERT INTO audit (time, actor, action, model, from_version, to_version, reason, evidence) VALUES (now(), @a, @x, @m, @f, @t, @r, @e) RETURNING sequence",
             ("a", entry.Actor), ("x", entry.Action), ("m", entry.Model), ("f", entry.FromVersion), ("t", entry.ToVersion), ("r", entry.Reason),
-            ("e", string.IsNullOrEmpty(entry.EvidenceJson) ? "{}" : entry.EvidenceJson));
+            ("e", string.IsNullOrEmpty(entry.EvidenceJson) ? "{}" : entry.EvidenceJson)));
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
     {

@@ -22,10 +22,16 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         CREATE TABLE audit (sequence INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
           model TEXT NOT NULL, from_version INTEGER NOT NULL, to_version INTEGER NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL);
         """,
+        // The transactional outbox: events written with the change they announce, deleted once the log has them.
+        """
+        CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, key TEXT NOT NULL,
+          envelope BLOB NOT NULL, created_at INTEGER NOT NULL);
+        """,
     ];
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _relay = new(1, 1);
 
     public SqliteRegistryStore(string path)
     {
@@ -101,7 +107,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         }
     }
 
-    public ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy)
+    public ModelVersion AddVersion(ModelVersionSpec spec, string registeredBy, Func<int, RegistryEvent>? announce = null)
     {
         lock (_gate)
         {
@@ -110,7 +116,8 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
             Execute("INSERT INTO versions (model, version, spec, status, created_at, registered_by, job_id) VALUES ($m, $v, $s, $st, $c, $r, $j)", transaction,
                 ("$m", spec.Model), ("$v", version), ("$s", spec.ToByteArray()), ("$st", (int)VersionStatus.Registered),
                 ("$c", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$r", registeredBy), ("$j", spec.Lineage?.TrainingJobId ?? string.Empty));
-            AppendAudit(new AuditEntry { Actor = registeredBy, Action = "Registered", Model = spec.Model, ToVersion = version, Reason = spec.Lineage?.TriggerReason ?? string.Empty }, transaction);
+            var audited = AppendAudit(new AuditEntry { Actor = registeredBy, Action = "Registered", Model = spec.Model, ToVersion = version, Reason = spec.Lineage?.TriggerReason ?? string.Empty }, transaction);
+            if (announce is not null) Enqueue(announce(version), audited, transaction);
             transaction.Commit();
             return GetVersion(spec.Model, version)!;
         }
@@ -161,7 +168,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         }
     }
 
-    public bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit)
+    public bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit, RegistryEvent? announce = null)
     {
         lock (_gate)
         {
@@ -183,7 +190,8 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
             {
                 Execute("UPDATE versions SET status = $s WHERE model = $m AND version = $v", transaction, ("$s", (int)VersionStatus.Challenger), ("$m", model), ("$v", to));
             }
-            AppendAudit(audit, transaction);
+            var audited = AppendAudit(audit, transaction);
+            if (announce is not null) Enqueue(announce, audited, transaction);
             transaction.Commit();
             return true;
         }
@@ -226,11 +234,54 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         }
     }
 
+    public IDisposable? TryLeaseOutbox() =>
+        // One process owns an embedded store: an in-process lease is enough.
+        _relay.Wait(0) ? new Lease(_relay) : null;
+
+    public IReadOnlyList<PendingEvent> PendingEvents(int limit)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT sequence, event_id, topic, key, envelope FROM outbox ORDER BY sequence LIMIT $l", null, ("$l", limit));
+            using var reader = command.ExecuteReader();
+            var events = new List<PendingEvent>();
+            while (reader.Read()) events.Add(new PendingEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (byte[])reader.GetValue(4)));
+            return events;
+        }
+    }
+
+    public void EventsPublished(IReadOnlyList<long> sequences)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var sequence in sequences) Execute("DELETE FROM outbox WHERE sequence = $s", transaction, ("$s", sequence));
+            transaction.Commit();
+        }
+    }
+
+    private void Enqueue(RegistryEvent announced, long auditSequence, SqliteTransaction transaction)
+    {
+        var eventId = RegistryEvent.EventId(announced.Model, auditSequence);
+        Execute("INSERT INTO outbox (event_id, topic, key, envelope, created_at) VALUES ($i, $t, $k, $e, $c)", transaction,
+            ("$i", eventId), ("$t", announced.Topic), ("$k", announced.Model), ("$e", announced.Envelope(eventId)), ("$c", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    }
+
+    private sealed class Lease(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) semaphore.Release();
+        }
+    }
+
     // The audit log has an insert path only: no statement of this class updates or deletes audit rows.
-    private void AppendAudit(AuditEntry entry, SqliteTransaction transaction) =>
-        Execute("INSERT INTO audit (time, actor, action, model, from_version, to_version, reason, evidence) VALUES ($t, $a, $x, $m, $f, $to, $r, $e)", transaction,
+    private long AppendAudit(AuditEntry entry, SqliteTransaction transaction) =>
+        Convert.ToInt64(ScalarIn(transaction, "INSERT INTO audit (time, actor, action, model, from_version, to_version, reason, evidence) VALUES ($t, $a, $x, $m, $f, $to, $r, $e) RETURNING sequence",
             ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$a", entry.Actor), ("$x", entry.Action), ("$m", entry.Model),
-            ("$f", entry.FromVersion), ("$to", entry.ToVersion), ("$r", entry.Reason), ("$e", string.IsNullOrEmpty(entry.EvidenceJson) ? "{}" : entry.EvidenceJson));
+            ("$f", entry.FromVersion), ("$to", entry.ToVersion), ("$r", entry.Reason), ("$e", string.IsNullOrEmpty(entry.EvidenceJson) ? "{}" : entry.EvidenceJson)));
 
     private SqliteCommand Command(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
     {

@@ -6,6 +6,9 @@ namespace Cascade.Training.Options;
 /// <summary>Options of the training service and of the workers it hosts.</summary>
 public sealed class TrainingServiceOptions
 {
+    /// <summary>Configuration section name: <c>Cascade__Training__CpuWorker</c> ….</summary>
+    public const string SectionName = "Cascade:Training";
+
     /// <summary>Path of the SQLite file holding policies and jobs.</summary>
     /// <value>The default value is <c>.cascade/training.db</c>.</value>
     [Required]

@@ -25,7 +25,7 @@ public class MonitoringOptionsTests
         options.Labels.PendingCapacity.Should().Be(100_000);
         options.Labels.Expiry.Should().Be(TimeSpan.FromDays(1));
         options.Alerts.QuietPeriod.Should().Be(TimeSpan.FromHours(1));
-        MonitoringOptions.SectionName.Should().Be("Cascade:Monitoring");
+        MonitoringServiceOptions.SectionName.Should().Be("Cascade:Monitoring");
     }
 
     [Fact]

@@ -6,7 +6,7 @@ const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
 
 const protoRoot = path.resolve(__dirname, '../../../contracts/protos');
-const testingProto = path.resolve(__dirname, '../../Cascade.Grpc.Tests/Protos/testing.proto');
+const testingProto = path.resolve(__dirname, '../Protos/testing.proto');
 const load = (file, includeDirs) => grpc.loadPackageDefinition(loader.loadSync(file, { keepCase: true, longs: Number, defaults: true, includeDirs }));
 
 const [address, scenario] = process.argv.slice(2);
@@ -57,13 +57,10 @@ const scenarios = {
     call.write({ text: 'b0' });
   },
   cancel: () => {
-    // Connect first: a call cancelled while grpc-js is still connecting ends locally with CANCELLED and never
-    // reaches the server, which is not what this scenario is about (on a loaded machine that took over 200 ms).
-    healthClient.Check({ service: '' }, { deadline: deadline(10000) }, (err) => {
-      if (err) { fail(err); return; }
-      const call = client.Unary({ delay_ms: 30000 }, { deadline: deadline(30000) }, (err2) => fail(err2));
-      setTimeout(() => call.cancel(), 300);
-    });
+    // The server sends a delayed call's headers at once: cancelling on them cancels a call its handler is running
+    // (cancelled earlier, grpc-js ends it locally and the server never sees it).
+    const call = client.Unary({ text: 'cancel-me', delay_ms: 30000 }, { deadline: deadline(30000) }, (err) => fail(err));
+    call.on('metadata', () => call.cancel());
   },
   unimplemented: () => {
     const Missing = grpc.makeGenericClientConstructor({
@@ -71,6 +68,14 @@ const scenarios = {
         requestSerialize: (x) => x, requestDeserialize: (x) => x, responseSerialize: (x) => x, responseDeserialize: (x) => x },
     });
     new Missing(address, grpc.credentials.createInsecure()).DoesNotExist(Buffer.alloc(0), { deadline: deadline(10000) }, (err) => fail(err));
+  },
+  watch: () => {
+    // Health/Watch streams the status now and on every change, and never ends by itself: the deadline ends it.
+    const statuses = [];
+    const call = healthClient.Watch({ service: '' }, { deadline: deadline(1500) });
+    call.on('data', (m) => statuses.push(m.status));
+    call.on('error', (err) => done({ code: err.code, statuses }));
+    call.on('status', (s) => { if (s.code === 0) done({ code: 0, statuses }); });
   },
   health: () => healthClient.Check({ service: '' }, { deadline: deadline(10000) }, (err, res) => err ? fail(err) : done({ code: 0, status: res.status })),
 };

@@ -1,11 +1,12 @@
-// A gRPC server we did not write (@grpc/grpc-js) serving the interop test service, for Cascade's client.
-// Usage: node server.js; prints "PORT <n>" once it listens on 127.0.0.1, runs until stdin closes.
+// A gRPC server we did not write (@grpc/grpc-js) serving the interop scenario service, for Cascade's client.
+// Usage: node server.js; prints "PORT <n>" once it listens on 127.0.0.1, then "STARTED <text>" and "CANCELLED <text>"
+// when the handler of a delayed unary call (request text <text>) starts and is cancelled; runs until stdin closes.
 'use strict';
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
 
-const testingProto = path.resolve(__dirname, '../../Cascade.Grpc.Tests/Protos/testing.proto');
+const testingProto = path.resolve(__dirname, '../Protos/testing.proto');
 const testing = grpc.loadPackageDefinition(loader.loadSync(testingProto, { keepCase: true, longs: Number, defaults: true })).cascade.testing.v1;
 
 const fail = (req) => ({ code: req.fail_code, details: `requested failure: ${req.text}`, metadata: (() => { const m = new grpc.Metadata(); m.add('failure-reason', 'requested'); return m; })() });
@@ -13,19 +14,20 @@ const fail = (req) => ({ code: req.fail_code, details: `requested failure: ${req
 const service = {
   Unary: (call, callback) => {
     const req = call.request;
+    const headers = new grpc.Metadata();
+    const trailers = new grpc.Metadata();
+    for (const [key, value] of Object.entries(call.metadata.getMap())) {
+      if (key.startsWith('echo-')) { headers.add(key, value); trailers.add('trailer-' + key, value); }
+    }
     const reply = () => {
       if (req.fail_code) return callback(fail(req));
-      const headers = new grpc.Metadata();
-      const trailers = new grpc.Metadata();
-      for (const [key, values] of Object.entries(call.metadata.getMap())) {
-        if (key.startsWith('echo-')) { headers.add(key, values); trailers.add('trailer-' + key, values); }
-      }
       call.sendMetadata(headers);
       callback(null, { text: req.text, deadline: call.getDeadline() === Infinity ? 'none' : 'set', payload: Buffer.alloc(req.response_size || 0) }, trailers);
     };
     if (req.delay_ms) {
       const timer = setTimeout(reply, req.delay_ms);
-      call.on('cancelled', () => clearTimeout(timer));
+      call.on('cancelled', () => { clearTimeout(timer); console.log(`CANCELLED ${req.text}`); });
+      console.log(`STARTED ${req.text}`);
     } else reply();
   },
   ServerStream: (call) => {
