@@ -39,6 +39,21 @@ public sealed class AllInOneHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reflection_client_we_did_not_write_lists_every_service_in_both_versions_and_describes_serving()
+    {
+        var result = await NodePeer.RunClientAsync(_grpcTarget, "reflect");
+        result.GetProperty("code").GetInt32().Should().Be(0, result.ToString());
+        string[] services =
+        [
+            "cascade.ingestion.v1.Ingestion", "cascade.features.v1.Features", "cascade.training.v1.Training", "cascade.registry.v1.Registry",
+            "cascade.serving.v1.Serving", "cascade.monitoring.v1.Monitoring", "inference.GRPCInferenceService", "grpc.health.v1.Health",
+        ];
+        result.GetProperty("v1").EnumerateArray().Select(s => s.GetString()).Should().Contain(services);
+        result.GetProperty("v1alpha").EnumerateArray().Select(s => s.GetString()).Should().Contain(services);
+        result.GetProperty("methods").EnumerateArray().Select(s => s.GetString()).Should().Contain(["Predict", "PredictBatch", "PredictStream", "Explain"]);
+    }
+
+    [Fact]
     public async Task Grpc_js_call_to_an_unknown_method_gets_status_12()
     {
         var result = await NodePeer.RunClientAsync(_grpcTarget, "unimplemented");

@@ -78,6 +78,19 @@ const scenarios = {
     call.on('status', (s) => { if (s.code === 0) done({ code: 0, statuses }); });
   },
   health: () => healthClient.Check({ service: '' }, { deadline: deadline(10000) }, (err, res) => err ? fail(err) : done({ code: 0, status: res.status })),
+  // Server reflection through a client library we did not write (npm grpc-js-reflection-client), both versions.
+  reflect: async () => {
+    const { GrpcReflection } = require('grpc-js-reflection-client');
+    try {
+      const v1 = await new GrpcReflection(address, grpc.credentials.createInsecure(), {}, 'v1').listServices();
+      const v1alpha = await new GrpcReflection(address, grpc.credentials.createInsecure(), {}, 'v1alpha').listServices();
+      const serving = await new GrpcReflection(address, grpc.credentials.createInsecure(), {}, 'v1').getDescriptorBySymbol('cascade.serving.v1.Serving');
+      const methods = Object.keys(serving.getPackageObject({ keepCase: true }).cascade.serving.v1.Serving.service);
+      done({ code: 0, v1, v1alpha, methods });
+    } catch (err) {
+      done({ code: err.code ?? 13, details: String(err.details ?? err.message) });
+    }
+  },
 };
 
 if (!scenarios[scenario]) { console.error(`unknown scenario ${scenario}`); process.exit(2); }
