@@ -26,15 +26,16 @@ for pkg in $(find tests -name package.json -not -path '*/node_modules/*'); do
   fi
 done
 
-# The adapters' integration tests run against real servers: start them (infra/up.sh installs what is missing) and
-# stop exactly those on exit. Servers already started by ./cascade infra up are reused and left running.
-started_infra=0
-if ! infra/status.sh >/dev/null 2>&1; then
-  say "starting Kafka, ZooKeeper, Redis, RabbitMQ, PostgreSQL and s3rver on 127.0.0.1 (infra/up.sh)"
-  started_infra=1
-  infra/up.sh || echo "infra/up.sh failed: the infrastructure tests will fail"
+# The adapters' integration tests run against real servers: start the ones that are not running (infra/up.sh
+# installs what is missing) and stop exactly those on exit. Servers already started by ./cascade infra up are
+# reused and left running.
+to_start=()
+for s in zookeeper kafka redis rabbitmq postgres s3; do infra/status.sh "$s" >/dev/null 2>&1 || to_start+=("$s"); done
+if [ ${#to_start[@]} -gt 0 ]; then
+  say "starting ${to_start[*]} on 127.0.0.1 (infra/up.sh)"
+  infra/up.sh "${to_start[@]}" || echo "infra/up.sh: some servers failed (see FAILED above): their tests will fail"
 fi
-stop_infra() { if [ "$started_infra" -eq 1 ]; then infra/down.sh; fi; }
+stop_infra() { if [ ${#to_start[@]} -gt 0 ]; then infra/down.sh "${to_start[@]}"; fi; }
 trap stop_infra EXIT
 
 say "building"

@@ -124,9 +124,15 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = Policy(ResourceRequest.Types.Accelerator.Gpu) });
         await IngestAsync(2000);
         var job = await WaitForJobAsync(_ => true);
-        await Task.Delay(1000);
-        var again = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id });
-        again.Status.State.Should().Be(JobState.Queued, "Debian's XGBoost has no CUDA, so this host runs no gpu worker");
+        // A worker taking it would move it to RUNNING within a second (the cpu job of the test above starts at once):
+        // watch it for longer than that, failing as soon as it leaves the queue.
+        var watchUntil = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (DateTime.UtcNow < watchUntil)
+        {
+            var again = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id });
+            again.Status.State.Should().Be(JobState.Queued, "Debian's XGBoost has no CUDA, so this host runs no gpu worker");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
