@@ -3,7 +3,7 @@ using Cascade.Monitoring.Domain.Detectors;
 using Cascade.Monitoring.Domain.Evaluation;
 using Cascade.Monitoring.Domain.Labels;
 using Cascade.Monitoring.Domain.Performance;
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 using Cascade.Monitoring.Domain.Windows;
 using Cascade.Monitoring.Options;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Cascade.Monitoring.Domain.Alerts;
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 using Cascade.Monitoring.Options;
 
 namespace Cascade.Monitoring.Domain;

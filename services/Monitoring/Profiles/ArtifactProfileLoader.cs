@@ -3,7 +3,7 @@ using System.Text.Json;
 using Cascade.Ml.Artifacts;
 using Cascade.Monitoring.Domain;
 using Cascade.Storage.Artifacts;
-using MonitoringProfile = Cascade.Monitoring.Domain.Profiles.ReferenceProfile;
+
 
 namespace Cascade.Monitoring.Profiles;
 
@@ -13,14 +13,14 @@ namespace Cascade.Monitoring.Profiles;
 /// </summary>
 public sealed class ArtifactProfileLoader(IArtifactStore artifacts)
 {
-    private readonly ConcurrentDictionary<string, (MonitoringProfile Profile, ModelTask Task)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ReferenceProfile Profile, ModelTask Task)> _cache = new(StringComparer.Ordinal);
 
     public async Task<MonitoredVersion> LoadAsync(string model, int version, string sha256, CancellationToken cancellationToken)
     {
         if (!_cache.TryGetValue(sha256, out var loaded))
         {
             var archive = await artifacts.GetAsync(sha256, cancellationToken);
-            var profile = MonitoringProfile.FromJson(ArtifactArchive.ReadFile(archive, ArtifactFiles.ReferenceProfile));
+            var profile = ReferenceProfile.FromJson(ArtifactArchive.ReadFile(archive, ArtifactFiles.ReferenceProfile));
             using var manifest = JsonDocument.Parse(ArtifactArchive.ReadFile(archive, ArtifactFiles.Manifest));
             var objective = manifest.RootElement.GetProperty("objective").GetString() ?? string.Empty;
             loaded = _cache[sha256] = (profile, ModelTasks.FromObjective(objective));

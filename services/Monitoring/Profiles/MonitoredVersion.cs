@@ -1,5 +1,5 @@
 using Cascade.Monitoring.Domain;
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 
 namespace Cascade.Monitoring.Profiles;
 

@@ -1,4 +1,4 @@
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 
 namespace Cascade.Monitoring.Tests.Fixtures;
 
@@ -8,7 +8,7 @@ namespace Cascade.Monitoring.Tests.Fixtures;
 /// </summary>
 internal static class Profiler
 {
-    public static FeatureProfile Profile(string name, IReadOnlyList<float> values)
+    public static DistributionProfile Profile(string name, IReadOnlyList<float> values)
     {
         var present = values.Where(v => !float.IsNaN(v)).ToArray();
         var sorted = present.OrderBy(v => v).ToArray();
@@ -30,7 +30,10 @@ internal static class Profiler
         var std = n > 1 ? Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)) / (n - 1)) : 0;
         var take = Math.Min(1000, n);
         var sample = Enumerable.Range(0, take).Select(i => present[(int)((long)i * n / take)]).ToArray();
-        return new FeatureProfile(name, edges, counts, values.Count - n, mean, std,
-            n > 0 ? sorted[0] : double.NaN, n > 0 ? sorted[^1] : double.NaN, sample);
+        return new DistributionProfile
+        {
+            Name = name, Count = values.Count, MissingCount = values.Count - n, BinEdges = edges, BinCounts = counts, Mean = mean, Std = std,
+            Min = n > 0 ? sorted[0] : double.NaN, Max = n > 0 ? sorted[^1] : double.NaN, Sample = sample,
+        };
     }
 }

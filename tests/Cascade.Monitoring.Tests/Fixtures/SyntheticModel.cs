@@ -1,5 +1,5 @@
 using Cascade.Monitoring.Domain;
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 
 namespace Cascade.Monitoring.Tests.Fixtures;
 
@@ -46,7 +46,7 @@ internal static class SyntheticModel
         var draw = new Draw(seed);
         var data = Enumerable.Range(0, rows).Select(_ => DrawFeatures(draw, scenario)).ToArray();
         var features = Features.Select((name, f) => Profiler.Profile(name, data.Select(x => x[f]).ToArray())).ToArray();
-        return new ReferenceProfile(features, Profiler.Profile("prediction", data.Select(Predict).ToArray()));
+        return new ReferenceProfile { Features = features, Prediction = Profiler.Profile("prediction", data.Select(Predict).ToArray()) };
     }
 
     public static PredictionRecord Prediction(long i, int version, float[] x, float p) =>

@@ -1,5 +1,5 @@
 using System.Text;
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 
 namespace Cascade.Monitoring.Tests.Profiles;
 
@@ -36,9 +36,11 @@ public class ReferenceProfileTests
     }
 
     [Theory]
-    [InlineData("""{ "name": "x", "missing_count": 0, "bin_edges": [1, 2], "bin_counts": [1, 1], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "bin counts")]
-    [InlineData("""{ "name": "x", "missing_count": 0, "bin_edges": [2, 1], "bin_counts": [1, 1, 1], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "strictly increasing")]
-    [InlineData("""{ "name": "x", "missing_count": 0, "bin_edges": [], "bin_counts": [0], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "no rows")]
+    [InlineData("""{ "name": "x", "count": 2, "missing_count": 0, "bin_edges": [1, 2], "bin_counts": [1, 1], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "bin counts")]
+    [InlineData("""{ "name": "x", "missing_count": 0, "bin_edges": [], "bin_counts": [1], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "count")]
+    [InlineData("""{ "name": "x", "count": 5, "missing_count": 0, "bin_edges": [], "bin_counts": [1], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "missing + binned")]
+    [InlineData("""{ "name": "x", "count": 3, "missing_count": 0, "bin_edges": [2, 1], "bin_counts": [1, 1, 1], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "strictly increasing")]
+    [InlineData("""{ "name": "x", "count": 0, "missing_count": 0, "bin_edges": [], "bin_counts": [0], "mean": 0, "std": 0, "min": 0, "max": 0, "sample": [] }""", "no rows")]
     public void An_unusable_feature_profile_is_refused(string feature, string problem)
     {
         var json = $$"""{ "features": [ {{feature}} ], "prediction": {{feature}} }""";

@@ -1,13 +1,48 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Cascade.Ml.Artifacts;
 
-/// <summary>The training data's distributions, which drift monitoring compares live traffic against; <c>reference_profile.json</c>.</summary>
+/// <summary>
+/// The training data's distributions, which drift monitoring compares live traffic against; <c>reference_profile.json</c>
+/// in every artifact. One document type, written by training and read by monitoring.
+/// </summary>
 public sealed record ReferenceProfile
 {
+    /// <summary>One profile per model input, in the order of the feature vector.</summary>
     [JsonPropertyName("features")] public required IReadOnlyList<DistributionProfile> Features { get; init; }
     /// <summary>The distribution of the model's first output on the training data.</summary>
     [JsonPropertyName("prediction")] public required DistributionProfile Prediction { get; init; }
+
+    // Tolerant of "NaN" literals: an all-missing feature has no mean.
+    private static readonly JsonSerializerOptions ReadOptions = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>Reads a <c>reference_profile.json</c> and validates it.</summary>
+    public static ReferenceProfile FromJson(ReadOnlySpan<byte> utf8Json)
+    {
+        ReferenceProfile? profile;
+        try
+        {
+            profile = JsonSerializer.Deserialize<ReferenceProfile>(utf8Json, ReadOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The reference profile is not valid JSON of its schema: {ex.Message}", nameof(utf8Json), ex);
+        }
+        if (profile is null) throw new ArgumentException("The reference profile is empty.", nameof(utf8Json));
+        profile.Validate();
+        return profile;
+    }
+
+    /// <summary>Throws when a profile is unusable or two features share a name.</summary>
+    public void Validate()
+    {
+        if (Features is null || Prediction is null) throw new ArgumentException("A reference profile needs features and a prediction.");
+        foreach (var feature in Features) feature.Validate();
+        Prediction.Validate();
+        var duplicate = Features.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Feature '{duplicate.Key}' appears twice in the reference profile.");
+    }
 }
 
 /// <summary>One variable's distribution: quantile bins with counts, moments, and a sample for KS and Wasserstein tests.</summary>
@@ -26,4 +61,26 @@ public sealed record DistributionProfile
     [JsonPropertyName("max")] public required double Max { get; init; }
     /// <summary>Up to 1,000 non-missing values, evenly spaced through the data.</summary>
     [JsonPropertyName("sample")] public required IReadOnlyList<float> Sample { get; init; }
+
+    /// <summary>Throws when the profile cannot be used to bin live values.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("A feature profile needs a name.");
+        if (BinEdges is null || BinCounts is null || Sample is null) throw new ArgumentException($"Profile '{Name}': bin edges, bin counts and sample are required.");
+        if (BinCounts.Count != BinEdges.Count + 1)
+        {
+            throw new ArgumentException($"Profile '{Name}': {BinEdges.Count} inner edges need {BinEdges.Count + 1} bin counts, got {BinCounts.Count}.");
+        }
+        for (var i = 0; i < BinEdges.Count; i++)
+        {
+            if (!double.IsFinite(BinEdges[i]) || (i > 0 && BinEdges[i] <= BinEdges[i - 1]))
+            {
+                throw new ArgumentException($"Profile '{Name}': bin edges must be finite and strictly increasing.");
+            }
+        }
+        if (MissingCount < 0 || BinCounts.Any(c => c < 0)) throw new ArgumentException($"Profile '{Name}': counts cannot be negative.");
+        if (Count != MissingCount + BinCounts.Sum()) throw new ArgumentException($"Profile '{Name}': count {Count} is not missing + binned ({MissingCount} + {BinCounts.Sum()}).");
+        if (Count == 0) throw new ArgumentException($"Profile '{Name}' describes no rows.");
+        if (Sample.Any(float.IsNaN)) throw new ArgumentException($"Profile '{Name}': the sample holds present values only.");
+    }
 }

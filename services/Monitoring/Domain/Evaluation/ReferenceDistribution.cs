@@ -1,9 +1,9 @@
-using Cascade.Monitoring.Domain.Profiles;
+using Cascade.Ml.Artifacts;
 using Cascade.Monitoring.Domain.Statistics;
 
 namespace Cascade.Monitoring.Domain.Evaluation;
 
-/// <summary>A <see cref="FeatureProfile"/> prepared once per model version for fast comparisons: edges and counts
+/// <summary>A <see cref="DistributionProfile"/> prepared once per model version for fast comparisons: edges and counts
 /// (missing bin last) as arrays, the sample sorted.</summary>
 /// <remarks>
 /// The profile's quantile bins are open at both ends, so a live value far outside the training range would share the
@@ -16,7 +16,7 @@ namespace Cascade.Monitoring.Domain.Evaluation;
 public sealed class ReferenceDistribution
 {
     /// <summary>Prepares <paramref name="profile"/>, which must be valid.</summary>
-    public ReferenceDistribution(FeatureProfile profile)
+    public ReferenceDistribution(DistributionProfile profile)
     {
         profile.Validate();
         Name = profile.Name;
