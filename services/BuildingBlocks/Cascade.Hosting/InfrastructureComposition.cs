@@ -32,7 +32,11 @@ public static class InfrastructureComposition
             "redis" => new RedisOnlineStore(options.Redis),
             var other => throw Unknown("OnlineStore", other, "in-process, redis"),
         });
-        services.AddSingleton<IOfflineStore>(_ => new SqliteOfflineStore(string.IsNullOrEmpty(options.OfflineStorePath) ? Path.Combine(dataDirectory, "offline.db") : options.OfflineStorePath));
+        // Checked here, not when first resolved: a process that never touches the offline store still refuses a wrong value.
+        if (options.OfflineStore is not ("sqlite" or "postgres")) throw Unknown("OfflineStore", options.OfflineStore, "sqlite, postgres");
+        services.AddSingleton<IOfflineStore>(_ => options.OfflineStore == "postgres"
+            ? new PostgresOfflineStore(options.Postgres)
+            : new SqliteOfflineStore(string.IsNullOrEmpty(options.OfflineStorePath) ? Path.Combine(dataDirectory, "offline.db") : options.OfflineStorePath));
         services.AddSingleton<IArtifactStore>(_ => options.Artifacts switch
         {
             "local" => new LocalArtifactStore(Path.Combine(dataDirectory, "artifacts")),

@@ -25,7 +25,7 @@ public sealed class InfrastructureOptions
     /// <summary>The registry's metadata: <c>sqlite</c> or <c>postgres</c>.</summary>
     public string RegistryStore { get; set; } = "sqlite";
 
-    /// <summary>Npgsql connection string when <see cref="RegistryStore"/> is <c>postgres</c>.</summary>
+    /// <summary>Npgsql connection string when <see cref="RegistryStore"/> or <see cref="OfflineStore"/> is <c>postgres</c>.</summary>
     public string Postgres { get; set; } = "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres";
 
     /// <summary>Model artifacts: <c>local</c> (a directory) or <c>s3</c>.</summary>
@@ -34,8 +34,16 @@ public sealed class InfrastructureOptions
     public S3ArtifactStoreOptions S3 { get; set; } = new();
 
     /// <summary>
-    /// The offline store's SQLite file. Features writes it and training workers read it, so in the distributed
-    /// deployment every such process names the same file (a shared volume); empty means under the data directory.
+    /// The offline store, which Features writes and training workers read: <c>sqlite</c> (a file, see
+    /// <see cref="OfflineStorePath"/>) or <c>postgres</c> (in the database of <see cref="Postgres"/>; the distributed
+    /// deployment's choice, since SQLite's WAL is unsafe on a network file system).
+    /// </summary>
+    /// <value>The default value is <c>sqlite</c>.</value>
+    public string OfflineStore { get; set; } = "sqlite";
+
+    /// <summary>
+    /// The offline store's SQLite file when <see cref="OfflineStore"/> is <c>sqlite</c>; empty means <c>offline.db</c>
+    /// under the data directory. Only processes on one machine may share it (a local disk, never a network volume).
     /// </summary>
     public string OfflineStorePath { get; set; } = string.Empty;
 
@@ -55,6 +63,7 @@ public sealed class InfrastructureOptions
             OnlineStore = "redis",
             Redis = new RedisOnlineStoreOptions { Configuration = $"127.0.0.1:{Port("REDIS_PORT", 6379)},abortConnect=false" },
             RegistryStore = "postgres",
+            OfflineStore = "postgres",
             Postgres = $"Host=127.0.0.1;Port={Port("POSTGRES_PORT", 5432)};Username=postgres;Database=postgres",
             Artifacts = "s3",
             S3 = new S3ArtifactStoreOptions { ServiceUrl = $"http://127.0.0.1:{Port("S3_PORT", 9000)}" },
