@@ -4,6 +4,7 @@ using Cascade.Registry.Domain;
 using Cascade.Registry.Grpc;
 using Cascade.Registry.Messaging;
 using Cascade.Registry.Options;
+using Cascade.Registry.Retention;
 using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,8 @@ namespace Cascade.Registry;
 /// <summary>Composition of the Registry (it needs an IEventLog, which its outbox relay writes to; store and artifacts default to the embedded ones).</summary>
 public static class RegistryModule
 {
-    public static IServiceCollection AddCascadeRegistry(this IServiceCollection services, string dataDirectory, Action<PromotionGateOptions>? configureGate = null)
+    public static IServiceCollection AddCascadeRegistry(this IServiceCollection services, string dataDirectory, Action<PromotionGateOptions>? configureGate = null,
+        Action<RetentionOptions>? configureRetention = null)
     {
         services.AddValidatedOptions(PromotionGateOptions.SectionName, configureGate);
         services.AddSingleton<PromotionGate>();
@@ -30,6 +32,11 @@ public static class RegistryModule
         services.AddSingleton<RegistryOutbox>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryOutbox>());
         services.AddSingleton<ModelRegistry>();
+        // Artifacts outside the retention policy are collected (audited, then deleted) every Interval.
+        var retention = services.AddValidatedOptions(RetentionOptions.SectionName, configureRetention, RetentionOptions.Rules);
+        services.AddSingleton(sp => new ArtifactCollector(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<IArtifactStore>(), retention,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ArtifactCollector>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ArtifactCollector>());
         services.AddGrpcService<RegistryGrpcService>();
         return services;
     }

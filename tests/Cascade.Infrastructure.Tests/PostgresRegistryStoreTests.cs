@@ -35,13 +35,13 @@ public sealed class PostgresRegistryStoreTests : IDisposable
     {
         using (var first = new PostgresRegistryStore(_connectionString))
         {
-            first.SchemaVersion.Should().Be(3);
+            first.SchemaVersion.Should().Be(4);
             first.EnsureModel("m", TaskType.BinaryClassification);
             var added = first.AddVersion(Spec("m", "job-1"), "worker-a");
             first.MoveAlias("m", Aliases.Champion, 0, added.Meta.Version, new AuditEntry { Actor = "gate", Action = "Promoted", Model = "m", ToVersion = 1 }).Should().BeTrue();
         }
         using var second = new PostgresRegistryStore(_connectionString);
-        second.SchemaVersion.Should().Be(3, "a second start applies nothing");
+        second.SchemaVersion.Should().Be(4, "a second start applies nothing");
         var version = second.GetVersion("m", 1)!;
         version.Spec.Should().Be(Spec("m", "job-1"));
         version.Meta.Status.Should().Be(VersionStatus.Champion);
@@ -95,6 +95,28 @@ public sealed class PostgresRegistryStoreTests : IDisposable
         update.Should().Throw<PostgresException>().WithMessage("*append-only*");
         var delete = () => new NpgsqlCommand("DELETE FROM audit", connection).ExecuteNonQuery();
         delete.Should().Throw<PostgresException>().WithMessage("*append-only*");
+    }
+
+    [Fact]
+    public void A_collected_version_shows_it_is_audited_and_can_no_longer_take_an_alias_while_an_aliased_one_is_not_collected()
+    {
+        using var store = new PostgresRegistryStore(_connectionString);
+        store.EnsureModel("m", TaskType.BinaryClassification);
+        store.AddVersion(Spec("m"), "w");
+        store.AddVersion(Spec("m"), "w");
+        store.MoveAlias("m", Aliases.Champion, 0, 2, new AuditEntry { Actor = "gate", Action = "Promoted", Model = "m", ToVersion = 2 }).Should().BeTrue();
+        AuditEntry Collected(int version) => new() { Actor = "retention", Action = "ArtifactCollected", Model = "m", ToVersion = version, Reason = "outside the retention policy" };
+
+        store.MarkArtifactCollected("m", 2, Collected(2)).Should().BeFalse("the champion is never collected");
+        store.MarkArtifactCollected("m", 1, Collected(1)).Should().BeTrue();
+        store.MarkArtifactCollected("m", 1, Collected(1)).Should().BeFalse("it was collected already");
+
+        store.GetVersion("m", 1)!.Meta.ArtifactCollectedAt.Should().NotBeNull();
+        store.GetVersion("m", 2)!.Meta.ArtifactCollectedAt.Should().BeNull();
+        store.Audit("m", 0).Where(a => a.Action == "ArtifactCollected").Should().ContainSingle().Which.ToVersion.Should().Be(1);
+        var rollback = () => store.MoveAlias("m", Aliases.Champion, 2, 1, new AuditEntry { Actor = "ops", Action = "RolledBack", Model = "m", ToVersion = 1 });
+        rollback.Should().Throw<InvalidOperationException>().WithMessage("*collected*");
+        store.ResolveAlias("m", Aliases.Champion).Should().Be(2);
     }
 
     public void Dispose()

@@ -50,5 +50,24 @@ public sealed class LocalArtifactStoreTests : IDisposable
         await malformed.Should().ThrowAsync<ArgumentException>().WithMessage("*not a lower-case hex SHA-256*");
     }
 
+    [Fact]
+    public async Task Delete_removes_only_that_artifact_and_deleting_a_missing_one_is_fine()
+    {
+        var store = new LocalArtifactStore(_root);
+        var gone = await store.PutAsync(new MemoryStream([1, 2, 3]));
+        var kept = await store.PutAsync(new MemoryStream([4, 5, 6]));
+
+        await store.DeleteAsync(gone.Sha256);
+        await store.DeleteAsync(gone.Sha256);
+        await store.DeleteAsync(new string('b', 64));
+
+        (await store.ExistsAsync(gone.Sha256)).Should().BeFalse();
+        await FluentActions.Awaiting(() => store.GetAsync(gone.Sha256)).Should().ThrowAsync<ArtifactNotFoundException>();
+        (await store.GetAsync(kept.Sha256)).Should().Equal(4, 5, 6);
+        (await store.PutAsync(new MemoryStream([1, 2, 3]))).Should().Be(gone, "the same bytes can be stored again after a delete");
+        var malformed = () => store.DeleteAsync("../../etc/passwd");
+        await malformed.Should().ThrowAsync<ArgumentException>();
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -121,5 +121,24 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         }
     }
 
+    public async Task DeleteAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        // A delete is the one call where a malformed name must not reach the bucket.
+        if (sha256 is not { Length: 64 } || !sha256.All(Uri.IsHexDigit) || sha256.Any(char.IsUpper))
+        {
+            throw new ArgumentException($"'{sha256}' is not a lower-case hex SHA-256 (64 characters).", nameof(sha256));
+        }
+        var key = Key(sha256);
+        try
+        {
+            // S3 answers 204 for a key that does not exist: the delete is idempotent without a lookup first.
+            await _s3.DeleteObjectAsync(_options.Bucket, key, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
+        {
+            // Some S3-compatible stores answer 404 instead: the object is gone either way.
+        }
+    }
+
     public void Dispose() => _s3.Dispose();
 }

@@ -39,7 +39,8 @@ internal static class ModelsCommand
                 var holdout = string.Join(" ", version.Spec.Holdout?.CandidateMetrics.Select(m => $"{m.Key}={m.Value:F4}") ?? []);
                 var watermark = version.Spec.Lineage?.Watermark is { } w ? string.Join(" ", w.Partitions.Select(p => $"{p.Partition}:{p.Offset}")) : "";
                 table.AddRow($"v{version.Meta.Version}", version.Meta.Status.ToString(), string.Join(",", version.Meta.Aliases), holdout,
-                    version.Spec.Lineage?.TrainingJobId ?? "", watermark, version.Spec.Lineage?.CodeVersion ?? "", version.Spec.ArtifactSha256[..12]);
+                    version.Spec.Lineage?.TrainingJobId ?? "", watermark, version.Spec.Lineage?.CodeVersion ?? "",
+                    version.Spec.ArtifactSha256[..12] + (version.Meta.ArtifactCollectedAt is null ? "" : " (collected)"));
             }
             AnsiConsole.Write(table);
             var audit = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).GetAuditLogAsync(new GetAuditLogRequest { Model = model }, HostCall.Timeout(ct));

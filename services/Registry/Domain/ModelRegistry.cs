@@ -85,6 +85,10 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
     public async Task<PromotionResult> PromoteAsync(string model, int version, string actor, string reason, bool force, CancellationToken cancellationToken)
     {
         var target = store.GetVersion(model, version) ?? throw new KeyNotFoundException($"Model '{model}' has no version {version}.");
+        if (target.Meta.ArtifactCollectedAt is not null)
+        {
+            throw new InvalidOperationException(RegistryStoreErrors.ArtifactCollected(model, version));
+        }
         var champion = store.ResolveAlias(model, Aliases.Champion);
         if (champion == version)
         {
@@ -124,6 +128,10 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
             }
         }
         var target = store.GetVersion(model, toVersion) ?? throw new KeyNotFoundException($"Model '{model}' has no version {toVersion}.");
+        if (target.Meta.ArtifactCollectedAt is not null)
+        {
+            throw new InvalidOperationException(RegistryStoreErrors.ArtifactCollected(model, toVersion));
+        }
         var audit = new AuditEntry { Actor = actor, Action = "RolledBack", Model = model, FromVersion = champion, ToVersion = toVersion, Reason = reason };
         var rolledBack = new RegistryEvent(Topics.ModelsRolledBack, model, new ModelRolledBack
         {

@@ -37,10 +37,18 @@ public interface IRegistryStore
     /// longer points to <paramref name="expectedCurrent"/>: another promotion won, re-decide against the new champion.
     /// <paramref name="announce"/>, if given, goes to the outbox in the same transaction (nothing is written on failure).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The target version's artifact was collected by retention.</exception>
     bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit, RegistryEvent? announce = null);
 
     /// <summary>Sets a version's status and audits it (rejections).</summary>
     void SetStatus(string model, int version, VersionStatus status, AuditEntry audit);
+
+    /// <summary>
+    /// Records, with its audit entry and in one transaction, that retention collects this version's artifact
+    /// (<c>artifact_collected_at</c> is set; the blob is deleted after the commit). Returns false and writes nothing
+    /// when the version no longer qualifies: an alias points to it now, or it was collected already.
+    /// </summary>
+    bool MarkArtifactCollected(string model, int version, AuditEntry audit);
 
     IReadOnlyList<AuditEntry> Audit(string model, long afterSequence);
 
@@ -56,4 +64,11 @@ public interface IRegistryStore
 
     /// <summary>The log has these events: they leave the outbox.</summary>
     void EventsPublished(IReadOnlyList<long> sequences);
+}
+
+/// <summary>Messages the stores and the domain share, so a refusal reads the same wherever it is detected.</summary>
+public static class RegistryStoreErrors
+{
+    public static string ArtifactCollected(string model, int version) =>
+        $"v{version} of '{model}' cannot become champion or challenger: its artifact was collected by the retention policy (see the audit log); register a new version instead.";
 }

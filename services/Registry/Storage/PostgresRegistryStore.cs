@@ -37,6 +37,10 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         CREATE TABLE outbox (sequence BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, key TEXT NOT NULL,
           envelope BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL);
         """,
+        // Retention: when the version's artifact was collected (null while it is kept).
+        """
+        ALTER TABLE versions ADD COLUMN artifact_collected_at TIMESTAMPTZ NULL;
+        """,
     ];
 
     private const long MigrationLock = 0x43617363616465; // "Cascade"
@@ -155,7 +159,7 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         using var connection = _source.OpenConnection();
         ModelVersionMeta meta;
         ModelVersionSpec spec;
-        using (var command = Command(connection, null, "SELECT spec, status, created_at, registered_by FROM versions WHERE model = @m AND version = @v", ("m", model), ("v", version)))
+        using (var command = Command(connection, null, "SELECT spec, status, created_at, registered_by, artifact_collected_at FROM versions WHERE model = @m AND version = @v", ("m", model), ("v", version)))
         using (var reader = command.ExecuteReader())
         {
             if (!reader.Read()) return null;
@@ -167,6 +171,7 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
                 CreatedAt = Timestamp.FromDateTime(reader.GetDateTime(2).ToUniversalTime()),
                 RegisteredBy = reader.GetString(3),
             };
+            if (!reader.IsDBNull(4)) meta.ArtifactCollectedAt = Timestamp.FromDateTime(reader.GetDateTime(4).ToUniversalTime());
         }
         using (var aliases = Command(connection, null, "SELECT alias FROM aliases WHERE model = @m AND version = @v ORDER BY alias", ("m", model), ("v", version)))
         using (var reader = aliases.ExecuteReader())
@@ -204,6 +209,11 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         {
             return false; // another replica moved it first: the caller decides again
         }
+        // Under the model's lock, so retention cannot collect the version between this check and the commit.
+        if (Scalar(connection, transaction, "SELECT artifact_collected_at IS NOT NULL FROM versions WHERE model = @m AND version = @v", ("m", model), ("v", to)) is true)
+        {
+            throw new InvalidOperationException(RegistryStoreErrors.ArtifactCollected(model, to));
+        }
         Execute(connection, transaction, "INSERT INTO aliases (model, alias, version) VALUES (@m, @a, @v) ON CONFLICT (model, alias) DO UPDATE SET version = @v", ("m", model), ("a", alias), ("v", to));
         if (alias == Aliases.Champion)
         {
@@ -228,6 +238,23 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         SetStatus(connection, transaction, model, version, status);
         AppendAudit(connection, transaction, audit);
         transaction.Commit();
+    }
+
+    public bool MarkArtifactCollected(string model, int version, AuditEntry audit)
+    {
+        using var connection = _source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        // The model's lock orders this against alias moves: a version promoted meanwhile is not collected.
+        LockModel(connection, transaction, model);
+        var aliased = Convert.ToInt64(Scalar(connection, transaction, "SELECT COUNT(*) FROM aliases WHERE model = @m AND version = @v", ("m", model), ("v", version))) > 0;
+        if (aliased || Execute(connection, transaction, "UPDATE versions SET artifact_collected_at = now() WHERE model = @m AND version = @v AND artifact_collected_at IS NULL",
+                ("m", model), ("v", version)) == 0)
+        {
+            return false; // became champion or challenger since the decision, or already collected
+        }
+        AppendAudit(connection, transaction, audit);
+        transaction.Commit();
+        return true;
     }
 
     public IReadOnlyList<AuditEntry> Audit(string model, long afterSequence)
@@ -327,10 +354,10 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         return command;
     }
 
-    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    private static int Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
     {
         using var command = Command(connection, transaction, sql, parameters);
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private static object? Scalar(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)

@@ -27,6 +27,10 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, key TEXT NOT NULL,
           envelope BLOB NOT NULL, created_at INTEGER NOT NULL);
         """,
+        // Retention: when the version's artifact was collected (null while it is kept).
+        """
+        ALTER TABLE versions ADD COLUMN artifact_collected_at INTEGER NULL;
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -127,7 +131,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
     {
         lock (_gate)
         {
-            using var command = Command("SELECT spec, status, created_at, registered_by FROM versions WHERE model = $m AND version = $v", null, ("$m", model), ("$v", version));
+            using var command = Command("SELECT spec, status, created_at, registered_by, artifact_collected_at FROM versions WHERE model = $m AND version = $v", null, ("$m", model), ("$v", version));
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
             var meta = new ModelVersionMeta
@@ -137,6 +141,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
                 CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))),
                 RegisteredBy = reader.GetString(3),
             };
+            if (!reader.IsDBNull(4)) meta.ArtifactCollectedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
             var spec = ModelVersionSpec.Parser.ParseFrom((byte[])reader.GetValue(0));
             reader.Close();
             using var aliases = Command("SELECT alias FROM aliases WHERE model = $m AND version = $v ORDER BY alias", null, ("$m", model), ("$v", version));
@@ -178,6 +183,10 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
             {
                 return false;
             }
+            if (ScalarIn(transaction, "SELECT artifact_collected_at FROM versions WHERE model = $m AND version = $v", ("$m", model), ("$v", to)) is long)
+            {
+                throw new InvalidOperationException(RegistryStoreErrors.ArtifactCollected(model, to));
+            }
             Execute("INSERT INTO aliases (model, alias, version) VALUES ($m, $a, $v) ON CONFLICT (model, alias) DO UPDATE SET version = $v", transaction, ("$m", model), ("$a", alias), ("$v", to));
             if (alias == Aliases.Champion)
             {
@@ -205,6 +214,23 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
             Execute("UPDATE versions SET status = $s WHERE model = $m AND version = $v", transaction, ("$s", (int)status), ("$m", model), ("$v", version));
             AppendAudit(audit, transaction);
             transaction.Commit();
+        }
+    }
+
+    public bool MarkArtifactCollected(string model, int version, AuditEntry audit)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            var aliased = ScalarIn(transaction, "SELECT COUNT(*) FROM aliases WHERE model = $m AND version = $v", ("$m", model), ("$v", version)) is long n && n > 0;
+            if (aliased || Execute("UPDATE versions SET artifact_collected_at = $c WHERE model = $m AND version = $v AND artifact_collected_at IS NULL", transaction,
+                    ("$c", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$m", model), ("$v", version)) == 0)
+            {
+                return false; // became champion or challenger since the decision, or already collected
+            }
+            AppendAudit(audit, transaction);
+            transaction.Commit();
+            return true;
         }
     }
 
@@ -292,10 +318,10 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return command;
     }
 
-    private void Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object Value)[] parameters)
+    private int Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object Value)[] parameters)
     {
         using var command = Command(sql, transaction, parameters);
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private object? Scalar(string sql, params (string Name, object Value)[] parameters) => ScalarIn(null, sql, parameters);

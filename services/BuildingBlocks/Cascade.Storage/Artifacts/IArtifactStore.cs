@@ -13,4 +13,11 @@ public interface IArtifactStore
 
     /// <summary>Whether an artifact with this hash is stored.</summary>
     Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the artifact with this hash. Idempotent: deleting an artifact that is not stored succeeds, so a
+    /// collector that crashed after deciding can simply delete again. Whoever calls it must know that no kept model
+    /// version refers to the hash: artifacts are content-addressed, so two versions may share one.
+    /// </summary>
+    Task DeleteAsync(string sha256, CancellationToken cancellationToken = default);
 }

@@ -79,6 +79,20 @@ public sealed class LocalArtifactStore : IArtifactStore
     public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken = default) =>
         Task.FromResult(File.Exists(PathOf(sha256)));
 
+    public Task DeleteAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(sha256);
+        try
+        {
+            File.Delete(path); // no error for a missing file
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was ever stored under this fan-out prefix: nothing to delete either.
+        }
+        return Task.CompletedTask;
+    }
+
     private string PathOf(string sha256)
     {
         if (sha256 is not { Length: 64 } || !sha256.All(Uri.IsHexDigit) || sha256.Any(char.IsUpper))
