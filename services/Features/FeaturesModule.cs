@@ -1,3 +1,4 @@
+using Cascade.EventLog.Handlers;
 using Cascade.Features.Grpc;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
@@ -19,6 +20,7 @@ public static class FeaturesModule
         services.AddSingleton(_ => new FeatureStateStore(Path.Combine(dataDirectory, "features.db")));
         services.TryAddSingleton<IOnlineStore, InProcessOnlineStore>();
         services.TryAddSingleton<IOfflineStore>(_ => new SqliteOfflineStore(Path.Combine(dataDirectory, "offline.db")));
+        services.AddEventHandlerHost();
         services.AddSingleton<MaterializationService>();
         services.AddHostedService(sp => sp.GetRequiredService<MaterializationService>());
         services.AddGrpcService<FeaturesGrpcService>();

@@ -1,3 +1,4 @@
+using Cascade.EventLog.Handlers;
 using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Monitoring.Alerts;
@@ -23,8 +24,7 @@ public static class MonitoringModule
         services.AddSingleton(new ModelMonitors(options.Drift));
         services.AddSingleton<ArtifactProfileLoader>();
         services.AddSingleton<AlertFeed>();
-        services.AddSingleton<MonitoringProcessor>();
-        services.AddHostedService(sp => sp.GetRequiredService<MonitoringProcessor>());
+        services.AddEventHandler<MonitoringProcessor>();
         services.AddGrpcService<MonitoringGrpcService>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Cascade.EventLog.Handlers;
 using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Serving.Domain;
@@ -20,7 +21,7 @@ public static class ServingModule
         services.AddHostedService(sp => sp.GetRequiredService<PredictionLog>());
         services.AddSingleton<Predictor>();
         services.AddSingleton<OpenInference>();
-        services.AddHostedService<PromotionFollower>();
+        services.AddEventHandler<PromotionFollower>();
         services.AddGrpcService<ServingGrpcService>();
         services.AddGrpcService<InferenceGrpcService>();
         services.AddHttpEndpoints("inference-v2-rest", endpoints => endpoints.MapOpenInferenceRest());

@@ -1,3 +1,4 @@
+using Cascade.EventLog.Handlers;
 using Cascade.Hosting.Grpc;
 using Cascade.Hosting;
 using Cascade.Ml.Native;
@@ -34,8 +35,8 @@ public static class TrainingModule
             services.AddHostedService(sp => sp.GetRequiredService<JobOutbox>());
             services.AddSingleton<JobDispatcher>();
             services.AddSingleton<TrainingTriggers>();
-            services.AddHostedService(sp => sp.GetRequiredService<TrainingTriggers>());
-            services.AddHostedService<DriftTriggers>();
+            services.AddEventHandler<TrainingTriggers>();
+            services.AddEventHandler<DriftTriggers>();
             services.AddHostedService<ScheduleTriggers>();
             services.AddGrpcService<TrainingGrpcService>();
         }

@@ -13,6 +13,9 @@ public static class Topics
     public const string DriftDetected = "cascade.monitoring.drift.v1";
     public const string ModelLoadFailed = "cascade.serving.loadfailed.v1";
 
+    /// <summary>Records an event handler gave up on (<c>DeadLettered</c>, keyed by consumer group).</summary>
+    public const string DeadLettered = "cascade.deadletter.v1";
+
     /// <summary>The data topic of a dataset.</summary>
     public static string Data(string dataset) => $"cascade.data.{dataset}.v1";
 }

@@ -65,6 +65,8 @@ public static class ServiceHost
         builder.Services.AddCascadeMetrics();
         builder.Services.AddCascadeTracing(options.Telemetry, ProcessName(grpcServices));
         builder.Services.AddCascadeInfrastructure(options.Infrastructure, data);
+        // Readiness follows the event handlers: "" is NOT_SERVING while any of them is stuck retrying.
+        ConsumerHealthReporter.Register(builder.Services);
         addServices(builder.Services, data);
 
         var app = builder.Build();

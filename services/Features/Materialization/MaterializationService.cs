@@ -2,19 +2,22 @@ using System.Collections.Concurrent;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
+using Cascade.EventLog.Handlers;
 using Google.Protobuf;
 using Cascade.Features.Domain;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Cascade.Features.Materialization;
 
-/// <summary>Runs one consume → materialize → commit loop per feature view; views applied later start their own loop.</summary>
-public sealed partial class MaterializationService(
-    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, ILogger<MaterializationService> logger) : BackgroundService
+/// <summary>
+/// Runs one consume → materialize → commit loop per feature view (each in the event-handler host, as its own consumer
+/// group); views applied later start their own loop.
+/// </summary>
+public sealed class MaterializationService(
+    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, EventHandlerRunner runner) : BackgroundService
 {
     private const string Producer = "cascade-features";
     private readonly ConcurrentDictionary<string, FeatureMaterializer> _materializers = new(StringComparer.Ordinal);
@@ -50,61 +53,53 @@ public sealed partial class MaterializationService(
         return Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => Task.WhenAll(_loops.Values.Select(l => l.Loop)), TaskScheduler.Default).Unwrap();
     }
 
-    private async Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken)
+    /// <summary>One view's loop, in the event-handler host: retried, a poison record dead-lettered, only a stop ends it.</summary>
+    private Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken) => runner.RunAsync(new ViewMaterialization(view, stateStore, online, offline, log, _materializers), stoppingToken);
+
+    /// <summary>
+    /// Consume → materialize → publish → commit for one view version. The materializer checkpoints each batch's
+    /// effects before the runner commits: a crash before the commit redelivers, and the materializer skips.
+    /// </summary>
+    private sealed class ViewMaterialization(
+        FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log,
+        ConcurrentDictionary<string, FeatureMaterializer> running) : IEventBatchHandler
     {
-        try
+        private FeatureMaterializer? _materializer;
+
+        public EventHandlerOptions Options { get; } = new() { Subscription = new ConsumerOptions($"cascade-features.{view.Name}.v{view.Version}", [Topics.Data(view.Spec.Dataset)]) };
+
+        /// <summary>
+        /// A failed batch may have changed entity states in memory without checkpointing them, so every attempt
+        /// starts from the checkpoint; the runner re-hands what was not committed and the materializer skips what
+        /// the checkpoint already holds.
+        /// </summary>
+        public async ValueTask RestoreAsync(CancellationToken cancellationToken)
         {
             // Known gap: until a new version has caught up, the online store still holds the previous version's
             // vectors for entities it has not reached yet, and vectors carry no version to tell them apart.
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                // A failed batch may have changed entity states in memory without checkpointing them, so every
-                // attempt starts from the checkpoint; re-subscribing re-reads from the group's last commit and the
-                // materializer skips what the checkpoint already holds.
-                var materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, stoppingToken);
-                _materializers[view.Name] = materializer;
-                try
-                {
-                    await ConsumeAsync(view, materializer, stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogBatchFailed(logger, view.Name, ex);
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-                }
-            }
+            _materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, cancellationToken);
+            running[view.Name] = _materializer;
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
 
-    private async Task ConsumeAsync(FeatureViewDefinition view, FeatureMaterializer materializer, CancellationToken stoppingToken)
-    {
-        await using var consumer = log.Subscribe(new ConsumerOptions($"cascade-features.{view.Name}.v{view.Version}", [Topics.Data(view.Spec.Dataset)]));
-        while (!stoppingToken.IsCancellationRequested)
+        public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
         {
-            var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
-            if (batch.Count == 0) continue;
+            if (batch.Count == 0) return BatchResult.Commit;
             // The batch's span links every record's trace (set by Ingestion); FeaturesMaterialized, written under it,
             // carries the trace on to Training.
             using var activity = EventTracing.StartBatch("features.materialize", TraceparentsOf(batch));
             activity?.SetTag("cascade.feature_view", view.Name);
             activity?.SetTag("messaging.batch.message_count", batch.Count);
-            var materialized = await materializer.ProcessAsync(batch, stoppingToken);
+            var materialized = await _materializer!.ProcessAsync(batch, cancellationToken);
             if (materialized is not null)
             {
-                await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], stoppingToken);
+                await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], cancellationToken);
             }
-            // Commit only after the effects are checkpointed: a crash before this redelivers, and the materializer skips.
-            await consumer.CommitAsync(batch, stoppingToken);
+            // Committed only now, after ProcessAsync checkpointed the effects.
+            return BatchResult.Commit;
         }
     }
 
     /// <summary>The records' traceparents, read only while something listens for spans (parsing costs).</summary>
     private static IEnumerable<string> TraceparentsOf(IReadOnlyList<ConsumedRecord> batch) =>
         EventTracing.Source.HasListeners() ? batch.Select(record => EventEnvelope.Parser.ParseFrom(record.Value.Span).Traceparent) : [];
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Materializing feature view {View} failed")]
-    private static partial void LogBatchFailed(ILogger logger, string view, Exception exception);
 }

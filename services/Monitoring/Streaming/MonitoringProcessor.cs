@@ -1,6 +1,7 @@
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
+using Cascade.EventLog.Handlers;
 using Cascade.Monitoring.Alerts;
 using Cascade.Monitoring.Domain;
 using Cascade.Monitoring.Domain.Alerts;
@@ -8,7 +9,6 @@ using Cascade.Monitoring.Options;
 using Cascade.Monitoring.Profiles;
 using Cascade.Monitoring.Storage;
 using Google.Protobuf;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cascade.Monitoring.Streaming;
@@ -17,7 +17,8 @@ namespace Cascade.Monitoring.Streaming;
 /// The Monitoring service's consumer: follows promotions and rollbacks (switching each model's monitor to the served
 /// version and its reference profile), feeds logged predictions and observed labels to the monitors, publishes their
 /// alerts (<c>DriftDetected</c> on the drift topic, to the alert store and to <c>WatchAlerts</c> streams), and
-/// checkpoints the monitors before committing what it consumed.
+/// checkpoints the monitors before committing what it consumed. Runs in the event-handler host: a failure resumes
+/// from the last checkpoint, and an unreadable event is dead-lettered instead of stopping monitoring.
 /// </summary>
 /// <remarks>
 /// Restart: monitors resume from their checkpoint and the consumer from the matching commit; a prediction at or below
@@ -26,7 +27,7 @@ namespace Cascade.Monitoring.Streaming;
 /// </remarks>
 public sealed partial class MonitoringProcessor(
     ModelMonitors monitors, ArtifactProfileLoader profiles, MonitoringStore store, AlertFeed feed, IEventLog log,
-    MonitoringServiceOptions options, TimeProvider time, ILogger<MonitoringProcessor> logger) : BackgroundService
+    MonitoringServiceOptions options, TimeProvider time, ILogger<MonitoringProcessor> logger) : IEventBatchHandler
 {
     private const string Group = "cascade-monitoring";
     private const string Producer = "cascade-monitoring";
@@ -34,9 +35,9 @@ public sealed partial class MonitoringProcessor(
 
     private readonly Dictionary<string, (int Version, string Sha)> _watched = new(StringComparer.Ordinal);
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Topic, int Partition), ConsumedRecord> _uncommitted = [];
     private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastCheckpoint;
+    private bool _dirty; // records handled since the last checkpoint (the runner holds them uncommitted)
 
     /// <summary>Completes once the checkpointed monitors are restored (health queries before it see no model).</summary>
     public Task Restored => _restored.Task;
@@ -53,35 +54,56 @@ public sealed partial class MonitoringProcessor(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Records are committed only after the monitors are checkpointed: at once when a model switched versions, else
+    /// once <see cref="MonitoringServiceOptions.CheckpointInterval"/> has passed (checked after every poll).
+    /// </summary>
+    public EventHandlerOptions Options { get; } = new()
     {
-        try
-        {
-            await RestoreAsync(stoppingToken);
-            _restored.TrySetResult();
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await ConsumeAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The consumer re-reads from the last commit; monitors skip what they have already seen.
-                    LogFailed(logger, ex);
-                    _uncommitted.Clear();
-                    _touched.Clear();
-                    await RestoreAsync(stoppingToken);
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        Subscription = new ConsumerOptions(Group, Subscribed, MaxBatchSize: 2_000),
+        PollInterval = TimeSpan.FromMilliseconds(500),
+    };
+
+    /// <summary>
+    /// Monitors back to their checkpoint (before the first subscription and after a failure): the runner then hands
+    /// every record since the matching commit again, and monitors skip what they have already seen.
+    /// </summary>
+    public async ValueTask RestoreAsync(CancellationToken cancellationToken)
+    {
+        _touched.Clear();
+        _dirty = false;
+        await RestoreCheckpointAsync(cancellationToken);
+        _lastCheckpoint = time.GetTimestamp();
+        _restored.TrySetResult();
     }
 
-    private async Task RestoreAsync(CancellationToken cancellationToken)
+    public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
+    {
+        // Promotions first: a prediction of a new version is logged only after its promotion, but may be read first.
+        var ordered = batch.OrderBy(r => r.Topic is Topics.ModelsPromoted or Topics.ModelsRolledBack ? 0 : 1).ThenBy(r => r.AppendedAt).ThenBy(r => r.Offset);
+        var switched = false;
+        foreach (var record in ordered)
+        {
+            var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
+            switched |= await ApplyAsync(record, envelope, cancellationToken);
+            _dirty = true;
+        }
+        if (_dirty && (switched || time.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval))
+        {
+            Checkpoint();
+            return BatchResult.Commit;
+        }
+        return BatchResult.Defer;
+    }
+
+    /// <summary>Checkpoints now: the runner commits right after (it hands records one at a time while isolating a failure).</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        Checkpoint();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task RestoreCheckpointAsync(CancellationToken cancellationToken)
     {
         foreach (var watched in store.Watched())
         {
@@ -98,32 +120,6 @@ public sealed partial class MonitoringProcessor(
             lock (_watched)
             {
                 _watched[watched.Model] = (watched.Version, watched.ArtifactSha256);
-            }
-        }
-    }
-
-    private async Task ConsumeAsync(CancellationToken stoppingToken)
-    {
-        await using var consumer = log.Subscribe(new ConsumerOptions(Group, Subscribed, MaxBatchSize: 2_000));
-        _lastCheckpoint = time.GetTimestamp();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var batch = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500), stoppingToken);
-            // Promotions first: a prediction of a new version is logged only after its promotion, but may be read first.
-            var ordered = batch.OrderBy(r => r.Topic is Topics.ModelsPromoted or Topics.ModelsRolledBack ? 0 : 1).ThenBy(r => r.AppendedAt).ThenBy(r => r.Offset);
-            var switched = false;
-            foreach (var record in ordered)
-            {
-                var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
-                switched |= await ApplyAsync(record, envelope, stoppingToken);
-                _uncommitted[(record.Topic, record.Partition)] = record;
-            }
-            if (_uncommitted.Count > 0 && (switched || time.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval))
-            {
-                Checkpoint();
-                await consumer.CommitAsync(_uncommitted.Values.ToArray(), stoppingToken);
-                _uncommitted.Clear();
-                _lastCheckpoint = time.GetTimestamp();
             }
         }
     }
@@ -237,6 +233,8 @@ public sealed partial class MonitoringProcessor(
 
     private void Checkpoint()
     {
+        _dirty = false;
+        _lastCheckpoint = time.GetTimestamp();
         if (_touched.Count == 0) return;
         var states = new List<(string, int, string, MonitorState?)>();
         lock (_watched)
@@ -261,7 +259,4 @@ public sealed partial class MonitoringProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not read the reference profile of {Model} v{Version}; it is not monitored")]
     private static partial void LogProfileFailed(ILogger logger, string model, int version, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Monitoring failed; resuming from the last checkpoint")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

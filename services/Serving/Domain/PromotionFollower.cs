@@ -1,8 +1,8 @@
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
+using Cascade.EventLog.Handlers;
 using Google.Protobuf;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cascade.Serving.Domain;
@@ -11,65 +11,62 @@ namespace Cascade.Serving.Domain;
 /// Follows <c>ModelPromoted</c> and <c>ModelRolledBack</c>. A fresh consumer group per process replays both topics
 /// from the beginning, so a restarted serving process learns every champion from the log alone (the registry may be
 /// down), then keeps swapping as new events arrive. A version that fails to load is reported (<c>ModelLoadFailed</c>)
-/// and the current one keeps serving.
+/// and the current one keeps serving. Runs in the event-handler host: an unreadable event is dead-lettered and the
+/// follower goes on with the next ones.
 /// </summary>
-public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog log, ILogger<PromotionFollower> logger) : BackgroundService
+public sealed partial class PromotionFollower(ModelCatalog catalog, IEventLog log, ILogger<PromotionFollower> logger) : IEventBatchHandler
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>A fresh group that never commits: every process replays the promotion history from the start.</summary>
+    public EventHandlerOptions Options { get; } = new()
     {
-        await using var consumer = log.Subscribe(new ConsumerOptions($"cascade-serving.{Guid.NewGuid():N}", [Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.ModelsChallenger]));
-        while (!stoppingToken.IsCancellationRequested)
+        Subscription = new ConsumerOptions($"cascade-serving.{Guid.NewGuid():N}", [Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.ModelsChallenger]),
+        Commits = false,
+    };
+
+    public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
+    {
+        // Within a batch only the last event per model matters: replaying history loads each model once.
+        var latest = new Dictionary<string, (int Version, string Sha, string View)>(StringComparer.Ordinal);
+        var challengers = new Dictionary<string, ChallengerSet>(StringComparer.Ordinal);
+        foreach (var record in batch.OrderBy(r => r.AppendedAt).ThenBy(r => r.Offset))
         {
-            IReadOnlyList<ConsumedRecord> batch;
-            try
+            var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
+            if (envelope.Type == ModelPromoted.Descriptor.FullName)
             {
-                batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                var promoted = ModelPromoted.Parser.ParseFrom(envelope.Payload);
+                latest[promoted.Model] = (promoted.Version, promoted.ArtifactSha256, promoted.FeatureView);
             }
-            catch (OperationCanceledException)
+            else if (envelope.Type == ChallengerSet.Descriptor.FullName)
             {
-                return;
+                var challenger = ChallengerSet.Parser.ParseFrom(envelope.Payload);
+                challengers[challenger.Model] = challenger;
             }
-            // Within a batch only the last event per model matters: replaying history loads each model once.
-            var latest = new Dictionary<string, (int Version, string Sha, string View)>(StringComparer.Ordinal);
-            var challengers = new Dictionary<string, ChallengerSet>(StringComparer.Ordinal);
-            foreach (var record in batch.OrderBy(r => r.AppendedAt).ThenBy(r => r.Offset))
+            else if (envelope.Type == ModelRolledBack.Descriptor.FullName)
             {
-                var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
-                if (envelope.Type == ModelPromoted.Descriptor.FullName)
-                {
-                    var promoted = ModelPromoted.Parser.ParseFrom(envelope.Payload);
-                    latest[promoted.Model] = (promoted.Version, promoted.ArtifactSha256, promoted.FeatureView);
-                }
-                else if (envelope.Type == ChallengerSet.Descriptor.FullName)
-                {
-                    var challenger = ChallengerSet.Parser.ParseFrom(envelope.Payload);
-                    challengers[challenger.Model] = challenger;
-                }
-                else if (envelope.Type == ModelRolledBack.Descriptor.FullName)
-                {
-                    var rolledBack = ModelRolledBack.Parser.ParseFrom(envelope.Payload);
-                    latest[rolledBack.Model] = (rolledBack.ToVersion, rolledBack.ArtifactSha256, rolledBack.FeatureView);
-                }
-            }
-            foreach (var (model, (version, sha, view)) in latest)
-            {
-                try
-                {
-                    var served = await catalog.LoadAndSwapAsync(model, version, sha, view, stoppingToken);
-                    LogSwapped(logger, model, served.Version);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogLoadFailed(logger, model, version, ex);
-                    var failed = new ModelLoadFailed { Model = model, Version = version, KeptVersion = catalog.Find(model)?.Version ?? 0, Reason = ex.Message };
-                    await log.AppendAsync(Topics.ModelLoadFailed, [new OutgoingRecord(model, EventEnvelopes.Wrap(failed, model, "cascade-serving").ToByteArray())], stoppingToken);
-                }
-            }
-            foreach (var challenger in challengers.Values)
-            {
-                await LoadChallengerAsync(challenger, stoppingToken);
+                var rolledBack = ModelRolledBack.Parser.ParseFrom(envelope.Payload);
+                latest[rolledBack.Model] = (rolledBack.ToVersion, rolledBack.ArtifactSha256, rolledBack.FeatureView);
             }
         }
+        foreach (var (model, (version, sha, view)) in latest)
+        {
+            try
+            {
+                var served = await catalog.LoadAndSwapAsync(model, version, sha, view, cancellationToken);
+                LogSwapped(logger, model, served.Version);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Not the event's fault (a missing or corrupt artifact): reported, and the current version keeps serving.
+                LogLoadFailed(logger, model, version, ex);
+                var failed = new ModelLoadFailed { Model = model, Version = version, KeptVersion = catalog.Find(model)?.Version ?? 0, Reason = ex.Message };
+                await log.AppendAsync(Topics.ModelLoadFailed, [new OutgoingRecord(model, EventEnvelopes.Wrap(failed, model, "cascade-serving").ToByteArray())], cancellationToken);
+            }
+        }
+        foreach (var challenger in challengers.Values)
+        {
+            await LoadChallengerAsync(challenger, cancellationToken);
+        }
+        return BatchResult.Commit;
     }
 
     /// <summary>Loads a challenger for canary and shadow traffic; one already overtaken by the champion is skipped.</summary>

@@ -2,10 +2,10 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Abstractions;
+using Cascade.EventLog.Handlers;
 using Cascade.Training.Messaging;
 using Cascade.Training.Options;
 using Cascade.Training.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cascade.Training.Triggers;
@@ -15,39 +15,31 @@ namespace Cascade.Training.Triggers;
 /// ongoing drift (its dedup key) schedules a retrain after the policy's debounce, so the alerts that follow — other
 /// features, prediction drift, a raised severity — join the same job instead of starting their own, and the new
 /// data has a moment to arrive; the policy's cooldown since the previous job of any kind delays it further. The
-/// waiting retrain is stored, so a restart neither loses nor repeats it.
+/// waiting retrain is stored, so a restart neither loses nor repeats it. Runs in the event-handler host (an
+/// unreadable alert is dead-lettered, the triggers go on).
 /// </summary>
 public sealed partial class DriftTriggers(
-    TrainingStore store, JobDispatcher dispatcher, TrainingTriggers materializations, IEventLog log,
-    TrainingServiceOptions options, TimeProvider time, ILogger<DriftTriggers> logger) : BackgroundService
+    TrainingStore store, JobDispatcher dispatcher, TrainingTriggers materializations,
+    TrainingServiceOptions options, TimeProvider time, ILogger<DriftTriggers> logger) : IEventBatchHandler
 {
     private static readonly TimeSpan DuePoll = TimeSpan.FromMilliseconds(250);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public EventHandlerOptions Options { get; } = new() { Subscription = new ConsumerOptions("cascade-training.drift", [Topics.DriftDetected]), PollInterval = DuePoll };
+
+    public Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
     {
-        await using var consumer = log.Subscribe(new ConsumerOptions("cascade-training.drift", [Topics.DriftDetected]));
-        while (!stoppingToken.IsCancellationRequested)
+        foreach (var record in batch)
         {
-            try
-            {
-                var batch = await consumer.ConsumeAsync(DuePoll, stoppingToken);
-                foreach (var record in batch)
-                {
-                    Consider(EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), DriftDetected.Parser));
-                }
-                await consumer.CommitAsync(batch, stoppingToken);
-                DispatchDue();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
+            Consider(EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(record.Value.Span), DriftDetected.Parser));
         }
+        return Task.FromResult(BatchResult.Commit);
+    }
+
+    /// <summary>Due retrains go out after every poll, whether or not alerts arrived; a failure here blames no alert.</summary>
+    public ValueTask AfterPollAsync(CancellationToken cancellationToken)
+    {
+        DispatchDue();
+        return ValueTask.CompletedTask;
     }
 
     private void Consider(DriftDetected alert)
@@ -97,7 +89,4 @@ public sealed partial class DriftTriggers(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queued drift retrain {JobId} of {Model} answering {Alerts} alert(s)")]
     private static partial void LogQueued(ILogger logger, string jobId, string model, int alerts);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Drift triggers failed; retrying")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -3,9 +3,9 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Abstractions;
+using Cascade.EventLog.Handlers;
 using Cascade.Training.Messaging;
 using Cascade.Training.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cascade.Training.Triggers;
@@ -13,9 +13,10 @@ namespace Cascade.Training.Triggers;
 /// <summary>
 /// Turns <c>FeaturesMaterialized</c> events into jobs: a policy trains when its view has gained at least
 /// <c>every_new_labeled_rows</c> labeled rows since its last job and its cooldown has passed. Remembers the latest
-/// materialization of every view, so an on-demand trigger knows the watermark to train up to.
+/// materialization of every view, so an on-demand trigger knows the watermark to train up to. Runs in the
+/// event-handler host (an unreadable event is dead-lettered, the triggers go on).
 /// </summary>
-public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher dispatcher, IEventLog log, ILogger<TrainingTriggers> logger) : BackgroundService
+public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher dispatcher, ILogger<TrainingTriggers> logger) : IEventBatchHandler
 {
     // Stored as well: the consumer group does not read old events again after a restart.
     private readonly ConcurrentDictionary<string, FeaturesMaterialized> _latest = new(store.Materializations().Select(m => KeyValuePair.Create(m.FeatureView, m)), StringComparer.Ordinal);
@@ -23,35 +24,20 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
     /// <summary>The latest materialization of a view, if any has been seen.</summary>
     public FeaturesMaterialized? Latest(string view) => _latest.TryGetValue(view, out var latest) ? latest : null;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public EventHandlerOptions Options { get; } = new() { Subscription = new ConsumerOptions("cascade-training.triggers", [Topics.FeaturesMaterialized]) };
+
+    public Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
     {
-        await using var consumer = log.Subscribe(new ConsumerOptions("cascade-training.triggers", [Topics.FeaturesMaterialized]));
-        while (!stoppingToken.IsCancellationRequested)
+        foreach (var record in batch)
         {
-            try
-            {
-                var batch = await consumer.ConsumeAsync(TimeSpan.FromSeconds(1), stoppingToken);
-                foreach (var record in batch)
-                {
-                    var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
-                    using var activity = EventTracing.StartConsume("training.consider", envelope.Traceparent);
-                    var materialized = EventEnvelopes.Unwrap(envelope, FeaturesMaterialized.Parser);
-                    store.SaveMaterialization(materialized);
-                    _latest[materialized.FeatureView] = materialized;
-                    Consider(materialized);
-                }
-                await consumer.CommitAsync(batch, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
+            var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
+            using var activity = EventTracing.StartConsume("training.consider", envelope.Traceparent);
+            var materialized = EventEnvelopes.Unwrap(envelope, FeaturesMaterialized.Parser);
+            store.SaveMaterialization(materialized);
+            _latest[materialized.FeatureView] = materialized;
+            Consider(materialized);
         }
+        return Task.FromResult(BatchResult.Commit);
     }
 
     private void Consider(FeaturesMaterialized materialized)
@@ -73,7 +59,4 @@ public sealed partial class TrainingTriggers(TrainingStore store, JobDispatcher 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queued training job {JobId} for {Model}: {Reason}")]
     private static partial void LogQueued(ILogger logger, string jobId, string model, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Training triggers failed; retrying")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
