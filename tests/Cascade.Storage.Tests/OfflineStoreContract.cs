@@ -45,6 +45,28 @@ public abstract class OfflineStoreContract : IDisposable
     private static Dictionary<int, long> Watermark(params (int Partition, long End)[] ends) => ends.ToDictionary(e => e.Partition, e => e.End);
 
     [Fact]
+    public async Task ReadLatest_returns_the_newest_rows_by_event_time_below_the_watermark_in_partition_offset_order()
+    {
+        var offline = Open();
+        // Event times interleave the partitions: partition 1's rows are one second newer than partition 0's at the same offset.
+        OfflineFeatureRow At(int partition, long offset, double? label) =>
+            new($"e{offset}", DateTimeOffset.UnixEpoch.AddSeconds(offset * 2 + partition), partition, offset, [offset, -offset], label);
+        await offline.AppendAsync("v", 1, [.. Enumerable.Range(0, 10).Select(i => At(0, i, i % 3 == 0 ? null : 1))]);
+        await offline.AppendAsync("v", 1, [.. Enumerable.Range(0, 10).Select(i => At(1, i, 0))]);
+        var watermark = Watermark((0, 8), (1, 6));
+
+        var latest = await offline.ReadLatestAsync("v", 1, watermark, labeledOnly: true, limit: 4);
+
+        // Labeled and below the watermark: partition 0 offsets 1,2,4,5,7 (times 2..14), partition 1 offsets 0..5 (times 1..11).
+        // Newest four: (0,7)@14, (0,5)@10, (1,5)@11, (1,4)@9.
+        latest.Select(r => (r.Partition, r.Offset)).Should().Equal((0, 5L), (0, 7L), (1, 4L), (1, 5L));
+        latest[1].Values.Should().Equal(7, -7);
+        (await offline.ReadLatestAsync("v", 1, watermark, labeledOnly: true, limit: 100)).Select(r => (r.Partition, r.Offset))
+            .Should().Equal((await offline.ReadAsync("v", 1, watermark, labeledOnly: true)).Select(r => (r.Partition, r.Offset)), "fewer rows than the limit: all of them, as ReadAsync orders them");
+        (await offline.ReadLatestAsync("v", 1, watermark, labeledOnly: false, limit: 0)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_redelivered_batch_adds_no_rows_and_reports_no_new_labeled_rows()
     {
         var offline = Open();

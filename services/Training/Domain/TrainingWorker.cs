@@ -28,7 +28,12 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
     {
         var stopwatch = Stopwatch.StartNew();
         var watermark = job.Spec.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
-        var rows = await offline.ReadAsync(policy.FeatureView, job.Spec.FeatureViewVersion, watermark, labeledOnly: true, cancellationToken);
+        // A capped training set reads only the cap + 1 latest rows (one more tells "more than the cap": only then are
+        // the rows reordered by event time below), never the whole offline store, which grows with every record.
+        var rows = policy.MaxTrainingRows > 0
+            ? await offline.ReadLatestAsync(policy.FeatureView, job.Spec.FeatureViewVersion, watermark, labeledOnly: true,
+                limit: policy.MaxTrainingRows >= int.MaxValue ? int.MaxValue : (int)policy.MaxTrainingRows + 1, cancellationToken)
+            : await offline.ReadAsync(policy.FeatureView, job.Spec.FeatureViewVersion, watermark, labeledOnly: true, cancellationToken);
         if (policy.MaxTrainingRows > 0 && rows.Count > policy.MaxTrainingRows)
         {
             // The most recent rows by event time: after a drift, old behaviour should not dominate.

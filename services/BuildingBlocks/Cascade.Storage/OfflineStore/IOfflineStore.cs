@@ -16,6 +16,29 @@ public interface IOfflineStore
     /// </summary>
     Task<IReadOnlyList<OfflineFeatureRow>> ReadAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Like <see cref="ReadAsync"/>, but only the <paramref name="limit"/> rows latest by (event time, partition,
+    /// offset), all of them when there are fewer; returned in (partition, offset) order like <see cref="ReadAsync"/>.
+    /// A training set capped at N rows reads N + 1 here (more than N means "cap it"), so its memory does not grow
+    /// with the offline store. This default reads every row and drops the older ones: a store should override it
+    /// with a query that never materializes them.
+    /// </summary>
+    async Task<IReadOnlyList<OfflineFeatureRow>> ReadLatestAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var rows = await ReadAsync(featureView, viewVersion, watermark, labeledOnly, cancellationToken);
+        return rows.Count <= limit ? rows : OfflineRowOrder.Latest(rows, limit);
+    }
+
     /// <summary>Counts the labeled rows of a feature view version (training triggers use it).</summary>
     Task<long> CountLabeledAsync(string featureView, int viewVersion, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The orders <see cref="IOfflineStore.ReadLatestAsync"/> works with.</summary>
+public static class OfflineRowOrder
+{
+    /// <summary>The <paramref name="limit"/> rows latest by (event time, partition, offset), in (partition, offset) order.</summary>
+    public static OfflineFeatureRow[] Latest(IEnumerable<OfflineFeatureRow> rows, int limit) =>
+        [.. rows.OrderByDescending(r => r.EventTime).ThenByDescending(r => r.Partition).ThenByDescending(r => r.Offset)
+            .Take(limit).OrderBy(r => r.Partition).ThenBy(r => r.Offset)];
 }

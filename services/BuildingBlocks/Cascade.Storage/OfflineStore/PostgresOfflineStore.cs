@@ -120,20 +120,36 @@ public sealed class PostgresOfflineStore : IOfflineStore, IDisposable, IAsyncDis
         return addedLabeled;
     }
 
-    public async Task<IReadOnlyList<OfflineFeatureRow>> ReadAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<OfflineFeatureRow>> ReadAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, CancellationToken cancellationToken = default) =>
+        ReadRowsAsync(featureView, viewVersion, watermark, labeledOnly, limit: null, cancellationToken);
+
+    /// <summary>The server picks the newest rows (a top-N sort), so a job capped at N rows never loads the whole history.</summary>
+    public async Task<IReadOnlyList<OfflineFeatureRow>> ReadLatestAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var rows = await ReadRowsAsync(featureView, viewVersion, watermark, labeledOnly, limit, cancellationToken);
+        return OfflineRowOrder.Latest(rows, limit);
+    }
+
+    private async Task<IReadOnlyList<OfflineFeatureRow>> ReadRowsAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, int? limit, CancellationToken cancellationToken)
     {
         var rows = new List<OfflineFeatureRow>();
-        if (watermark.Count == 0) return rows;
-        // One query for every partition: each row joins its partition's end offset, read in (partition, offset) order.
+        if (watermark.Count == 0 || limit == 0) return rows;
+        // One query for every partition: each row joins its partition's end offset; all rows in (partition, offset)
+        // order, or the newest `limit` by (event time, partition, offset).
+        var order = limit is null
+            ? " ORDER BY r.source_partition, r.source_offset"
+            : " ORDER BY r.event_ticks DESC, r.source_partition DESC, r.source_offset DESC LIMIT @limit";
         await using var command = _source.CreateCommand("""
             SELECT r.source_partition, r.source_offset, r.entity, r.event_ticks, r.feature_values, r.label
             FROM unnest(@partitions, @ends) AS w (source_partition, end_offset)
             JOIN offline_rows r ON r.view = @view AND r.version = @version AND r.source_partition = w.source_partition AND r.source_offset < w.end_offset
-            """ + (labeledOnly ? " WHERE r.label IS NOT NULL" : string.Empty) + " ORDER BY r.source_partition, r.source_offset");
+            """ + (labeledOnly ? " WHERE r.label IS NOT NULL" : string.Empty) + order);
         command.Parameters.AddWithValue("view", featureView);
         command.Parameters.AddWithValue("version", viewVersion);
         command.Parameters.AddWithValue("partitions", watermark.Keys.ToArray());
         command.Parameters.AddWithValue("ends", watermark.Keys.Select(p => watermark[p]).ToArray());
+        if (limit is { } n) command.Parameters.AddWithValue("limit", n);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
