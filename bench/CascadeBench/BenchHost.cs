@@ -1,4 +1,4 @@
-using Cascade.Grpc.Client;
+using Grpc.Net.Client;
 using Cascade.Host;
 using Microsoft.AspNetCore.Builder;
 
@@ -10,14 +10,22 @@ internal sealed class BenchHost : IAsyncDisposable
     private readonly string _data;
     private readonly WebApplication _app;
 
-    private BenchHost(string data, WebApplication app, GrpcChannel channel)
+    private BenchHost(string data, WebApplication app, string grpcAddress, string httpAddress)
     {
         _data = data;
         _app = app;
-        Channel = channel;
+        GrpcAddress = grpcAddress;
+        HttpAddress = httpAddress;
+        Channel = GrpcChannel.ForAddress(grpcAddress);
     }
 
     public GrpcChannel Channel { get; }
+
+    /// <summary>The gRPC endpoint (HTTP/2 only), e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public string GrpcAddress { get; }
+
+    /// <summary>The HTTP endpoint (HTTP/1.1: REST, gRPC-Web, <c>/healthz</c>).</summary>
+    public string HttpAddress { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -27,7 +35,8 @@ internal sealed class BenchHost : IAsyncDisposable
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data };
         var app = AllInOneHost.Build(options, _ => { });
         await app.StartAsync();
-        return new BenchHost(data, app, GrpcChannel.ForAddress(AllInOneHost.GetAddresses(app, options).Grpc));
+        var (grpc, http) = AllInOneHost.GetAddresses(app, options);
+        return new BenchHost(data, app, grpc, http);
     }
 
     public async ValueTask DisposeAsync()

@@ -3,11 +3,9 @@ using Cascade.Cli.Demo;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Features;
-using Cascade.Features.Grpc;
-using Cascade.Grpc.Client;
+using Grpc.Net.Client;
 using Cascade.Hosting;
 using Cascade.Ingestion;
-using Cascade.Ingestion.Grpc;
 using Cascade.Storage.Redis;
 
 namespace Cascade.Bench;
@@ -29,15 +27,15 @@ internal static class FreshnessBench
         var data = Directory.CreateTempSubdirectory("cascade-bench-freshness-").FullName;
         // Ingestion and Features, the two services on the path (their own processes in the distributed deployment).
         var options = new ServiceHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data, Infrastructure = infrastructure };
-        await using var host = ServiceHost.Build(options, [IngestionMethods.ServiceName, FeaturesMethods.ServiceName], (services, directory) =>
+        await using var host = ServiceHost.Build(options, [Cascade.Contracts.Ingestion.V1.Ingestion.Descriptor.FullName, Cascade.Contracts.Features.V1.Features.Descriptor.FullName], (services, directory) =>
         {
             services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(directory, "ingestion.db"));
             services.AddCascadeFeatures(directory);
         }, _ => { });
         await host.StartAsync();
         using var channel = GrpcChannel.ForAddress(ServiceHost.GetAddresses(host, options.BindAddress).Grpc);
-        await channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() });
-        await channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = DemoDataset.Spec() });
+        await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channel).ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() });
         using var redis = new RedisOnlineStore(new RedisOnlineStoreOptions { Configuration = infrastructure.Redis.Configuration, KeyPrefix = run });
 
         var stream = new SyntheticStream(driftAt: long.MaxValue);
@@ -53,7 +51,7 @@ internal static class FreshnessBench
                 if (wait > TimeSpan.Zero) await Task.Delay(wait);
                 var request = new IngestRequest { Dataset = DemoDataset.Name };
                 for (var i = 0; i < perBatch; i++) request.Records.Add(DemoDataset.ToRecord(stream.Next()));
-                await channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+                await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).IngestBatchAsync(request);
             }
         });
 
@@ -68,7 +66,7 @@ internal static class FreshnessBench
             var started = Stopwatch.GetTimestamp();
             var ack = Task.Run(async () =>
             {
-                await channel.UnaryAsync(IngestionMethods.IngestBatch, new IngestRequest { Dataset = DemoDataset.Name, Records = { record } });
+                await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).IngestBatchAsync(new IngestRequest { Dataset = DemoDataset.Name, Records = { record } });
                 return Stopwatch.GetElapsedTime(started).TotalMicroseconds;
             });
             while (await redis.ReadAsync(DemoDataset.FeatureView, record.EntityId) is null)

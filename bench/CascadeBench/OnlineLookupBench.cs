@@ -2,12 +2,9 @@ using System.Diagnostics;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
-using Cascade.Features.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Grpc.Health;
-using Cascade.Ingestion.Grpc;
-using Cascade.Storage.OnlineStore;
+using Grpc.Net.Client;
 using Grpc.Health.V1;
+using Cascade.Storage.OnlineStore;
 using Microsoft.Extensions.DependencyInjection;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
 
@@ -31,8 +28,8 @@ internal static class OnlineLookupBench
             dataset.Columns.Add(new ColumnSpec { Name = $"f{f}", Type = ValueType.Float64 });
             view.Passthrough.Add($"f{f}");
         }
-        await host.Channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = dataset });
-        await host.Channel.UnaryAsync(FeaturesMethods.ApplyFeatureView, new ApplyFeatureViewRequest { Spec = view });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(host.Channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = dataset });
+        await new Cascade.Contracts.Features.V1.Features.FeaturesClient(host.Channel).ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = view });
         // The vectors go straight into the store: this measures reads, not materialization.
         var store = host.Services.GetRequiredService<IOnlineStore>();
         var random = new Random(3);
@@ -42,8 +39,8 @@ internal static class OnlineLookupBench
         await store.WriteBatchAsync(view.Name, vectors);
 
         var inStore = await MeasureAsync(calls, async i => await store.ReadAsync(view.Name, $"e{i % Entities}"));
-        var overGrpc = await MeasureAsync(calls, async i => await host.Channel.UnaryAsync(FeaturesMethods.GetOnlineFeatures, new GetOnlineFeaturesRequest { FeatureView = view.Name, EntityIds = { $"e{i % Entities}" } }));
-        var health = await MeasureAsync(calls, async _ => await host.Channel.UnaryAsync(HealthMethods.Check, new HealthCheckRequest()));
+        var overGrpc = await MeasureAsync(calls, async i => await new Cascade.Contracts.Features.V1.Features.FeaturesClient(host.Channel).GetOnlineFeaturesAsync(new GetOnlineFeaturesRequest { FeatureView = view.Name, EntityIds = { $"e{i % Entities}" } }));
+        var health = await MeasureAsync(calls, async _ => await new Grpc.Health.V1.Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest()));
         return
         [
             $"| online lookup, 1 entity × {Features} features, in the store | {Latencies.Ms(inStore.P50)} | {Latencies.Ms(inStore.P99)} | | |",

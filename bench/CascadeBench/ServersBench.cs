@@ -2,11 +2,10 @@ using System.Diagnostics;
 using Cascade.Cli.Demo;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Ingestion.V1;
-using Cascade.Grpc.Client;
+using Grpc.Net.Client;
 using Cascade.Host;
 using Cascade.Hosting;
 using Cascade.Ingestion;
-using Cascade.Ingestion.Grpc;
 using Cascade.Storage.OnlineStore;
 using Cascade.Storage.Redis;
 using Google.Protobuf;
@@ -37,18 +36,18 @@ internal static class ServersBench
         var data = Directory.CreateTempSubdirectory("cascade-bench-kafka-").FullName;
         // The Ingestion service alone, as its process of the distributed deployment runs it.
         var options = new ServiceHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data, Infrastructure = infrastructure };
-        await using var host = ServiceHost.Build(options, [IngestionMethods.ServiceName],
+        await using var host = ServiceHost.Build(options, [Cascade.Contracts.Ingestion.V1.Ingestion.Descriptor.FullName],
             (services, directory) => services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(directory, "ingestion.db")), _ => { });
         await host.StartAsync();
         using var channel = GrpcChannel.ForAddress(ServiceHost.GetAddresses(host, options.BindAddress).Grpc);
-        await channel.UnaryAsync(IngestionMethods.RegisterDataset, new RegisterDatasetRequest { Spec = DemoDataset.Spec() });
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = DemoDataset.Spec() });
         var stream = new SyntheticStream(driftAt: long.MaxValue);
         var records = Enumerable.Range(0, count).Select(_ => DemoDataset.ToRecord(stream.Next())).ToArray();
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         var stopwatch = Stopwatch.StartNew();
-        using (var call = channel.ClientStreaming(IngestionMethods.Ingest, new CallOptions()))
+        using (var call = new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).Ingest())
         {
             for (var i = 0; i < count; i += 500)
             {

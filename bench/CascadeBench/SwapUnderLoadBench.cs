@@ -1,3 +1,4 @@
+using Cascade.Contracts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Cascade.Cli.Demo;
@@ -5,12 +6,8 @@ using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Serving.V1;
 using Cascade.Contracts.Training.V1;
-using Cascade.Grpc;
-using Cascade.Grpc.Client;
-using Cascade.Ingestion.Grpc;
-using Cascade.Registry.Grpc;
-using Cascade.Serving.Grpc;
-using Cascade.Training.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Cascade.Bench;
 
@@ -37,7 +34,7 @@ internal static class SwapUnderLoadBench
                 var start = Stopwatch.GetTimestamp();
                 try
                 {
-                    await host.Channel.UnaryAsync(ServingMethods.Predict, request, CallOptions.WithTimeout(TimeSpan.FromSeconds(10)));
+                    await new Cascade.Contracts.Serving.V1.Serving.ServingClient(host.Channel).PredictAsync(request, GrpcCalls.Within(TimeSpan.FromSeconds(10)));
                     samples.Enqueue((clock.Elapsed.TotalMilliseconds, Stopwatch.GetElapsedTime(start).TotalMicroseconds));
                 }
                 catch (RpcException)
@@ -57,18 +54,18 @@ internal static class SwapUnderLoadBench
             swapTimes.Add(clock.Elapsed.TotalMilliseconds);
             if (i % 2 == 0)
             {
-                await host.Channel.UnaryAsync(RegistryMethods.PromoteModelVersion, new PromoteModelVersionRequest { Model = DemoDataset.Model, Version = 2, Reason = "bench: swap under load", Actor = "bench", Force = true });
+                await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(host.Channel).PromoteModelVersionAsync(new PromoteModelVersionRequest { Model = DemoDataset.Model, Version = 2, Reason = "bench: swap under load", Actor = "bench", Force = true });
             }
             else
             {
-                await host.Channel.UnaryAsync(RegistryMethods.RollbackModel, new RollbackModelRequest { Model = DemoDataset.Model, ToVersion = 1, Reason = "bench: swap under load", Actor = "bench" });
+                await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(host.Channel).RollbackModelAsync(new RollbackModelRequest { Model = DemoDataset.Model, ToVersion = 1, Reason = "bench: swap under load", Actor = "bench" });
             }
             await Task.Delay(phase / swaps);
         }
         var swapsTo = clock.Elapsed.TotalMilliseconds;
         await stop.CancelAsync();
         await Task.WhenAll(load);
-        var status = await host.Channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest());
+        var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(host.Channel).GetServingStatusAsync(new GetServingStatusRequest());
 
         var all = samples.ToArray();
         var steady = new Latencies(all.Where(s => s.CompletedMs >= steadyFrom && s.CompletedMs < steadyTo).Select(s => s.LatencyUs));
@@ -92,10 +89,10 @@ internal static class SwapUnderLoadBench
         {
             var request = new IngestRequest { Dataset = DemoDataset.Name };
             request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
-            await channel.UnaryAsync(IngestionMethods.IngestBatch, request);
+            await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channel).IngestBatchAsync(request);
         }
         await WaitAsync(channel, m => m.Version == 1);
-        await channel.UnaryAsync(TrainingMethods.TriggerTraining, new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "bench" });
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = DemoDataset.Model, Reason = "bench" });
         await WaitAsync(channel, m => m.ChallengerVersion == 2);
     }
 
@@ -104,7 +101,7 @@ internal static class SwapUnderLoadBench
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
-            var status = await channel.UnaryAsync(ServingMethods.GetServingStatus, new GetServingStatusRequest());
+            var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel).GetServingStatusAsync(new GetServingStatusRequest());
             if (status.Models.FirstOrDefault(m => m.Model == DemoDataset.Model) is { } model && condition(model)) return;
             await Task.Delay(100);
         }

@@ -1,14 +1,11 @@
-using Cascade.Grpc;
-using Cascade.Grpc.Server;
+using Grpc.Core;
 
 namespace Cascade.Bench;
 
 /// <summary>The work both endpoints do: parse the request, sum its features, answer.</summary>
-internal sealed class EchoService : IGrpcService
+internal sealed class EchoService : Echo.EchoBase
 {
-    public static readonly Method<EchoRequest, EchoReply> Unary = new(MethodType.Unary, "cascade.bench.v1.Echo", "Unary", EchoRequest.Parser, EchoReply.Parser);
-
-    public void Bind(GrpcServiceBinder binder) => binder.Unary(Unary, (request, _) => Task.FromResult(Answer(request.Id, request.Features)));
+    public override Task<EchoReply> Unary(EchoRequest request, ServerCallContext context) => Task.FromResult(Answer(request.Id, request.Features));
 
     public static EchoReply Answer(string id, IEnumerable<float> features)
     {

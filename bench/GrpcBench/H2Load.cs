@@ -4,16 +4,31 @@ using System.Text.RegularExpressions;
 
 namespace Cascade.Bench;
 
-/// <summary>Runs h2load (Debian's nghttp2-client) and reads its throughput and mean latency.</summary>
+/// <summary>Runs h2load (Debian's nghttp2-client) and reads its throughput and mean latency. Shared with CascadeBench.</summary>
 internal static partial class H2Load
 {
-    public static async Task<LoadResult> RunAsync(string url, string bodyFile, IReadOnlyList<string> headers, int requests, int connections, int streams, bool http1)
+    /// <summary>
+    /// POSTs <paramref name="bodyFile"/> (a GET without one) <paramref name="requests"/> times over
+    /// <paramref name="connections"/> × <paramref name="streams"/>, as fast as the server answers or at
+    /// <paramref name="ratePerConnection"/> requests per second per connection.
+    /// </summary>
+    public static async Task<LoadResult> RunAsync(string url, string? bodyFile, IReadOnlyList<string> headers, int requests, int connections, int streams, bool http1, int? ratePerConnection = null)
     {
         var arguments = new List<string> { "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
-            "-m", streams.ToString(CultureInfo.InvariantCulture), "-t", "1", "-d", bodyFile };
+            "-m", streams.ToString(CultureInfo.InvariantCulture), "-t", "1" };
+        if (bodyFile is not null)
+        {
+            arguments.Add("-d");
+            arguments.Add(bodyFile);
+        }
         if (http1)
         {
             arguments.Add("--h1");
+        }
+        if (ratePerConnection is { } rate)
+        {
+            arguments.Add("--rps");
+            arguments.Add(rate.ToString(CultureInfo.InvariantCulture));
         }
         foreach (var header in headers)
         {

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Cascade.Bench;
-using Cascade.Grpc.Client;
-using Cascade.Grpc.Server;
+using Cascade.Hosting.Grpc;
+using Grpc.Net.Client;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,8 +15,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-// Unary echo: Cascade's gRPC layer (HTTP/2) against plain Kestrel HTTP/1.1 JSON doing the same work, in one run,
-// on one machine. Loads: h2load (nghttp2) for both, then Cascade's own gRPC client against HttpClient.
+// Unary echo: Grpc.AspNetCore as Cascade hosts it (HTTP/2 only) against plain Kestrel HTTP/1.1 JSON doing the same
+// work, in one run, on one machine. Loads: h2load (nghttp2) for both, then Grpc.Net.Client against HttpClient.
+// Usage: dotnet run -c Release --project bench/GrpcBench [-- --quick]
 var quick = args.Contains("--quick");
 var requests = quick ? 20_000 : 200_000;
 var rounds = quick ? 1 : 3;
@@ -28,10 +29,13 @@ builder.WebHost.ConfigureKestrel(k =>
     k.ListenGrpc(IPAddress.Loopback, 0);
     k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1);
 });
+// What every Cascade service runs on: Cascade.Hosting's Grpc.AspNetCore setup (limits, health, reflection, JSON
+// transcoding) with the echo registered like any service.
 builder.Services.AddCascadeGrpc();
 builder.Services.AddGrpcService<EchoService>();
 await using var app = builder.Build();
-app.UseCascadeGrpc();
+app.UseRouting();
+app.MapCascadeGrpc();
 app.MapPost("/echo", (JsonEchoRequest request) => { var reply = EchoService.Answer(request.Id, request.Features); return new JsonEchoReply(reply.Id, reply.Sum); });
 await app.StartAsync();
 var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port).ToArray();
@@ -52,12 +56,13 @@ await File.WriteAllTextAsync(jsonBody, System.Text.Json.JsonSerializer.Serialize
 
 // Sanity: both endpoints answer correctly before they are loaded.
 using var channel = GrpcChannel.ForAddress(grpcUrl);
-var check = await channel.UnaryAsync(EchoService.Unary, request);
+var client = new Echo.EchoClient(channel);
+var check = await client.UnaryAsync(request);
 using var http = new HttpClient { BaseAddress = new Uri(httpUrl) };
 var jsonCheck = await (await http.PostAsJsonAsync("/echo", new JsonEchoRequest("req-0001", features))).Content.ReadFromJsonAsync<JsonEchoReply>();
 if (check.Sum != jsonCheck!.Sum) throw new InvalidOperationException("the endpoints disagree");
 
-Console.WriteLine($"Cascade gRPC layer vs plain Kestrel HTTP/1.1 JSON — unary echo of a 20-float request, {Environment.ProcessorCount} cores, server and load generator on the same machine");
+Console.WriteLine($"Grpc.AspNetCore (Cascade.Hosting) vs plain Kestrel HTTP/1.1 JSON — unary echo of a 20-float request, {Environment.ProcessorCount} cores, server and load generator on the same machine");
 Console.WriteLine();
 
 // 1. h2load: same concurrency for both (256 requests in flight): gRPC 8 connections × 32 streams, HTTP/1.1 256 connections.
@@ -76,22 +81,22 @@ for (var round = 0; round < rounds; round++)
 var grpcH2 = Median(grpcRuns);
 var jsonH2 = Median(jsonRuns);
 
-// 2. Our own client: sequential latency, then 64 concurrent callers.
+// 2. The clients Cascade uses (Grpc.Net.Client, HttpClient): sequential latency, then 64 concurrent callers.
 var latencyCalls = quick ? 2_000 : 10_000;
-var grpcLatency = await Latencies(latencyCalls, async () => await channel.UnaryAsync(EchoService.Unary, request));
+var grpcLatency = await Latencies(latencyCalls, async () => await client.UnaryAsync(request));
 var jsonLatency = await Latencies(latencyCalls, async () => await (await http.PostAsJsonAsync("/echo", new JsonEchoRequest("req-0001", features))).Content.ReadFromJsonAsync<JsonEchoReply>());
 var duration = TimeSpan.FromSeconds(quick ? 2 : 5);
-var grpcClientRate = await Throughput(64, duration, async () => await channel.UnaryAsync(EchoService.Unary, request));
+var grpcClientRate = await Throughput(64, duration, async () => await client.UnaryAsync(request));
 using var pooled = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(httpUrl) };
 var jsonClientRate = await Throughput(64, duration, async () => await (await pooled.PostAsJsonAsync("/echo", new JsonEchoRequest("req-0001", features))).Content.ReadFromJsonAsync<JsonEchoReply>());
 
-Console.WriteLine("| measure | Cascade gRPC (HTTP/2) | Kestrel JSON (HTTP/1.1) | ratio gRPC/JSON |");
+Console.WriteLine("| measure | Grpc.AspNetCore (HTTP/2) | Kestrel JSON (HTTP/1.1) | ratio gRPC/JSON |");
 Console.WriteLine("|---|---:|---:|---:|");
 Row("h2load throughput, 256 in flight (req/s)", grpcH2.RequestsPerSecond, jsonH2.RequestsPerSecond, "F0");
 Row("h2load mean latency (ms)", grpcH2.MeanLatencyMs, jsonH2.MeanLatencyMs, "F2");
-Row("own client, sequential p50 (µs)", grpcLatency.P50, jsonLatency.P50, "F0");
-Row("own client, sequential p99 (µs)", grpcLatency.P99, jsonLatency.P99, "F0");
-Row("own client, 64 concurrent (req/s)", grpcClientRate, jsonClientRate, "F0");
+Row("Grpc.Net.Client / HttpClient, sequential p50 (µs)", grpcLatency.P50, jsonLatency.P50, "F0");
+Row("Grpc.Net.Client / HttpClient, sequential p99 (µs)", grpcLatency.P99, jsonLatency.P99, "F0");
+Row("Grpc.Net.Client / HttpClient, 64 concurrent (req/s)", grpcClientRate, jsonClientRate, "F0");
 Console.WriteLine();
 Console.WriteLine($"h2load: {requests:N0} requests per run, median of {rounds} alternating runs; failed gRPC requests: {grpcRuns.Sum(r => r.Total - r.Succeeded)}, JSON: {jsonRuns.Sum(r => r.Total - r.Succeeded)}");
 work.Delete(recursive: true);

@@ -10,6 +10,9 @@ public sealed record ServedModel(string Name, int Version, string ArtifactSha256
 
     public IReadOnlyList<string> FeatureNames => Artifact.Manifest.FeatureNames;
 
+    /// <summary>The metric tags of this version's predictions, by <see cref="PredictionRole"/>.</summary>
+    internal KeyValuePair<string, object?>[][] PredictionTags { get; } = ServingMetrics.Tags(Name, Version);
+
     /// <summary>Explanations of this version's predictions (XGBoost loaded on first use).</summary>
     public ModelExplainer Explainer { get; } = new(Artifact);
 }

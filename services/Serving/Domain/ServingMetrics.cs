@@ -14,11 +14,20 @@ internal static class ServingMetrics
     // Named once: Predict is the hot path, and naming the role per call would allocate two strings per call.
     private static readonly string[] RoleNames = System.Enum.GetValues<PredictionRole>().Select(r => r.ToString().ToLowerInvariant()).ToArray();
 
-    public static void Predicted(string model, int version, PredictionRole role, int rows)
+    public static void Predicted(ServedModel served, PredictionRole role, int rows)
     {
         if (!Predictions.Enabled) return;
-        Predictions.Add(rows, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version),
-            new KeyValuePair<string, object?>("role", RoleNames[(int)role]));
+        Predictions.Add(rows, served.PredictionTags[(int)role]);
+    }
+
+    /// <summary>The tags of a version's predictions, one set per role: made once per loaded version, so counting boxes nothing.</summary>
+    public static KeyValuePair<string, object?>[][] Tags(string model, int version)
+    {
+        object boxed = version;
+        return RoleNames.Select(role => new[]
+        {
+            new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", boxed), new KeyValuePair<string, object?>("role", role),
+        }).ToArray();
     }
 
     public static void DroppedFromLog(string model) => Dropped.Add(1, new KeyValuePair<string, object?>("model", model));

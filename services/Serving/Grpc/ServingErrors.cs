@@ -11,8 +11,18 @@ internal static class ServingErrors
         {
             return await action();
         }
-        catch (KeyNotFoundException ex) { throw new RpcException(new Status(StatusCode.NotFound, ex.Message)); }
-        catch (ArgumentException ex) { throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message)); }
-        catch (InvalidOperationException ex) { throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message)); }
+        catch (Exception ex) when (ToStatus(ex) is { } status)
+        {
+            throw status;
+        }
     }
+
+    /// <summary>The status a predictor error is answered with; null for anything else (an internal error).</summary>
+    public static RpcException? ToStatus(Exception exception) => exception switch
+    {
+        KeyNotFoundException => new RpcException(new Status(StatusCode.NotFound, exception.Message)),
+        ArgumentException => new RpcException(new Status(StatusCode.InvalidArgument, exception.Message)),
+        InvalidOperationException => new RpcException(new Status(StatusCode.FailedPrecondition, exception.Message)),
+        _ => null,
+    };
 }

@@ -8,8 +8,23 @@ namespace Cascade.Serving.Grpc;
 /// <summary>Cascade's own inference API: single, batch and bidi-streamed predictions.</summary>
 public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog, TrafficPolicies traffic) : Contracts.Serving.V1.Serving.ServingBase
 {
-    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context) =>
-        ServingErrors.Guard(() => PredictAsync(request, context.CancellationToken));
+    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+    {
+        if (request.InputCase == PredictRequest.InputOneofCase.EntityId)
+        {
+            return ServingErrors.Guard(() => PredictAsync(request, context.CancellationToken));
+        }
+        // Features sent inline: nothing to wait for, so no async state machine, closure or second task per request.
+        try
+        {
+            var resolved = predictor.Resolve(request.Model, request.Version);
+            return Task.FromResult(Answer(request, resolved, InlineFeatures(resolved, request), System.Diagnostics.Stopwatch.GetTimestamp(), entityId: null));
+        }
+        catch (Exception ex) when (ServingErrors.ToStatus(ex) is { } status)
+        {
+            return Task.FromException<PredictResponse>(status);
+        }
+    }
 
     public override Task<PredictBatchResponse> PredictBatch(PredictBatchRequest request, ServerCallContext context) =>
         ServingErrors.Guard(() => Task.FromResult(PredictBatch(request)));
@@ -29,8 +44,12 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     {
         var resolved = predictor.Resolve(request.Model, request.Version);
         var features = await FeaturesAsync(resolved, request, cancellationToken);
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var entityId = request.InputCase == PredictRequest.InputOneofCase.EntityId ? request.EntityId : null;
+        return Answer(request, resolved, features, System.Diagnostics.Stopwatch.GetTimestamp(), entityId);
+    }
+
+    private PredictResponse Answer(PredictRequest request, ServedModel resolved, float[] features, long start, string? entityId)
+    {
         var (served, outputs, id, canary) = predictor.PredictOne(resolved, features, request.RequestId, entityId, routable: request.Version == 0);
         return new PredictResponse
         {
@@ -65,11 +84,15 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     }
 
     private async Task<float[]> FeaturesAsync(ServedModel served, PredictRequest request, CancellationToken cancellationToken) =>
+        request.InputCase == PredictRequest.InputOneofCase.EntityId
+            ? await predictor.EntityFeaturesAsync(served, request.EntityId, cancellationToken)
+            : InlineFeatures(served, request);
+
+    private static float[] InlineFeatures(ServedModel served, PredictRequest request) =>
         request.InputCase switch
         {
             PredictRequest.InputOneofCase.Features => request.Features.Values.ToArray(),
             PredictRequest.InputOneofCase.Named => served.FeatureNames.Select(name => request.Named.Values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"Named features lack '{name}'; the model needs {string.Join(", ", served.FeatureNames)}.")).ToArray(),
-            PredictRequest.InputOneofCase.EntityId => await predictor.EntityFeaturesAsync(served, request.EntityId, cancellationToken),
             _ => throw new ArgumentException("Send features, named features or an entity_id."),
         };
 
