@@ -60,17 +60,35 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<OfflineFeatureRow>> ReadAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<OfflineFeatureRow>> ReadAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, CancellationToken cancellationToken = default) =>
+        ReadRowsAsync(featureView, viewVersion, watermark, labeledOnly, limit: null, cancellationToken);
+
+    /// <summary>
+    /// One query per partition for its <paramref name="limit"/> latest rows (SQLite keeps a top-N sorter, not the rows),
+    /// then the latest <paramref name="limit"/> of those: at most partitions × limit rows are ever materialized.
+    /// </summary>
+    public async Task<IReadOnlyList<OfflineFeatureRow>> ReadLatestAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, int limit, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var rows = await ReadRowsAsync(featureView, viewVersion, watermark, labeledOnly, limit, cancellationToken);
+        return OfflineRowOrder.Latest(rows, limit);
+    }
+
+    /// <summary>Each partition's rows below the watermark in offset order, or its <paramref name="limit"/> latest by event time.</summary>
+    private async Task<IReadOnlyList<OfflineFeatureRow>> ReadRowsAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, int? limit, CancellationToken cancellationToken)
+    {
+        var rows = new List<OfflineFeatureRow>();
+        if (limit == 0) return rows;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var rows = new List<OfflineFeatureRow>();
             using var command = _connection.CreateCommand();
             command.CommandText = "SELECT partition, offset, entity, event_time, feature_values, label FROM feature_rows WHERE view = $v AND version = $n AND partition = $p AND offset < $o"
-                + (labeledOnly ? " AND label IS NOT NULL" : string.Empty) + " ORDER BY offset";
+                + (labeledOnly ? " AND label IS NOT NULL" : string.Empty)
+                + (limit is null ? " ORDER BY offset" : " ORDER BY event_time DESC, offset DESC LIMIT $l");
             command.Parameters.AddWithValue("$v", featureView);
             command.Parameters.AddWithValue("$n", viewVersion);
+            if (limit is { } n) command.Parameters.AddWithValue("$l", n);
             var partition = command.Parameters.Add("$p", SqliteType.Integer);
             var end = command.Parameters.Add("$o", SqliteType.Integer);
             foreach (var (p, o) in watermark.OrderBy(w => w.Key))
@@ -90,50 +108,6 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
                 }
             }
             return rows;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// One query per partition for its <paramref name="limit"/> latest rows (SQLite keeps a top-N sorter, not the rows),
-    /// then the latest <paramref name="limit"/> of those: at most partitions × limit rows are ever materialized.
-    /// </summary>
-    public async Task<IReadOnlyList<OfflineFeatureRow>> ReadLatestAsync(string featureView, int viewVersion, IReadOnlyDictionary<int, long> watermark, bool labeledOnly, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var rows = new List<OfflineFeatureRow>();
-            if (limit == 0) return rows;
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT partition, offset, entity, event_time, feature_values, label FROM feature_rows WHERE view = $v AND version = $n AND partition = $p AND offset < $o"
-                + (labeledOnly ? " AND label IS NOT NULL" : string.Empty) + " ORDER BY event_time DESC, offset DESC LIMIT $l";
-            command.Parameters.AddWithValue("$v", featureView);
-            command.Parameters.AddWithValue("$n", viewVersion);
-            command.Parameters.AddWithValue("$l", limit);
-            var partition = command.Parameters.Add("$p", SqliteType.Integer);
-            var end = command.Parameters.Add("$o", SqliteType.Integer);
-            foreach (var (p, o) in watermark.OrderBy(w => w.Key))
-            {
-                partition.Value = p;
-                end.Value = o;
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    rows.Add(new OfflineFeatureRow(
-                        reader.GetString(2),
-                        new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                        reader.GetInt32(0),
-                        reader.GetInt64(1),
-                        MemoryMarshal.Cast<byte, double>((byte[])reader.GetValue(4)).ToArray(),
-                        reader.IsDBNull(5) ? null : reader.GetDouble(5)));
-                }
-            }
-            return OfflineRowOrder.Latest(rows, limit);
         }
         finally
         {
