@@ -23,6 +23,7 @@ public sealed partial class SettingsAreBoundTests
     private static readonly (string Section, Type Options)[] Sections =
     [
         ("Cascade:Registry:Gate", typeof(PromotionGateOptions)),
+        ("Cascade:Registry:Retention", typeof(RetentionOptions)),
         ("Cascade:Ingestion", typeof(IngestionOptions)),
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),
