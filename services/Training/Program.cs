@@ -38,6 +38,9 @@ internal static class Program
                 // Where it keeps its state and how jobs travel follow the process's data directory and infrastructure.
                 o.DatabasePath = Path.Combine(data, "training.db");
                 o.WorkDirectory = Path.Combine(data, "work");
+                // Lineage records the code a worker ran: the repository's commit when it runs from a checkout (a container
+                // sets Cascade__Training__CodeVersion from its image instead).
+                if (o.CodeVersion == "unknown") o.CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory);
                 o.Transport = options.Infrastructure.Jobs;
                 o.RabbitMq = options.Infrastructure.RabbitMq;
             });

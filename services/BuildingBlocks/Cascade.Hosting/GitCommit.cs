@@ -1,7 +1,7 @@
-namespace Cascade.Host;
+namespace Cascade.Hosting;
 
 /// <summary>The git commit of the code, for lineage: read from the repository's .git directory, no git binary needed.</summary>
-internal static class GitCommit
+public static class GitCommit
 {
     public static string Find(string startDirectory)
     {
