@@ -1,6 +1,6 @@
+using Cascade.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
@@ -30,8 +30,7 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-monitoring-poison-").FullName;
     private readonly ConsumerHealth _health = new();
     private readonly ConcurrentQueue<ConsumerStatus> _changes = new();
-    private readonly ConcurrentDictionary<(string Instrument, string Group), long> _counters = new();
-    private readonly MeterListener _listener = new();
+    private readonly EventHandlerCounters _counters = new();
     private readonly CancellationTokenSource _stop = new();
     private SqliteEventLog _log = null!;
     private MonitoringStore _store = null!;
@@ -39,18 +38,6 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == EventHandlerMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "group" && tag.Value is string group) _counters.AddOrUpdate((instrument.Name, group), value, (_, sum) => sum + value);
-            }
-        });
-        _listener.Start();
         _health.Changed += (_, status) => _changes.Enqueue(status);
         _log = new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(_data, "events.db"), DefaultPartitions = 1 });
         _store = new MonitoringStore(Path.Combine(_data, "monitoring.db"));
@@ -61,13 +48,13 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
     {
         await _stop.CancelAsync();
         await _run;
-        _listener.Dispose();
+        _counters.Dispose();
         _store.Dispose();
         await _log.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
-    private long Counter(string instrument) => _counters.TryGetValue((instrument, Group), out var sum) ? sum : 0;
+    private long Counter(string instrument) => _counters.Of(instrument, Group);
 
     private static async Task WaitUntil(Func<bool> condition, string what)
     {

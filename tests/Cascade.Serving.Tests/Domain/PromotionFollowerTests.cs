@@ -1,6 +1,6 @@
+using Cascade.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
@@ -28,34 +28,21 @@ public sealed class PromotionFollowerTests : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private static readonly byte[] PoisonBytes = [0xff, 0xff, 0xff, 0x01];
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-serving-follower-").FullName;
-    private readonly ConcurrentDictionary<(string Instrument, string Group), long> _counters = new();
-    private readonly MeterListener _listener = new();
+    private readonly EventHandlerCounters _counters = new();
 
     public Task InitializeAsync()
     {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == EventHandlerMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "group" && tag.Value is string group) _counters.AddOrUpdate((instrument.Name, group), value, (_, sum) => sum + value);
-            }
-        });
-        _listener.Start();
         return Task.CompletedTask;
     }
 
     public Task DisposeAsync()
     {
-        _listener.Dispose();
+        _counters.Dispose();
         Directory.Delete(_data, recursive: true);
         return Task.CompletedTask;
     }
 
-    private long Counter(string instrument, string group) => _counters.TryGetValue((instrument, group), out var sum) ? sum : 0;
+    private long Counter(string instrument, string group) => _counters.Of(instrument, group);
 
     private static async Task WaitUntil(Func<bool> condition, string what)
     {

@@ -1,6 +1,6 @@
+using Cascade.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Training.V1;
@@ -28,8 +28,7 @@ public sealed class PoisonEventTests : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-training-poison-").FullName;
     private readonly ConcurrentQueue<ServingStatus> _serverStatuses = new();
-    private readonly ConcurrentDictionary<(string Instrument, string Group), long> _counters = new();
-    private readonly MeterListener _listener = new();
+    private readonly EventHandlerCounters _counters = new();
     private readonly CancellationTokenSource _stopWatching = new();
     private WebApplication _host = null!;
     private GrpcChannel _channel = null!;
@@ -38,18 +37,6 @@ public sealed class PoisonEventTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == EventHandlerMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "group" && tag.Value is string group) _counters.AddOrUpdate((instrument.Name, group), value, (_, sum) => sum + value);
-            }
-        });
-        _listener.Start();
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
         _host = AllInOneHost.Build(options, _ => { });
         await _host.StartAsync();
@@ -75,7 +62,7 @@ public sealed class PoisonEventTests : IAsyncLifetime
     {
         await _stopWatching.CancelAsync();
         await _watching;
-        _listener.Dispose();
+        _counters.Dispose();
         _channel.Dispose();
         await _host.StopAsync();
         await _host.DisposeAsync();
@@ -120,7 +107,7 @@ public sealed class PoisonEventTests : IAsyncLifetime
         _host.Services.GetRequiredService<IConsumerHealth>().AnyStuck.Should().BeFalse();
     }
 
-    private long Counter(string instrument, string group) => _counters.TryGetValue((instrument, group), out var sum) ? sum : 0;
+    private long Counter(string instrument, string group) => _counters.Of(instrument, group);
 
     [Fact]
     public async Task A_poison_FeaturesMaterialized_is_dead_lettered_and_the_next_one_is_still_considered()
