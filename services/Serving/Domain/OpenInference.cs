@@ -17,7 +17,8 @@ public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
     public const string Platform = "xgboost_compiled";
 
     /// <summary>What the server metadata says about this server.</summary>
-    public static readonly ServerDescription Server = new("cascade", "1", ["model_repository"]);
+    // No protocol extensions: the model repository extension (load/unload by API) is not implemented, so it is not advertised.
+    public static readonly ServerDescription Server = new("cascade", "1", []);
 
     /// <summary>Ready when at least one model is served.</summary>
     public bool IsServerReady => catalog.All.Count > 0;
