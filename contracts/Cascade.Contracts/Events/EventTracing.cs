@@ -22,7 +22,7 @@ public static class EventTracing
     /// One span for a batch of events, linked to the span that wrote each of them (OpenTelemetry's convention for
     /// batch processing: a batch has many parents, so they are links, not a parent).
     /// </summary>
-    public static Activity? StartBatch(string name, IEnumerable<string> traceparents)
+    public static Activity? StartBatch(string name, IEnumerable<string> traceparents, DateTimeOffset startTime = default)
     {
         if (!Source.HasListeners())
         {
@@ -36,6 +36,6 @@ public static class EventTracing
                 links.Add(new ActivityLink(context));
             }
         }
-        return Source.StartActivity(name, ActivityKind.Consumer, parentContext: default, links: links);
+        return Source.StartActivity(name, ActivityKind.Consumer, parentContext: default, links: links, startTime: startTime);
     }
 }

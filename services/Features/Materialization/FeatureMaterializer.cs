@@ -61,7 +61,8 @@ public sealed class FeatureMaterializer
     }
 
     /// <summary>Applies a consumed batch; returns the event to publish, or null if every record was already applied.</summary>
-    public async Task<FeaturesMaterialized?> ProcessAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
+    /// <param name="traceparents">When given, receives the traceparent of each record it reads (for the batch's span).</param>
+    public async Task<FeaturesMaterialized?> ProcessAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken, List<string>? traceparents = null)
     {
         var latest = new Dictionary<string, FeatureVector>(StringComparer.Ordinal);
         var changed = new Dictionary<string, EntityState>(StringComparer.Ordinal);
@@ -75,7 +76,9 @@ public sealed class FeatureMaterializer
                 continue; // applied before a crash, redelivered after it
             }
             _applied[consumed.Partition] = consumed.Offset + 1; // in memory only: a failed batch makes the service reload the checkpoint
-            var record = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(consumed.Value.Span), DataRecord.Parser);
+            var envelope = EventEnvelope.Parser.ParseFrom(consumed.Value.Span);
+            traceparents?.Add(envelope.Traceparent);
+            var record = EventEnvelopes.Unwrap(envelope, DataRecord.Parser);
             if (!_states.TryGetValue(record.EntityId, out var state))
             {
                 _states[record.EntityId] = state = new EntityState();

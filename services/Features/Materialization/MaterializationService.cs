@@ -84,12 +84,15 @@ public sealed class MaterializationService(
         public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
         {
             if (batch.Count == 0) return BatchResult.Commit;
-            // The batch's span links every record's trace (set by Ingestion); FeaturesMaterialized, written under it,
-            // carries the trace on to Training.
-            using var activity = EventTracing.StartBatch("features.materialize", TraceparentsOf(batch));
+            // The batch's span links every record's trace (set by Ingestion), which the materializer collects as it
+            // parses the records (links are fixed at a span's start, so the span starts after it, dated back);
+            // FeaturesMaterialized, written under it, carries the trace on to Training.
+            var startedAt = DateTimeOffset.UtcNow;
+            var traceparents = EventTracing.Source.HasListeners() ? new List<string>(batch.Count) : null;
+            var materialized = await _materializer!.ProcessAsync(batch, cancellationToken, traceparents);
+            using var activity = EventTracing.StartBatch("features.materialize", traceparents ?? [], startedAt);
             activity?.SetTag("cascade.feature_view", view.Name);
             activity?.SetTag("messaging.batch.message_count", batch.Count);
-            var materialized = await _materializer!.ProcessAsync(batch, cancellationToken);
             if (materialized is not null)
             {
                 await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], cancellationToken);
@@ -98,8 +101,4 @@ public sealed class MaterializationService(
             return BatchResult.Commit;
         }
     }
-
-    /// <summary>The records' traceparents, read only while something listens for spans (parsing costs).</summary>
-    private static IEnumerable<string> TraceparentsOf(IReadOnlyList<ConsumedRecord> batch) =>
-        EventTracing.Source.HasListeners() ? batch.Select(record => EventEnvelope.Parser.ParseFrom(record.Value.Span).Traceparent) : [];
 }
