@@ -105,6 +105,12 @@ public sealed partial class EventHandlerRunner(IEventLog log, ConsumerHealth hea
                     return true;
                 }
             }
+            if (IsLogFailure(error))
+            {
+                // The log is down (a broker restart), not the records at fault: dead-lettering them would lose healthy
+                // data. Fail the loop instead: it backs off, reports stuck and reads again from the last commit.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error!);
+            }
             if (pending.Count == 0)
             {
                 // Nothing to blame: the next poll (an empty batch too) tries again, still reported stuck.
@@ -140,6 +146,10 @@ public sealed partial class EventHandlerRunner(IEventLog log, ConsumerHealth hea
                         LogRecordFailed(runner._logger, _group, record.Topic, record.Partition, record.Offset, attempt, options.MaxRecordAttempts, ex);
                         await FailedAsync(ex, attempt < options.MaxRecordAttempts ? attempt : null, cancellationToken);
                     }
+                }
+                if (IsLogFailure(error))
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error!); // not the record's fault: see above
                 }
                 if (error is not null)
                 {
@@ -218,6 +228,17 @@ public sealed partial class EventHandlerRunner(IEventLog log, ConsumerHealth hea
             _failures = 0;
             runner._health.Succeeded(_group);
         }
+    }
+
+    /// <summary>Whether a failure came from the event log itself (an append or commit the broker refused), anywhere in its causes.</summary>
+    private static bool IsLogFailure(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is EventLogException) return true;
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsLogFailure)) return true;
+        }
+        return false;
     }
 
     private async Task DeadLetterAsync(string group, ConsumedRecord record, Exception error, int attempts, CancellationToken cancellationToken)
