@@ -170,6 +170,37 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failing_event_log_never_dead_letters_healthy_records()
+    {
+        // A broker restart refuses the handler's own appends: the records are not at fault, so they must be retried
+        // (reported stuck meanwhile) and never dead-lettered, however many attempts the outage lasts.
+        var outage = 8; // more than MaxRecordAttempts (3) on the batch and on each record together
+        var handler = new ScriptedHandler(Options(), fail: _ => false)
+        {
+            BeforeHandle = () =>
+            {
+                if (Interlocked.Decrement(ref outage) >= 0)
+                {
+                    throw new AggregateException(new EventLogException("broker refused the append", new IOException("connection reset")));
+                }
+            },
+        };
+        await AppendAsync("a", "b", "c");
+        using var stop = new CancellationTokenSource();
+        var run = new EventHandlerRunner(_log, _health).RunAsync(handler, stop.Token);
+
+        await WaitUntil(() => handler.Done.Count == 3, "the records are handled once the log is back");
+        await WaitUntil(() => !_health.AnyStuck, "the group reports it recovered");
+        await stop.CancelAsync();
+        await run;
+
+        handler.Done.Should().Equal("a", "b", "c");
+        _changes.Should().Contain(c => c.Stuck && c.GroupId == _group, "health reported the group stuck during the outage");
+        _metrics.Sum("cascade.eventlog.dead_lettered", _group).Should().Be(0);
+        (await _log.GetEndOffsetsAsync(EventHandlerRunner.DeadLetterTopic)).Values.Sum().Should().Be(0, "no healthy record is dead-lettered for a log outage");
+    }
+
+    [Fact]
     public void Default_options_are_documented_values()
     {
         var options = new EventHandlerOptions { Subscription = new ConsumerOptions("g", ["t"]) };
@@ -199,6 +230,9 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
 
         public Action? AfterPoll { get; init; }
 
+        /// <summary>Runs before each batch is handled (an outage of something the handler writes to).</summary>
+        public Action? BeforeHandle { get; init; }
+
         public int Restores { get; private set; }
 
         public IReadOnlyList<string> Done
@@ -214,6 +248,7 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
 
         public Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
         {
+            BeforeHandle?.Invoke();
             var values = batch.Select(r => Encoding.UTF8.GetString(r.Value.Span)).ToArray();
             foreach (var record in batch)
             {
