@@ -246,7 +246,30 @@ clientPort=$ZOOKEEPER_PORT
 clientPortAddress=127.0.0.1
 maxClientCnxns=0
 CONF
-  launch zookeeper java -Xmx256m -cp "$(kafka_classpath)" org.apache.zookeeper.server.quorum.QuorumPeerMain "$CASCADE_INFRA_DIR/zookeeper.properties"
+  write_log4j
+  launch zookeeper java -Xmx256m -Dlog4j.configuration="file:$CASCADE_INFRA_DIR/log4j.properties" -cp "$(kafka_classpath)" org.apache.zookeeper.server.quorum.QuorumPeerMain "$CASCADE_INFRA_DIR/zookeeper.properties"
+}
+# Kafka 0.9 and ZooKeeper log through log4j, which without a configuration prints nothing at all: a broker that exits
+# while starting would leave no reason in its log. Warnings and errors go to the server's log file (stdout).
+write_log4j() {
+  cat > "$CASCADE_INFRA_DIR/log4j.properties" <<CONF
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaServer=INFO
+CONF
+}
+# The broker registers /brokers/ids/0 as an ephemeral node of its ZooKeeper session. After a broker was killed, that
+# session (restored from ZooKeeper's snapshot) lives on until it times out, and a new broker started before then exits
+# with "node already exists". Wait for ZooKeeper to expire it (the four-letter "dump" lists ephemeral nodes).
+await_stale_broker_session() {
+  local deadline=$((SECONDS + 40))
+  while [ $SECONDS -lt $deadline ]; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$ZOOKEEPER_PORT"; echo dump >&3; timeout 2 cat <&3) 2>/dev/null | grep -q "/brokers/ids/0" || return 0
+    sleep 1
+  done
+  say "kafka: ZooKeeper still holds the registration of an earlier broker after 40 s; starting anyway"
 }
 ready_zookeeper() { [ "$(exec 3<>"/dev/tcp/127.0.0.1/$ZOOKEEPER_PORT"; echo ruok >&3; timeout 2 cat <&3)" = "imok" ]; }
 
@@ -267,8 +290,12 @@ offsets.topic.replication.factor=1
 offsets.topic.num.partitions=8
 log.retention.hours=168
 group.max.session.timeout.ms=30000
+# One broker has no one to hand its partitions to: a controlled shutdown only waits out its retries (and then SIGKILL).
+controlled.shutdown.enable=false
 CONF
-  launch kafka java --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC -cp "$(kafka_classpath)" kafka.Kafka "$CASCADE_INFRA_DIR/kafka.properties"
+  write_log4j
+  await_stale_broker_session
+  launch kafka java --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC -Dlog4j.configuration="file:$CASCADE_INFRA_DIR/log4j.properties" -cp "$(kafka_classpath)" kafka.Kafka "$CASCADE_INFRA_DIR/kafka.properties"
 }
 ready_kafka() { kcat -b "127.0.0.1:$KAFKA_PORT" -X api.version.request=false -X broker.version.fallback=0.9.0.1 -m 3 -L 2>/dev/null | grep -q "1 brokers"; }
 

@@ -146,6 +146,7 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         await run;
 
         handler.Restores.Should().BeGreaterThanOrEqualTo(2, "once before subscribing, once before the retry");
+        _metrics.Sum("cascade.eventlog.handler.batch.size", _group).Should().Be(1, "the batch handled at the first attempt is measured; the retried one is counted as failures");
         handler.Done.Should().Equal("a", "x");
         await using var again = _log.Subscribe(new ConsumerOptions(_group, [_topic]));
         (await again.ConsumeAsync(TimeSpan.FromMilliseconds(300))).Should().BeEmpty("the retry committed both");

@@ -85,10 +85,12 @@ public sealed partial class EventHandlerRunner(IEventLog log, ConsumerHealth hea
         /// <summary>Hands a batch until it is committed (retried, then isolated); false when it failed with no record to blame.</summary>
         private async Task<bool> HandleAsync(IEventConsumer consumer, IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var (result, error) = await AttemptAsync(batch, restore: false, cancellationToken);
             if (error is null)
             {
                 await SettleAsync(consumer, batch, result, cancellationToken);
+                if (batch.Count > 0) EventHandlerMetrics.Handled(_group, batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return true;
             }
             // Every retry hands all records since the last commit: the restored handler has lost the deferred ones too.
