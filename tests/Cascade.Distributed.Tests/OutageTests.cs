@@ -19,6 +19,7 @@ namespace Cascade.Distributed.Tests;
 /// Outages under load across the separate processes: the registry down while serving answers, Kafka restarted
 /// while records stream in and predictions keep coming, RabbitMQ down when a retraining job is created. Afterwards
 /// every record was materialized exactly once, the job trained exactly one version, and no prediction failed.
+/// Then Redis restarts empty: predictions by entity fail fast and retryably meanwhile, and the online store is rebuilt.
 /// </summary>
 public sealed class OutageTests
 {
@@ -27,7 +28,7 @@ public sealed class OutageTests
     private const int BeforeRabbitMqOutage = 14_000;
 
     [Fact]
-    public async Task Serving_answers_through_a_registry_outage_and_a_kafka_restart_and_no_record_is_lost_or_counted_twice()
+    public async Task Serving_answers_through_a_registry_outage_and_a_kafka_restart_and_no_record_is_lost_or_counted_twice_and_a_redis_restart_heals_itself()
     {
         var run = IsolatedCluster.NewNamespace("outage");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(12));
@@ -82,10 +83,53 @@ public sealed class OutageTests
         load.Failures.Should().BeEmpty();
         load.Answered.Should().BeGreaterThan(1_000);
 
+        // Redis restarts, without persistence: it comes back empty. While it is down, a prediction by entity id fails
+        // at once with UNAVAILABLE (retryable), never after a deadline; afterwards Features notices the loss and writes
+        // every entity's vector again, so every entity answers without anyone's help.
+        var entities = records.Select(r => r.EntityId).Distinct().ToArray();
+        await InfraAsync("down.sh", "redis");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using (var outage = new ClosedLoopLoad(channels, entities, clients: 2))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await outage.StopAsync();
+            outage.Failures.Should().OnlyContain(f => f.StartsWith("Unavailable:"), "an unreachable online store is a retryable outage");
+            outage.Failures.Count.Should().BeGreaterThan(20, "each failure comes at once, not after the 5 s deadline");
+        }
+        await InfraAsync("up.sh", "redis");
+        await AwaitEveryEntityAnswersAsync(channels, entities, TimeSpan.FromMinutes(1));
+
         // At-least-once on the broker (a batch refused mid-restart may have been stored in part and sent again);
         // the features above show the copies were dropped by record id.
         await using var kafka = new KafkaEventLog(new KafkaEventLogOptions { Namespace = run });
         (await kafka.GetEndOffsetsAsync(Topics.Data(DemoDataset.Name))).Values.Sum().Should().BeGreaterThanOrEqualTo(Total);
+    }
+
+    /// <summary>Waits until a prediction by entity id succeeds for every entity (checked in one pass after the first success).</summary>
+    private static async Task AwaitEveryEntityAnswersAsync(CascadeChannels channels, string[] entities, TimeSpan limit)
+    {
+        var client = new Cascade.Contracts.Serving.V1.Serving.ServingClient(channels.Serving);
+        var deadline = DateTime.UtcNow + limit;
+        var missing = entities.ToList();
+        while (missing.Count > 0)
+        {
+            var still = new List<string>();
+            foreach (var entity in missing)
+            {
+                try
+                {
+                    await client.PredictAsync(new PredictRequest { Model = DemoDataset.Model, EntityId = entity }, GrpcCalls.Within(TimeSpan.FromSeconds(5)));
+                }
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.NotFound)
+                {
+                    still.Add(entity);
+                }
+            }
+            missing = still;
+            if (missing.Count == 0) return;
+            DateTime.UtcNow.Should().BeBefore(deadline, $"every entity answers again after the Redis restart ({missing.Count} of {entities.Length} still do not, e.g. {missing[0]})");
+            await Task.Delay(500);
+        }
     }
 
     private static async Task<IReadOnlyList<TrainingJob>> AwaitJobsFinishedAsync(CascadeChannels channels, int expected, TimeSpan limit)
@@ -114,7 +158,7 @@ public sealed class OutageTests
         IsListening(port).Should().Be(script == "up.sh", $"{server} is {(script == "up.sh" ? "up" : "down")} on port {port} after infra/{script} (the servers must be those infra/up.sh started, as test.sh does)");
     }
 
-    private static readonly Dictionary<string, int> Ports = new() { ["kafka"] = 9092, ["rabbitmq"] = 5672 };
+    private static readonly Dictionary<string, int> Ports = new() { ["kafka"] = 9092, ["rabbitmq"] = 5672, ["redis"] = 6379 };
 
     private static bool IsListening(int port)
     {

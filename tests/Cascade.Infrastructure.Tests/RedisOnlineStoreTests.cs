@@ -3,7 +3,7 @@ using Cascade.Storage.Redis;
 
 namespace Cascade.Infrastructure.Tests;
 
-/// <summary>The Redis online store against the local Redis: whole vectors, batched reads, TTL per view.</summary>
+/// <summary>The Redis online store against the local Redis: whole vectors, batched reads, TTL per view, data loss and outages.</summary>
 public sealed class RedisOnlineStoreTests : IDisposable
 {
     private readonly string _view = Servers.Unique("view");
@@ -48,6 +48,37 @@ public sealed class RedisOnlineStoreTests : IDisposable
 
         (await _store.ReadAsync(ShortLived, "e1")).Should().BeNull("the view's TTL is one second");
         (await _store.ReadAsync(_view, "e1"))!.Values.Should().Equal(2);
+    }
+
+    [Fact]
+    public async Task A_view_is_intact_once_marked_and_not_after_the_server_lost_its_keys()
+    {
+        (await _store.IsIntactAsync(_view)).Should().BeFalse("nothing was ever written for a new view");
+        await _store.WriteBatchAsync(_view, [Vector("e1", 1)]);
+        await _store.MarkIntactAsync(_view);
+        (await _store.IsIntactAsync(_view)).Should().BeTrue();
+
+        // What a restart without persistence does to this view's keys (the other tests' keys are left alone).
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Servers.Redis);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: $"*{_view}*").ToArray();
+        keys.Should().HaveCount(2, "the vector and the marker");
+        await redis.GetDatabase().KeyDeleteAsync(keys);
+
+        (await _store.IsIntactAsync(_view)).Should().BeFalse("the feature service must write the view again");
+    }
+
+    [Fact]
+    public async Task Reads_fail_at_once_with_unavailable_while_redis_cannot_be_reached()
+    {
+        // A port nothing listens on: the multiplexer starts disconnected (abortConnect=false) and keeps trying.
+        using var unreachable = new RedisOnlineStore(new RedisOnlineStoreOptions { Configuration = "127.0.0.1:1,abortConnect=false,connectTimeout=200" });
+
+        var read = async () => await unreachable.ReadAsync(_view, "e1");
+        var readBatch = async () => await unreachable.ReadBatchAsync(_view, ["e1", "e2"]);
+
+        (await read.Should().ThrowAsync<OnlineStoreUnavailableException>()).Which.Message.Should().Contain("127.0.0.1:1");
+        await readBatch.Should().ThrowAsync<OnlineStoreUnavailableException>();
     }
 
     public void Dispose() => _store.Dispose();

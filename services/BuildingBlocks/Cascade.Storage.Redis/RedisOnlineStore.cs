@@ -6,6 +6,10 @@ namespace Cascade.Storage.Redis;
 /// <summary>
 /// <see cref="IOnlineStore"/> on Redis: one string per (view, entity), written with pipelined SETs (with the view's
 /// TTL) and read with one MGET per batch. The multiplexer keeps one connection and reconnects by itself.
+/// While Redis is unreachable, reads fail at once with <see cref="OnlineStoreUnavailableException"/> instead of waiting out
+/// the command timeout: a prediction client gets a retryable UNAVAILABLE in microseconds, not a deadline after seconds.
+/// A marker key per view (no TTL) tells whether Redis still holds what was written: a restarted server without
+/// persistence comes back empty, and the feature service rebuilds the view from its own state.
 /// </summary>
 public sealed class RedisOnlineStore : IOnlineStore, IDisposable
 {
@@ -21,6 +25,9 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
     }
 
     private RedisKey Key(string view, string entity) => $"{_options.KeyPrefix}:{view}:{entity}";
+
+    /// <summary>The view's marker, outside the <c>prefix:view:</c> key space of its vectors so no entity id can collide with it.</summary>
+    private RedisKey Marker(string view) => $"{_options.KeyPrefix}~intact:{view}";
 
     private TimeSpan? TimeToLive(string view) => _options.TimeToLive.TryGetValue(view, out var ttl) ? ttl : _options.DefaultTimeToLive;
 
@@ -46,7 +53,7 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
         if (entityIds.Count == 0) return result;
         var keys = new RedisKey[entityIds.Count];
         for (var i = 0; i < keys.Length; i++) keys[i] = Key(featureView, entityIds[i]);
-        var values = await _database.StringGetAsync(keys).WaitAsync(cancellationToken);
+        var values = await Read(() => _database.StringGetAsync(keys), cancellationToken);
         for (var i = 0; i < values.Length; i++)
         {
             if (values[i].HasValue) result[i] = FeatureVectorCodec.Decode(entityIds[i], (byte[])values[i]!);
@@ -56,8 +63,30 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
 
     public async ValueTask<FeatureVector?> ReadAsync(string featureView, string entityId, CancellationToken cancellationToken = default)
     {
-        var value = await _database.StringGetAsync(Key(featureView, entityId)).WaitAsync(cancellationToken);
+        var value = await Read(() => _database.StringGetAsync(Key(featureView, entityId)), cancellationToken);
         return value.HasValue ? FeatureVectorCodec.Decode(entityId, (byte[])value!) : null;
+    }
+
+    public async ValueTask<bool> IsIntactAsync(string featureView, CancellationToken cancellationToken = default) =>
+        await _database.KeyExistsAsync(Marker(featureView)).WaitAsync(cancellationToken);
+
+    public async ValueTask MarkIntactAsync(string featureView, CancellationToken cancellationToken = default) =>
+        await _database.StringSetAsync(Marker(featureView), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).WaitAsync(cancellationToken);
+
+    private async Task<T> Read<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        if (!_redis.IsConnected)
+        {
+            throw new OnlineStoreUnavailableException($"The online store (Redis at {_options.Configuration.Split(',')[0]}) is unreachable; retry shortly.");
+        }
+        try
+        {
+            return await read().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            throw new OnlineStoreUnavailableException($"The online store (Redis) did not answer: {ex.Message}", ex);
+        }
     }
 
     public void Dispose() => _redis.Dispose();

@@ -51,13 +51,34 @@ public sealed class FeatureMaterializer
     public static async Task<FeatureMaterializer> StartAsync(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, CancellationToken cancellationToken)
     {
         var (states, applied) = stateStore.Load(StateKey(view));
-        var vectors = states.Select(s => new FeatureVector(s.Key, s.Value.Compute(view, s.Value.LatestTicks), new DateTimeOffset(s.Value.LatestTicks, TimeSpan.Zero), DateTimeOffset.UtcNow)).ToArray();
-        if (vectors.Length > 0)
-        {
-            await online.WriteBatchAsync(view.Name, vectors, cancellationToken);
-        }
         var labeled = await offline.CountLabeledAsync(view.Name, view.Version, cancellationToken);
-        return new FeatureMaterializer(view, stateStore, online, offline, states, applied, labeled);
+        var materializer = new FeatureMaterializer(view, stateStore, online, offline, states, applied, labeled);
+        await materializer.RebuildOnlineAsync(cancellationToken);
+        return materializer;
+    }
+
+    /// <summary>
+    /// Writes every entity's latest vector to the online store, then marks the view intact there: at start (the
+    /// all-in-one store lives in memory), and whenever the store lost its data (a Redis restart without persistence).
+    /// </summary>
+    public async Task RebuildOnlineAsync(CancellationToken cancellationToken)
+    {
+        const int chunk = 5_000;
+        var now = DateTimeOffset.UtcNow;
+        var vectors = _states.Select(s => new FeatureVector(s.Key, s.Value.Compute(_view, s.Value.LatestTicks), new DateTimeOffset(s.Value.LatestTicks, TimeSpan.Zero), now)).ToArray();
+        for (var start = 0; start < vectors.Length; start += chunk)
+        {
+            await _online.WriteBatchAsync(_view.Name, vectors[start..Math.Min(vectors.Length, start + chunk)], cancellationToken);
+        }
+        await _online.MarkIntactAsync(_view.Name, cancellationToken);
+    }
+
+    /// <summary>Rebuilds the online store if it lost the view's vectors since they were written; true when it did.</summary>
+    public async Task<bool> EnsureOnlineIntactAsync(CancellationToken cancellationToken)
+    {
+        if (await _online.IsIntactAsync(_view.Name, cancellationToken)) return false;
+        await RebuildOnlineAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Applies a consumed batch; returns the event to publish, or null if every record was already applied.</summary>

@@ -64,7 +64,11 @@ public sealed class MaterializationService(
         FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log,
         ConcurrentDictionary<string, FeatureMaterializer> running) : IEventBatchHandler
     {
+        /// <summary>How often the loop asks the online store whether it still holds the view (one EXISTS on Redis).</summary>
+        private static readonly TimeSpan IntactCheckInterval = TimeSpan.FromSeconds(2);
+
         private FeatureMaterializer? _materializer;
+        private long _nextIntactCheck;
 
         public EventHandlerOptions Options { get; } = new() { Subscription = new ConsumerOptions($"cascade-features.{view.Name}.v{view.Version}", [Topics.Data(view.Spec.Dataset)]) };
 
@@ -99,6 +103,20 @@ public sealed class MaterializationService(
             }
             // Committed only now, after ProcessAsync checkpointed the effects.
             return BatchResult.Commit;
+        }
+
+        /// <summary>
+        /// A restarted online store (Redis without persistence) comes back empty: serving would answer NOT_FOUND for
+        /// every entity not written since. Rebuild it from the entity states, without anyone's help.
+        /// </summary>
+        public async ValueTask AfterPollAsync(CancellationToken cancellationToken)
+        {
+            if (_materializer is null || Environment.TickCount64 < _nextIntactCheck) return;
+            _nextIntactCheck = Environment.TickCount64 + (long)IntactCheckInterval.TotalMilliseconds;
+            if (await _materializer.EnsureOnlineIntactAsync(cancellationToken))
+            {
+                FeaturesMetrics.OnlineRebuilt(view.Name);
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ internal static class ServingErrors
     public static RpcException? ToStatus(Exception exception) => exception switch
     {
         KeyNotFoundException => new RpcException(new Status(StatusCode.NotFound, exception.Message)),
+        // Retryable: the online store's server is down or restarting (a client with a retry policy tries again).
+        Cascade.Storage.OnlineStore.OnlineStoreUnavailableException => new RpcException(new Status(StatusCode.Unavailable, exception.Message)),
         ArgumentException => new RpcException(new Status(StatusCode.InvalidArgument, exception.Message)),
         InvalidOperationException => new RpcException(new Status(StatusCode.FailedPrecondition, exception.Message)),
         _ => null,

@@ -14,5 +14,16 @@ public interface IOnlineStore
     ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default);
 
     /// <summary>Reads one entity's vector, or null. The serving hot path: implementations should not allocate beyond the result.</summary>
+    /// <exception cref="OnlineStoreUnavailableException">The store cannot be reached now (thrown at once, not after a timeout).</exception>
     ValueTask<FeatureVector?> ReadAsync(string featureView, string entityId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether the store still holds everything written for the view since <see cref="MarkIntactAsync"/>: false when a
+    /// server restart lost its data (Redis without persistence), so the feature service must write every vector again.
+    /// A store that lives and dies with the process that writes it is always intact.
+    /// </summary>
+    ValueTask<bool> IsIntactAsync(string featureView, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
+
+    /// <summary>Records that every vector of the view has been written (after a full rebuild).</summary>
+    ValueTask MarkIntactAsync(string featureView, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }
