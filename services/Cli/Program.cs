@@ -10,4 +10,7 @@ root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(AlertsCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ApplyCommand.Create());
+root.Subcommands.Add(GetCommand.Create());
+root.Subcommands.Add(IngestCommand.Create());
 return await root.Parse(args).InvokeAsync();

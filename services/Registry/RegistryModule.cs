@@ -16,7 +16,7 @@ namespace Cascade.Registry;
 public static class RegistryModule
 {
     public static IServiceCollection AddCascadeRegistry(this IServiceCollection services, string dataDirectory, Action<PromotionGateOptions>? configureGate = null,
-        Action<RetentionOptions>? configureRetention = null)
+        Action<RetentionOptions>? configureRetention = null, Action<ArtifactUploadOptions>? configureUpload = null)
     {
         services.AddValidatedOptions(PromotionGateOptions.SectionName, configureGate);
         services.AddSingleton<PromotionGate>();
@@ -37,6 +37,8 @@ public static class RegistryModule
         services.AddSingleton(sp => new ArtifactCollector(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<IArtifactStore>(), retention,
             sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ArtifactCollector>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ArtifactCollector>());
+        // Imported models arrive through UploadArtifact; archives over MaxBytes are refused before they are stored.
+        services.AddValidatedOptions(ArtifactUploadOptions.SectionName, configureUpload);
         services.AddGrpcService<RegistryGrpcService>();
         return services;
     }

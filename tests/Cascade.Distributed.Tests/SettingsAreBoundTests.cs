@@ -24,6 +24,7 @@ public sealed partial class SettingsAreBoundTests
     [
         ("Cascade:Registry:Gate", typeof(PromotionGateOptions)),
         ("Cascade:Registry:Retention", typeof(RetentionOptions)),
+        ("Cascade:Registry:Upload", typeof(ArtifactUploadOptions)),
         ("Cascade:Ingestion", typeof(IngestionOptions)),
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),

@@ -47,7 +47,16 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
     {
         (await Predict(version: 2)).Version.Should().Be(2, "the challenger can be asked for by its version");
 
-        var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 50 });
+        // The server-side dry run first: it answers the status the policy would give and changes nothing.
+        var serving = new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel);
+        (await serving.SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 50, Shadow = true, ValidateOnly = true })).Models.Single()
+            .Should().Match<LoadedModel>(m => m.CanaryPercent == 50 && m.Shadow);
+        (await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.Single().Should().Match<LoadedModel>(m => m.CanaryPercent == 0 && !m.Shadow);
+        var outOfRange = async () => await serving.SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 150, ValidateOnly = true });
+        (await outOfRange.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.InvalidArgument);
+        for (var i = 0; i < 20; i++) (await Predict()).Version.Should().Be(1, "a dry run routes nothing to the challenger");
+
+        var status = await serving.SetTrafficPolicyAsync(new SetTrafficPolicyRequest { Model = DemoDataset.Model, CanaryPercent = 50 });
         status.Models.Single().CanaryPercent.Should().Be(50);
         var answers = new List<PredictResponse>();
         for (var i = 0; i < 200; i++) answers.Add(await Predict());

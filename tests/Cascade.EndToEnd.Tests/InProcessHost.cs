@@ -7,16 +7,20 @@ namespace Cascade.EndToEnd.Tests;
 /// <summary>An all-in-one host on ephemeral ports over a data directory, with a channel to it: what every test here talks to.</summary>
 internal sealed class InProcessHost : IAsyncDisposable
 {
-    private InProcessHost(WebApplication host, GrpcChannel channel, string http)
+    private InProcessHost(WebApplication host, GrpcChannel channel, string grpc, string http)
     {
         Host = host;
         Channel = channel;
+        Grpc = grpc;
         Http = http;
     }
 
     public WebApplication Host { get; }
 
     public GrpcChannel Channel { get; }
+
+    /// <summary>The gRPC endpoint's address (what the CLI's <c>--grpc</c> takes).</summary>
+    public string Grpc { get; }
 
     /// <summary>The HTTP endpoint's address (<c>/healthz</c>, <c>/metrics</c>).</summary>
     public string Http { get; }
@@ -27,7 +31,7 @@ internal sealed class InProcessHost : IAsyncDisposable
         var host = AllInOneHost.Build(options, _ => { });
         await host.StartAsync();
         var (grpc, http) = AllInOneHost.GetAddresses(host, options);
-        return new InProcessHost(host, GrpcChannel.ForAddress(grpc), http);
+        return new InProcessHost(host, GrpcChannel.ForAddress(grpc), grpc, http);
     }
 
     public async ValueTask DisposeAsync()

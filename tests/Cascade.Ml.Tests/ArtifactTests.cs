@@ -28,10 +28,10 @@ public sealed class ArtifactTests : IDisposable
         artifact.Manifest.FeatureNames.Should().Equal("a", "b", "c", "d", "e");
         artifact.Manifest.Files.Keys.Should().BeEquivalentTo(ArtifactFiles.Hashed);
         artifact.Manifest.Metrics["train"].Should().ContainKeys("auc", "logloss", "accuracy");
-        artifact.Profile.Features.Should().HaveCount(5);
-        artifact.Profile.Features[0].BinCounts.Sum().Should().Be(artifact.Profile.Features[0].Count - artifact.Profile.Features[0].MissingCount);
-        artifact.Profile.Features[0].MissingCount.Should().BeGreaterThan(0);
-        artifact.Profile.Prediction.Sample.Should().NotBeEmpty();
+        artifact.Profile!.Features.Should().HaveCount(5);
+        artifact.Profile!.Features[0].BinCounts.Sum().Should().Be(artifact.Profile!.Features[0].Count - artifact.Profile!.Features[0].MissingCount);
+        artifact.Profile!.Features[0].MissingCount.Should().BeGreaterThan(0);
+        artifact.Profile!.Prediction.Sample.Should().NotBeEmpty();
         artifact.GoldenSamples.Should().HaveCount(32);
         artifact.GoldenSamples.Should().Contain(s => s.Features.Any(f => f == null), "some golden samples exercise missing values");
     }

@@ -9,7 +9,7 @@ namespace Cascade.Ml.Evaluation;
 /// summed in float32 in tree order from the base margin, then XGBoost's own sigmoid or softmax.
 /// Immutable after load, so one instance serves any number of threads; a prediction allocates nothing.
 /// </summary>
-public sealed class CompiledModel
+public sealed class CompiledModel : IModelScorer
 {
     private readonly TreeNode[] _nodes;
     private readonly int[] _roots;

@@ -72,6 +72,10 @@ internal static class AlertsCommand
         {
             var result = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).GetModelHealthAsync(new GetModelHealthRequest { Model = parse.GetValue(name)! }, HostCall.Timeout(ct));
             AnsiConsole.MarkupLineInterpolated($"{result.Model} v{result.Version}: {result.PredictionsSeen:N0} predictions seen, {result.LabelsJoined:N0} labels joined, window {result.WindowSize}");
+            if (result.NoReferenceProfile)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]no reference: v{result.Version} has no reference profile (imported without --sample), so drift is not measured[/]");
+            }
             var table = new Table().AddColumns("feature", "PSI", "KS D", "KS p", "Jensen-Shannon", "Wasserstein");
             foreach (var feature in result.Features.Append(result.Prediction).Where(f => f is not null))
             {

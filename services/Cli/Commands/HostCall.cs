@@ -5,11 +5,11 @@ using Grpc.Net.Client;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary>What the ops commands share: the --address option, call timeouts, and turning gRPC errors into one line and exit code 1.</summary>
+/// <summary>What the ops commands share: the --address (alias --grpc) option, call timeouts, and turning gRPC errors into one line and exit code 1.</summary>
 internal static class HostCall
 {
     public static Option<string> AddressOption() =>
-        new("--address") { Description = "gRPC address of the host.", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true };
+        new("--address", "--grpc") { Description = "gRPC address of the host.", DefaultValueFactory = _ => "http://127.0.0.1:50051", Recursive = true };
 
     public static CallOptions Timeout(CancellationToken cancellationToken) => GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken);
 

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary><c>cascade models list|show|promote|rollback</c> against a running host's Registry.</summary>
+/// <summary><c>cascade models list|show|promote|rollback|import</c> against a running host's Registry.</summary>
 internal static class ModelsCommand
 {
     public static Command Create()
@@ -81,6 +81,7 @@ internal static class ModelsCommand
         command.Subcommands.Add(show);
         command.Subcommands.Add(promote);
         command.Subcommands.Add(rollback);
+        command.Subcommands.Add(ModelsImportCommand.Create(address));
         return command;
     }
 }

@@ -2,7 +2,7 @@ using Cascade.Contracts;
 using System.Diagnostics;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
-using Cascade.Contracts.Training.V1;
+using Cascade.Cli.Specs.Apply;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Spectre.Console;
@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Cascade.Cli.Demo;
 
 /// <summary>
-/// Sets up the demo's dataset, feature view and training policy, then streams the synthetic records through
+/// Sets up the demo's dataset, feature view and training policy (applying <c>Demo/demo.yaml</c>), then streams the synthetic records through
 /// client-streaming <c>Ingest</c> at a steady rate (a live source, not a bulk load), with a progress bar.
 /// </summary>
 internal sealed class RecordStreamer(Stopwatch clock)
@@ -26,12 +26,19 @@ internal sealed class RecordStreamer(Stopwatch clock)
 
     public static Task SetUpAsync(GrpcChannel channel, CancellationToken cancellationToken) => SetUpAsync(CascadeChannels.Single(channel), cancellationToken);
 
+    /// <summary>Applies <c>Demo/demo.yaml</c> as <c>./cascade apply</c> would: planned (server-side dry run), then applied in order.</summary>
     public static async Task SetUpAsync(CascadeChannels channels, CancellationToken cancellationToken)
     {
-        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(channels.Ingestion).RegisterDatasetAsync(new RegisterDatasetRequest { Spec = DemoDataset.Spec() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
-        var view = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channels.Features).ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = DemoDataset.FeatureViewSpec() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
+        var gateway = new SpecGateway(channels);
+        var plan = await new SpecPlanner(gateway).PlanAsync(DemoSpec.Objects, cancellationToken);
+        if (plan.HasRefusals)
+        {
+            throw new InvalidOperationException($"The host refuses {DemoSpec.SourcePath}: {string.Join("; ", plan.Entries.Where(e => e.Action == PlanAction.Refused).Select(e => $"{e.Object.Id}: {e.Reason}"))}");
+        }
+        await new SpecApplier(gateway).ApplyAsync(plan, cancellationToken);
+        var view = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channels.Features).GetFeatureViewAsync(new GetFeatureViewRequest { Name = DemoDataset.FeatureView }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
+        AnsiConsole.MarkupLineInterpolated($"applied {DemoSpec.SourcePath}: {string.Join(", ", plan.Entries.Select(e => $"{e.Object.Id} {e.Action.ToString().ToLowerInvariant()}"))}");
         AnsiConsole.MarkupLineInterpolated($"feature view {view.Spec.Name} v{view.Meta.Version}: {string.Join(", ", view.Meta.FeatureNames)}");
-        await new Cascade.Contracts.Training.V1.Training.TrainingClient(channels.Training).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"training policy for {DemoDataset.Model}: retrain every 10,000 new labeled rows on the latest 10,000, and 2 s after a drift alert");
     }
 

@@ -35,12 +35,14 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
         FeatureViewDefinition view;
         try
         {
-            view = store.Apply(request.Spec);
+            // validate_only: the server-side dry run, which writes no version and starts no materialization.
+            view = request.ValidateOnly ? store.Preview(request.Spec) : store.Apply(request.Spec);
         }
         catch (ArgumentException ex)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
+        if (request.ValidateOnly) return Task.FromResult(Describe(view));
         materialization.Start(view);
         return Task.FromResult(Describe(view));
     }

@@ -48,6 +48,21 @@ public sealed class FeatureStateStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// The definition <see cref="Apply"/> would return (the current version when the spec equals it, else the next),
+    /// validated the same way; writes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">What is wrong with the spec.</exception>
+    public FeatureViewDefinition Preview(FeatureViewSpec spec)
+    {
+        lock (_gate)
+        {
+            var current = Latest(spec.Name);
+            if (current is not null && current.Spec.Equals(spec)) return current;
+            return FeatureViewDefinition.From(spec, (current?.Version ?? 0) + 1);
+        }
+    }
+
     /// <summary>The latest version of every view.</summary>
     public IReadOnlyList<FeatureViewDefinition> Views()
     {

@@ -17,22 +17,36 @@ public sealed class DatasetRegistry(IngestionStore store, IEventLog log, Ingesti
     /// <exception cref="IncompatibleSchemaException">The change would break existing records or consumers.</exception>
     public async Task<(DatasetSchema Schema, int Version)> RegisterAsync(DatasetSpec spec, CancellationToken cancellationToken)
     {
-        var schema = DatasetSchema.From(spec);
-        var existing = store.Get(spec.Name);
-        if (existing is { } current)
-        {
-            if (current.Spec.Equals(spec))
-            {
-                return Cache(schema, current.Version);
-            }
-            var problems = SchemaCompatibility.Check(DatasetSchema.From(current.Spec), schema);
-            if (problems.Count > 0)
-            {
-                throw new IncompatibleSchemaException($"Schema change of dataset '{spec.Name}' is incompatible: {string.Join("; ", problems)}. Register a new dataset instead, or make the change compatible (add optional columns only).");
-            }
-        }
+        var (schema, current, unchanged) = Check(spec);
+        if (unchanged) return Cache(schema, current);
         await log.CreateTopicAsync(Topics.Data(spec.Name), spec.Partitions > 0 ? spec.Partitions : options.DefaultPartitions, cancellationToken);
         return Cache(schema, store.AddVersion(spec));
+    }
+
+    /// <summary>
+    /// The schema version registering <paramref name="spec"/> would give (the current one when the spec equals it),
+    /// checked exactly as <see cref="RegisterAsync"/> checks it; writes nothing: no version, no topic, no cache entry.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec is invalid.</exception>
+    /// <exception cref="IncompatibleSchemaException">The change would break existing records or consumers.</exception>
+    public int Preview(DatasetSpec spec)
+    {
+        var (_, current, unchanged) = Check(spec);
+        return unchanged ? current : current + 1;
+    }
+
+    /// <summary>Validates the spec against the current version (0 when none); unchanged when it equals it.</summary>
+    private (DatasetSchema Schema, int Current, bool Unchanged) Check(DatasetSpec spec)
+    {
+        var schema = DatasetSchema.From(spec);
+        if (store.Get(spec.Name) is not { } current) return (schema, 0, false);
+        if (current.Spec.Equals(spec)) return (schema, current.Version, true);
+        var problems = SchemaCompatibility.Check(DatasetSchema.From(current.Spec), schema);
+        if (problems.Count > 0)
+        {
+            throw new IncompatibleSchemaException($"Schema change of dataset '{spec.Name}' is incompatible: {string.Join("; ", problems)}. Register a new dataset instead, or make the change compatible (add optional columns only).");
+        }
+        return (schema, current.Version, false);
     }
 
     /// <summary>The current schema of a dataset, or null if it is not registered.</summary>

@@ -28,8 +28,19 @@ public sealed class IngestionGrpcService(DatasetRegistry datasets, RecordIngesto
     private Task<Dataset> RegisterDatasetAsync(RegisterDatasetRequest request, ServerCallContext context) => Guard(async () =>
     {
         if (request.Spec is null) throw new ArgumentException("spec is required.");
-        await datasets.RegisterAsync(request.Spec, context.CancellationToken);
-        return await Describe(request.Spec.Name, context.CancellationToken);
+        if (!request.ValidateOnly)
+        {
+            await datasets.RegisterAsync(request.Spec, context.CancellationToken);
+            return await Describe(request.Spec.Name, context.CancellationToken);
+        }
+        // A server-side dry run: the requested spec under the version it would get, with what is stored now.
+        var version = datasets.Preview(request.Spec);
+        var preview = store.Get(request.Spec.Name) is null
+            ? new Dataset { Meta = new DatasetMeta { Topic = Cascade.Contracts.Events.Topics.Data(request.Spec.Name) } }
+            : await Describe(request.Spec.Name, context.CancellationToken);
+        preview.Spec = request.Spec;
+        preview.Meta.SchemaVersion = version;
+        return preview;
     });
 
     private Task<Dataset> GetDatasetAsync(GetDatasetRequest request, ServerCallContext context) =>

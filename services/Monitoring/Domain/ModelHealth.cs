@@ -32,4 +32,11 @@ public sealed record ModelHealth(
     int PerformanceCount,
     int PendingLabels,
     long PendingDropped,
-    IReadOnlyList<DetectorState> Detectors);
+    IReadOnlyList<DetectorState> Detectors)
+{
+    /// <summary>
+    /// The watched version has no reference profile (imported without a sample): predictions are counted, drift is not
+    /// measured. Monitoring reports "no reference" for it rather than failing.
+    /// </summary>
+    public bool NoReferenceProfile { get; init; }
+}

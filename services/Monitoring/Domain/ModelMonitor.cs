@@ -30,6 +30,7 @@ public sealed class ModelMonitor
     private readonly Adwin adwin;
     private readonly PageHinkley pageHinkley;
     private Watched? watched;
+    private (int Version, ModelTask Task)? unreferenced; // the version watched without a reference profile, if so
     private MonitorCounters counters = new();
     private long lastOffset = long.MinValue;
 
@@ -52,7 +53,7 @@ public sealed class ModelMonitor
     /// <summary>The version watched; null before the first activation.</summary>
     public int? Version
     {
-        get { lock (gate) return watched?.Version; }
+        get { lock (gate) return watched?.Version ?? unreferenced?.Version; }
     }
 
     /// <summary>
@@ -67,6 +68,28 @@ public sealed class ModelMonitor
         {
             if (watched?.Version == version) return false;
             watched = new Watched(version, task, profile, options);
+            unreferenced = null;
+            adwin.Reset();
+            pageHinkley.Reset();
+            deduplicator.Clear();
+            counters = new MonitorCounters();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Starts watching <paramref name="version"/>, whose artifact has no reference profile (a model imported without a
+    /// sample): there is nothing to measure drift against, so its predictions are only counted and
+    /// <see cref="Health"/> reports the version with <see cref="ModelHealth.NoReferenceProfile"/>. Returns false when
+    /// that version is already watched so.
+    /// </summary>
+    public bool ActivateWithoutReference(int version, ModelTask task)
+    {
+        lock (gate)
+        {
+            if (watched is null && unreferenced?.Version == version) return false;
+            watched = null;
+            unreferenced = (version, task);
             adwin.Reset();
             pageHinkley.Reset();
             deduplicator.Clear();
@@ -85,6 +108,13 @@ public sealed class ModelMonitor
         lock (gate)
         {
             var w = watched;
+            if (w is null && unreferenced?.Version == prediction.Version && prediction.Offset > lastOffset)
+            {
+                // No reference to compare with: the prediction is only counted.
+                lastOffset = prediction.Offset;
+                counters = counters with { PredictionsSeen = counters.PredictionsSeen + 1 };
+                return NoAlerts;
+            }
             if (w is null || prediction.Version != w.Version)
             {
                 counters = counters with { PredictionsIgnored = counters.PredictionsIgnored + 1 };
@@ -166,8 +196,8 @@ public sealed class ModelMonitor
             IReadOnlyList<DetectorState> detectors = [DetectorState.Of(adwin), DetectorState.Of(pageHinkley)];
             if (w is null)
             {
-                return new ModelHealth(Model, null, null, counters, 0, options.Window.Size, null, [], null,
-                    new Dictionary<string, double>(), 0, 0, 0, detectors);
+                return new ModelHealth(Model, unreferenced?.Version, unreferenced?.Task, counters, 0, options.Window.Size, null, [], null,
+                    new Dictionary<string, double>(), 0, 0, 0, detectors) { NoReferenceProfile = unreferenced is not null };
             }
             return new ModelHealth(Model, w.Version, w.Task, counters, w.Window.Count, w.Window.Capacity, w.LastBounds,
                 Ranked(w.LastFeatures), w.LastPrediction, w.Performance.Metrics(w.Task), w.Performance.Count,
@@ -228,6 +258,7 @@ public sealed class ModelMonitor
             counters = state.Counters;
             lastOffset = state.LastOffset;
             watched = w;
+            unreferenced = null;
             // Refresh the health figures; alerts for this window were decided (and counted) before the checkpoint.
             if (w.Window.IsFull) Evaluate(w, counted: false);
         }

@@ -80,6 +80,7 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
             PredictionsSeen = health.Counters.PredictionsSeen,
             LabelsJoined = health.Counters.LabelsJoined,
             WindowSize = health.WindowCount,
+            NoReferenceProfile = health.NoReferenceProfile,
         };
         response.Features.AddRange(health.Features.Select(AlertMapping.ToScore));
         if (health.Prediction is { } prediction) response.Prediction = AlertMapping.ToScore(prediction);

@@ -11,17 +11,23 @@ namespace Cascade.Monitoring.Profiles;
 /// Reads a version's reference profile and objective from its artifact in the content-addressed store (the store
 /// verifies the SHA-256), without unpacking or compiling the model. Cached by hash: artifacts never change.
 /// </summary>
+/// <remarks>
+/// A manifest saying <c>has_reference_profile: false</c> (a model imported without a sample) gives a null profile:
+/// the version is watched with "no reference". An artifact whose manifest promises a profile it lacks, or whose
+/// profile is invalid, still fails the load: that is a broken artifact, not a model without reference.
+/// </remarks>
 public sealed class ArtifactProfileLoader(IArtifactStore artifacts)
 {
-    private readonly ConcurrentDictionary<string, (ReferenceProfile Profile, ModelTask Task)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ReferenceProfile? Profile, ModelTask Task)> _cache = new(StringComparer.Ordinal);
 
     public async Task<MonitoredVersion> LoadAsync(string model, int version, string sha256, CancellationToken cancellationToken)
     {
         if (!_cache.TryGetValue(sha256, out var loaded))
         {
             var archive = await artifacts.GetAsync(sha256, cancellationToken);
-            var profile = ReferenceProfile.FromJson(ArtifactArchive.ReadFile(archive, ArtifactFiles.ReferenceProfile));
             using var manifest = JsonDocument.Parse(ArtifactArchive.ReadFile(archive, ArtifactFiles.Manifest));
+            var hasProfile = !manifest.RootElement.TryGetProperty("has_reference_profile", out var flag) || flag.ValueKind != JsonValueKind.False;
+            var profile = hasProfile ? ReferenceProfile.FromJson(ArtifactArchive.ReadFile(archive, ArtifactFiles.ReferenceProfile)) : null;
             var objective = manifest.RootElement.GetProperty("objective").GetString() ?? string.Empty;
             loaded = _cache[sha256] = (profile, ModelTasks.FromObjective(objective));
         }

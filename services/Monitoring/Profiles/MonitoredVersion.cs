@@ -3,5 +3,5 @@ using Cascade.Ml.Artifacts;
 
 namespace Cascade.Monitoring.Profiles;
 
-/// <summary>What Monitoring needs of a served model version: its training distributions and its task.</summary>
-public sealed record MonitoredVersion(string Model, int Version, string ArtifactSha256, ReferenceProfile Profile, ModelTask Task);
+/// <summary>What Monitoring needs of a served model version: its training distributions (null when its artifact has none) and its task.</summary>
+public sealed record MonitoredVersion(string Model, int Version, string ArtifactSha256, ReferenceProfile? Profile, ModelTask Task);

@@ -109,7 +109,11 @@ public sealed partial class MonitoringProcessor(
         {
             var version = await profiles.LoadAsync(watched.Model, watched.Version, watched.ArtifactSha256, cancellationToken);
             var monitor = monitors.For(watched.Model);
-            if (watched.State is { } state && state.Version == watched.Version)
+            if (version.Profile is null)
+            {
+                monitor.ActivateWithoutReference(version.Version, version.Task);
+            }
+            else if (watched.State is { } state && state.Version == watched.Version)
             {
                 monitor.Import(state, version.Profile);
             }
@@ -206,13 +210,22 @@ public sealed partial class MonitoringProcessor(
             LogProfileFailed(logger, model, version, ex);
             return false;
         }
-        monitors.Activate(model, version, loaded.Profile, loaded.Task);
+        if (loaded.Profile is null)
+        {
+            // Imported without a sample: watched (its health says "no reference"), its predictions counted, no drift measured.
+            monitors.For(model).ActivateWithoutReference(version, loaded.Task);
+            LogNoReference(logger, model, version);
+        }
+        else
+        {
+            monitors.Activate(model, version, loaded.Profile, loaded.Task);
+            LogWatching(logger, model, version);
+        }
         lock (_watched)
         {
             _watched[model] = (version, sha256);
         }
         _touched.Add(model);
-        LogWatching(logger, model, version);
         return true;
     }
 
@@ -253,6 +266,9 @@ public sealed partial class MonitoringProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring {Model} v{Version} against its reference profile")]
     private static partial void LogWatching(ILogger logger, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watching {Model} v{Version} with no reference: its artifact has no reference profile (imported without a sample), so drift is not measured")]
+    private static partial void LogNoReference(ILogger logger, string model, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Severity} drift alert: {Summary}")]
     private static partial void LogAlert(ILogger logger, Severity severity, string summary);

@@ -1,6 +1,7 @@
 using Cascade.Contracts.Registry.V1;
 using Grpc.Core;
 using Cascade.Registry.Domain;
+using Cascade.Registry.Options;
 using Cascade.Registry.Storage;
 using Cascade.Storage.Artifacts;
 using Google.Protobuf;
@@ -8,8 +9,10 @@ using Google.Protobuf;
 namespace Cascade.Registry.Grpc;
 
 /// <summary>The Registry gRPC API: thin handlers over <see cref="ModelRegistry"/> and the store, mapping domain errors to statuses.</summary>
-public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore store, IArtifactStore artifacts) : Contracts.Registry.V1.Registry.RegistryBase
+public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore store, IArtifactStore artifacts, ArtifactUploadOptions? uploads = null) : Contracts.Registry.V1.Registry.RegistryBase
 {
+    private readonly ArtifactUploadOptions _uploads = uploads ?? new ArtifactUploadOptions();
+
     private const int ChunkSize = 1024 * 1024;
 
     public override Task<Model> CreateModel(CreateModelRequest r, ServerCallContext context) =>
@@ -48,6 +51,20 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
 
     public override Task DownloadArtifact(DownloadArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context) => DownloadAsync(request, responseStream, context);
 
+    public override Task<UploadArtifactResponse> UploadArtifact(IAsyncStreamReader<ArtifactUploadChunk> requestStream, ServerCallContext context) =>
+        Guard(() => UploadAsync(requestStream, context.CancellationToken));
+
+    private async Task<UploadArtifactResponse> UploadAsync(IAsyncStreamReader<ArtifactUploadChunk> chunks, CancellationToken cancellationToken)
+    {
+        await using var upload = new ArtifactUpload(artifacts, _uploads);
+        await foreach (var chunk in chunks.ReadAllAsync(cancellationToken))
+        {
+            await upload.AppendAsync(chunk.Data.Memory, chunk.Offset, chunk.TotalSize, chunk.Sha256, cancellationToken);
+        }
+        var stored = await upload.CompleteAsync(cancellationToken);
+        return new UploadArtifactResponse { Sha256 = stored.Sha256, Uri = stored.Uri, SizeBytes = stored.SizeBytes };
+    }
+
     private async Task DownloadAsync(DownloadArtifactRequest request, IServerStreamWriter<ArtifactChunk> responses, ServerCallContext context)
     {
         var bytes = await Guard(() => artifacts.GetAsync(request.Sha256, context.CancellationToken));
@@ -73,6 +90,7 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
         catch (KeyNotFoundException ex) { throw new RpcException(new Status(StatusCode.NotFound, ex.Message)); }
         catch (ArtifactNotFoundException ex) { throw new RpcException(new Status(StatusCode.NotFound, ex.Message)); }
         catch (ArtifactCorruptedException ex) { throw new RpcException(new Status(StatusCode.DataLoss, ex.Message)); }
+        catch (ArtifactTooLargeException ex) { throw new RpcException(new Status(StatusCode.ResourceExhausted, ex.Message)); }
         catch (InvalidOperationException ex) { throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message)); }
         catch (ArgumentException ex) { throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message)); }
     }

@@ -26,7 +26,7 @@ public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
 
     public long Swaps(string model) => _swaps.GetValueOrDefault(model);
 
-    /// <summary>Loads and verifies a version, then makes it the served one. Throws (keeping the current one) if anything fails.</summary>
+    /// <summary>Loads and verifies a version (XGBoost or ONNX), then makes it the served one. Throws (keeping the current one) if anything fails.</summary>
     public async Task<ServedModel> LoadAndSwapAsync(string model, int version, string sha256, string featureView, CancellationToken cancellationToken)
     {
         if (Find(model) is { } current && current.Version == version)
@@ -75,15 +75,19 @@ public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
 
     private static void WarmUp(ModelArtifact artifact)
     {
-        // Run the evaluator on every golden sample a few times so the first real request meets jitted code.
-        Span<float> row = stackalloc float[artifact.Compiled.FeatureCount];
-        Span<float> output = stackalloc float[artifact.Compiled.OutputCount];
-        for (var round = 0; round < 50; round++)
+        // Run the scorer on every golden sample a few times so the first real request meets jitted code (and, for
+        // ONNX, a session whose first runs have allocated what they need).
+        Span<float> row = stackalloc float[artifact.Scorer.FeatureCount];
+        Span<float> output = stackalloc float[artifact.Scorer.OutputCount];
+        // Fifty rounds get the compiled trees' loop jitted; an ONNX graph (whose cost per row is the runtime's, and may be
+        // large) needs only its first runs.
+        var rounds = artifact.IsTreeModel ? 50 : 2;
+        for (var round = 0; round < rounds; round++)
         {
             foreach (var sample in artifact.GoldenSamples)
             {
                 for (var c = 0; c < row.Length; c++) row[c] = sample.Features[c] ?? float.NaN;
-                artifact.Compiled.Predict(row, output);
+                artifact.Scorer.Predict(row, output);
             }
         }
     }

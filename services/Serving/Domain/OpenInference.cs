@@ -1,20 +1,37 @@
+using Cascade.Ml.Onnx;
+
 namespace Cascade.Serving.Domain;
 
 /// <summary>
 /// The Open Inference Protocol v2 over Cascade's served models, apart from its bindings (gRPC in <c>Grpc/</c>, REST in
 /// <c>Rest/</c>), so both check requests and answer alike: one FP32 input of shape [n, features] (or [features]),
-/// one FP32 output <see cref="OutputName"/> of shape [n] or [n, classes]. Every answer goes through the
+/// one FP32 output of shape [n] or [n, classes], named <see cref="OutputName"/> for XGBoost models and as the graph
+/// names it for imported ONNX models (<see cref="OutputNameOf"/>). Every answer goes through the
 /// <see cref="Predictor"/>, so it is logged like any other prediction. Errors say what to fix:
 /// <see cref="KeyNotFoundException"/> (model or version not served) and <see cref="ArgumentException"/> (bad request).
 /// </summary>
 public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
 {
+    /// <summary>The input's name for XGBoost models.</summary>
     public const string InputName = "input";
 
+    /// <summary>The output's name for XGBoost models.</summary>
     public const string OutputName = "output";
 
     /// <summary>The metadata's platform: trees compiled from an XGBoost model (format "&lt;project&gt;_&lt;format&gt;").</summary>
     public const string Platform = "xgboost_compiled";
+
+    /// <summary>The metadata's platform of an imported ONNX model (the name KServe and Triton use for ONNX Runtime).</summary>
+    public const string OnnxPlatform = "onnxruntime_onnx";
+
+    /// <summary>The input's name: the ONNX graph's own for an imported ONNX model, else <see cref="InputName"/>.</summary>
+    public static string InputNameOf(ServedModel served) => served.Scorer is OnnxScorer onnx ? onnx.InputName : InputName;
+
+    /// <summary>The output's name: the ONNX graph's served output for an imported ONNX model, else <see cref="OutputName"/>.</summary>
+    public static string OutputNameOf(ServedModel served) => served.Scorer is OnnxScorer onnx ? onnx.OutputName : OutputName;
+
+    /// <summary>The platform the metadata reports.</summary>
+    public static string PlatformOf(ServedModel served) => served.Scorer is OnnxScorer ? OnnxPlatform : Platform;
 
     /// <summary>What the server metadata says about this server.</summary>
     // No protocol extensions: the model repository extension (load/unload by API) is not implemented, so it is not advertised.
@@ -45,17 +62,17 @@ public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
     /// <summary>The model's inputs and outputs as the protocol's metadata describes them (-1: any number of rows).</summary>
     public static ModelDescription Describe(ServedModel served)
     {
-        var outputs = served.Compiled.OutputCount;
-        return new ModelDescription(served.Name, served.Version.ToString(), Platform,
-            new TensorDescription(InputName, "FP32", [-1, served.Compiled.FeatureCount]),
-            new TensorDescription(OutputName, "FP32", outputs == 1 ? [-1] : [-1, outputs]));
+        var outputs = served.Scorer.OutputCount;
+        return new ModelDescription(served.Name, served.Version.ToString(), PlatformOf(served),
+            new TensorDescription(InputNameOf(served), "FP32", [-1, served.Scorer.FeatureCount]),
+            new TensorDescription(OutputNameOf(served), "FP32", outputs == 1 ? [-1] : [-1, outputs]));
     }
 
     /// <summary>Checks that a request has one input tensor whose shape fits the model; returns its number of rows.</summary>
     /// <exception cref="ArgumentException">Not one input, or a shape that is not [n, features] or [features].</exception>
     public static int Rows(ServedModel served, int inputCount, ReadOnlySpan<long> shape)
     {
-        var features = served.Compiled.FeatureCount;
+        var features = served.Scorer.FeatureCount;
         if (inputCount != 1)
         {
             throw new ArgumentException($"Send exactly one input tensor, of shape [n, {features}] ({string.Join(", ", served.FeatureNames)}); got {inputCount}.");
@@ -74,13 +91,14 @@ public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
 
     /// <summary>Checks that the outputs a request names (none: all) are ones the model produces.</summary>
     /// <exception cref="ArgumentException">An output the model does not have.</exception>
-    public static void CheckRequestedOutputs(IEnumerable<string> names)
+    public static void CheckRequestedOutputs(ServedModel served, IEnumerable<string> names)
     {
+        var output = OutputNameOf(served);
         foreach (var name in names)
         {
-            if (name != OutputName)
+            if (name != output)
             {
-                throw new ArgumentException($"The model has no output '{name}': its one output is '{OutputName}' (or name none to get all).");
+                throw new ArgumentException($"The model has no output '{name}': its one output is '{output}' (or name none to get all).");
             }
         }
     }
@@ -89,13 +107,13 @@ public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
     /// <exception cref="ArgumentException">A value count that does not match the shape, or infinite values.</exception>
     public InferenceResult Infer(ServedModel served, ReadOnlySpan<float> values, int rows, string requestId)
     {
-        var features = served.Compiled.FeatureCount;
+        var features = served.Scorer.FeatureCount;
         if (values.Length != rows * features)
         {
             throw new ArgumentException($"Input has {values.Length} values; shape [{rows}, {features}] needs {rows * features}.");
         }
         var (outputs, _) = predictor.Predict(served, values, rows, requestId, null);
-        var perRow = served.Compiled.OutputCount;
+        var perRow = served.Scorer.OutputCount;
         return new InferenceResult(served, outputs, perRow == 1 ? [rows] : [rows, perRow]);
     }
 

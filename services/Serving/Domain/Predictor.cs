@@ -32,7 +32,7 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     public (ServedModel Served, float[] Outputs, string PredictionId, bool Canary) PredictOne(ServedModel resolved, float[] features, string requestId, string? entityId, bool routable)
     {
         var challenger = routable ? catalog.FindChallenger(resolved.Name) : null;
-        if (challenger is not null && (challenger.Compiled.FeatureCount != resolved.Compiled.FeatureCount || challenger.FeatureView != resolved.FeatureView))
+        if (challenger is not null && (challenger.Scorer.FeatureCount != resolved.Scorer.FeatureCount || challenger.FeatureView != resolved.FeatureView))
         {
             challenger = null;
         }
@@ -59,9 +59,9 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
         }
         var vector = await online.ReadAsync(served.FeatureView, entityId, cancellationToken)
             ?? throw new KeyNotFoundException($"Entity '{entityId}' has no features in view '{served.FeatureView}'.");
-        if (vector.Values.Length != served.Compiled.FeatureCount)
+        if (vector.Values.Length != served.Scorer.FeatureCount)
         {
-            throw new InvalidOperationException($"View '{served.FeatureView}' has {vector.Values.Length} features, the model expects {served.Compiled.FeatureCount}.");
+            throw new InvalidOperationException($"View '{served.FeatureView}' has {vector.Values.Length} features, the model expects {served.Scorer.FeatureCount}.");
         }
         var features = new float[vector.Values.Length];
         for (var i = 0; i < features.Length; i++)
@@ -75,7 +75,7 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     /// <exception cref="ArgumentException">Wrong feature count or non-finite values, with what to send instead.</exception>
     public void Validate(ServedModel served, ReadOnlySpan<float> rows, int rowCount)
     {
-        var features = served.Compiled.FeatureCount;
+        var features = served.Scorer.FeatureCount;
         if (rowCount <= 0 || rows.Length != rowCount * features)
         {
             throw new ArgumentException($"Model '{served.Name}' v{served.Version} expects {features} features per row ({string.Join(", ", served.FeatureNames)}); got {rows.Length} values for {rowCount} row(s).");
@@ -94,8 +94,8 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     public (float[] Outputs, string[] PredictionIds) Predict(ServedModel served, ReadOnlySpan<float> rows, int rowCount, string requestId, string? entityId, PredictionRole role = PredictionRole.Champion)
     {
         Validate(served, rows, rowCount);
-        var features = served.Compiled.FeatureCount;
-        var perRow = served.Compiled.OutputCount;
+        var features = served.Scorer.FeatureCount;
+        var perRow = served.Scorer.OutputCount;
         var outputs = new float[rowCount * perRow];
         var latency = Evaluate(served, rows, rowCount, outputs);
         var ids = new string[rowCount];
@@ -112,7 +112,7 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     private (float[] Outputs, string PredictionId) PredictRow(ServedModel served, float[] features, string requestId, string? entityId, PredictionRole role)
     {
         Validate(served, features, 1);
-        var outputs = new float[served.Compiled.OutputCount];
+        var outputs = new float[served.Scorer.OutputCount];
         var latency = Evaluate(served, features, 1, outputs);
         // The log keeps the features (see PredictOne) and its own copy of the outputs, which are returned to the caller.
         var id = Log(served, features, outputs.AsSpan().ToArray(), requestId, entityId, latency, DateTime.UtcNow, role);
@@ -123,7 +123,7 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     private static long Evaluate(ServedModel served, ReadOnlySpan<float> rows, int rowCount, float[] outputs)
     {
         var start = Stopwatch.GetTimestamp();
-        served.Compiled.PredictBatch(rows, rowCount, outputs);
+        served.Scorer.PredictBatch(rows, rowCount, outputs);
         return (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
     }
 

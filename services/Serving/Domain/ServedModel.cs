@@ -6,13 +6,14 @@ namespace Cascade.Serving.Domain;
 /// <summary>A loaded, verified model version ready to answer: immutable, so a swap is one reference assignment.</summary>
 public sealed record ServedModel(string Name, int Version, string ArtifactSha256, string FeatureView, ModelArtifact Artifact, DateTimeOffset LoadedAt)
 {
-    public CompiledModel Compiled => Artifact.Compiled;
+    /// <summary>What scores this version's rows: the compiled XGBoost evaluator, or ONNX Runtime for an imported ONNX model.</summary>
+    public IModelScorer Scorer => Artifact.Scorer;
 
     public IReadOnlyList<string> FeatureNames => Artifact.Manifest.FeatureNames;
 
     /// <summary>The metric tags of this version's predictions, by <see cref="PredictionRole"/>.</summary>
     internal KeyValuePair<string, object?>[][] PredictionTags { get; } = ServingMetrics.Tags(Name, Version);
 
-    /// <summary>Explanations of this version's predictions (XGBoost loaded on first use).</summary>
+    /// <summary>Explanations of this version's predictions (XGBoost loaded on first use; tree models only).</summary>
     public ModelExplainer Explainer { get; } = new(Artifact);
 }

@@ -34,10 +34,7 @@ public sealed class TrafficPolicies
     /// <exception cref="ArgumentException">A canary share outside 0–100.</exception>
     public void Set(string model, TrafficPolicy policy)
     {
-        if (!double.IsFinite(policy.CanaryPercent) || policy.CanaryPercent is < 0 or > 100)
-        {
-            throw new ArgumentException($"canary_percent must be between 0 and 100; got {policy.CanaryPercent}.");
-        }
+        Validate(policy);
         lock (_gate)
         {
             _policies[model] = policy;
@@ -45,6 +42,16 @@ public sealed class TrafficPolicies
             var staging = _path + ".tmp";
             File.WriteAllText(staging, JsonSerializer.Serialize(_policies.ToDictionary(p => p.Key, p => p.Value)));
             File.Move(staging, _path, overwrite: true);
+        }
+    }
+
+    /// <summary>Checks a policy as <see cref="Set"/> does, storing nothing.</summary>
+    /// <exception cref="ArgumentException">A canary share outside 0–100.</exception>
+    public static void Validate(TrafficPolicy policy)
+    {
+        if (!double.IsFinite(policy.CanaryPercent) || policy.CanaryPercent is < 0 or > 100)
+        {
+            throw new ArgumentException($"canary_percent must be between 0 and 100; got {policy.CanaryPercent}.");
         }
     }
 }

@@ -50,7 +50,7 @@ public sealed class InferenceGrpcService(OpenInference inference) : GRPCInferenc
         {
             throw new ArgumentException($"Input '{input.Name}' is {input.Datatype}; this model takes FP32.");
         }
-        OpenInference.CheckRequestedOutputs(request.Outputs.Select(o => o.Name));
+        OpenInference.CheckRequestedOutputs(served, request.Outputs.Select(o => o.Name));
         var raw = request.RawInputContents.Count > 0;
         float[] values;
         if (raw)
@@ -60,10 +60,10 @@ public sealed class InferenceGrpcService(OpenInference inference) : GRPCInferenc
                 throw new ArgumentException("Send the input either as contents or as raw_input_contents, not both.");
             }
             var bytes = request.RawInputContents[0].Span;
-            var needed = (long)rows * served.Compiled.FeatureCount * sizeof(float);
+            var needed = (long)rows * served.Scorer.FeatureCount * sizeof(float);
             if (bytes.Length != needed)
             {
-                throw new ArgumentException($"raw_input_contents[0] has {bytes.Length} bytes; shape [{rows}, {served.Compiled.FeatureCount}] FP32 needs {needed}.");
+                throw new ArgumentException($"raw_input_contents[0] has {bytes.Length} bytes; shape [{rows}, {served.Scorer.FeatureCount}] FP32 needs {needed}.");
             }
             values = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
         }
@@ -72,7 +72,7 @@ public sealed class InferenceGrpcService(OpenInference inference) : GRPCInferenc
             values = input.Contents?.Fp32Contents.ToArray() ?? [];
         }
         var result = inference.Infer(served, values, rows, request.Id);
-        var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = OpenInference.OutputName, Datatype = "FP32", Shape = { result.Shape } };
+        var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = OpenInference.OutputNameOf(result.Served), Datatype = "FP32", Shape = { result.Shape } };
         var response = new ModelInferResponse { ModelName = result.Served.Name, ModelVersion = result.Served.Version.ToString(), Id = request.Id, Outputs = { tensor } };
         if (raw)
         {

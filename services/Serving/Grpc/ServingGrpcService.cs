@@ -62,10 +62,11 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     private async Task<ExplainResponse> ExplainAsync(PredictRequest request, CancellationToken cancellationToken)
     {
         var served = predictor.Resolve(request.Model, request.Version);
+        served.Explainer.RequireTreeModel();
         var features = await FeaturesAsync(served, request, cancellationToken);
         predictor.Validate(served, features, 1);
-        var outputs = new float[served.Compiled.OutputCount];
-        served.Compiled.PredictBatch(features, 1, outputs);
+        var outputs = new float[served.Scorer.OutputCount];
+        served.Scorer.PredictBatch(features, 1, outputs);
         var (contributions, bias) = served.Explainer.Explain(features);
         var response = new ExplainResponse { Model = served.Name, Version = served.Version, Outputs = { outputs }, Bias = bias };
         response.Contributions.AddRange(contributions
@@ -79,8 +80,21 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     {
         if (string.IsNullOrEmpty(request.Model)) throw new ArgumentException("model is required.");
         _ = catalog.Find(request.Model) ?? throw new KeyNotFoundException($"Model '{request.Model}' is not served: no version of it has been promoted yet.");
-        traffic.Set(request.Model, new TrafficPolicy(request.CanaryPercent, request.Shadow));
-        return Status();
+        var policy = new TrafficPolicy(request.CanaryPercent, request.Shadow);
+        if (!request.ValidateOnly)
+        {
+            traffic.Set(request.Model, policy);
+            return Status();
+        }
+        // validate_only: the status the policy would give, stored nowhere.
+        TrafficPolicies.Validate(policy);
+        var status = Status();
+        foreach (var model in status.Models.Where(m => m.Model == request.Model))
+        {
+            model.CanaryPercent = policy.CanaryPercent;
+            model.Shadow = policy.Shadow;
+        }
+        return status;
     }
 
     private async Task<float[]> FeaturesAsync(ServedModel served, PredictRequest request, CancellationToken cancellationToken) =>
@@ -100,7 +114,7 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     {
         var served = predictor.Resolve(request.Model, request.Version);
         var (outputs, ids) = predictor.Predict(served, request.Features.ToArray(), request.Rows, request.RequestId, null);
-        return new PredictBatchResponse { Model = served.Name, Version = served.Version, Rows = request.Rows, OutputsPerRow = served.Compiled.OutputCount, Outputs = { outputs }, PredictionIds = { ids } };
+        return new PredictBatchResponse { Model = served.Name, Version = served.Version, Rows = request.Rows, OutputsPerRow = served.Scorer.OutputCount, Outputs = { outputs }, PredictionIds = { ids } };
     }
 
     private async Task PredictStreamAsync(IAsyncStreamReader<PredictRequest> requests, IServerStreamWriter<PredictResponse> responses, ServerCallContext context)

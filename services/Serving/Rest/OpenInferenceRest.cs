@@ -127,7 +127,7 @@ public static class OpenInferenceRest
             json.WriteString("id", id);
             json.WriteStartArray("outputs");
             json.WriteStartObject();
-            json.WriteString("name", OpenInference.OutputName);
+            json.WriteString("name", OpenInference.OutputNameOf(result.Served));
             WriteShape(json, result.Shape);
             json.WriteString("datatype", "FP32");
             json.WriteStartArray("data");
@@ -149,7 +149,7 @@ public static class OpenInferenceRest
         var request = InferenceRequestJson.Parse(body);
         var input = request.Inputs.Count > 0 ? request.Inputs[0] : null;
         var rows = OpenInference.Rows(served, request.Inputs.Count, input?.Shape ?? []);
-        OpenInference.CheckRequestedOutputs(request.RequestedOutputs);
+        OpenInference.CheckRequestedOutputs(served, request.RequestedOutputs);
         return (Inference(context).Infer(served, CollectionsMarshal.AsSpan(input!.Values), rows, request.Id), request.Id);
     }
 

@@ -138,8 +138,8 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
 
     private static IReadOnlyDictionary<string, double> Score(ModelArtifact artifact, TabularData holdout)
     {
-        var predictions = new float[holdout.Rows * artifact.Compiled.OutputCount];
-        artifact.Compiled.PredictBatch(holdout.Features, holdout.Rows, predictions);
+        var predictions = new float[holdout.Rows * artifact.Scorer.OutputCount];
+        artifact.Scorer.PredictBatch(holdout.Features, holdout.Rows, predictions);
         return ModelMetrics.For(artifact.Manifest.Objective, holdout.Labels, predictions, artifact.Manifest.NumClass);
     }
 

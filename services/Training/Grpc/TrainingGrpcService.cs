@@ -11,8 +11,9 @@ namespace Cascade.Training.Grpc;
 /// <summary>The Training gRPC API: policies, on-demand triggers and job status.</summary>
 public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers) : Contracts.Training.V1.Training.TrainingBase
 {
+    // validate_only: the server-side dry run, validated the same way, writing nothing.
     public override Task<TrainingPolicy> PutTrainingPolicy(PutTrainingPolicyRequest r, ServerCallContext context) =>
-        Task.FromResult(store.Put(Validate(r.Spec)));
+        Task.FromResult(r.ValidateOnly ? store.Preview(Validate(r.Spec)) : store.Put(Validate(r.Spec)));
 
     public override Task<TrainingPolicy> GetTrainingPolicy(GetTrainingPolicyRequest r, ServerCallContext context) =>
         Task.FromResult(store.Get(r.Model) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training policy for model '{r.Model}'.")));

@@ -42,6 +42,21 @@ public sealed class TrainingStore : IDisposable
         }
     }
 
+    /// <summary>The policy <see cref="Put"/> would store (the current one when the spec equals it); writes nothing.</summary>
+    public TrainingPolicy Preview(TrainingPolicySpec spec)
+    {
+        lock (_gate)
+        {
+            var current = Get(spec.Model);
+            if (current is not null && current.Spec.Equals(spec)) return current;
+            return new TrainingPolicy
+            {
+                Spec = spec,
+                Meta = new TrainingPolicyMeta { Version = (current?.Meta.Version ?? 0) + 1, UpdatedAt = current?.Meta.UpdatedAt, LastJobAt = current?.Meta.LastJobAt },
+            };
+        }
+    }
+
     public TrainingPolicy? Get(string model)
     {
         lock (_gate)

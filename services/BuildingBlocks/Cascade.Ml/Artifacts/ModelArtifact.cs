@@ -1,18 +1,34 @@
 using System.Text;
 using System.Text.Json;
 using Cascade.Ml.Evaluation;
+using Cascade.Ml.Onnx;
 using Cascade.Ml.Training;
 
 namespace Cascade.Ml.Artifacts;
 
-/// <summary>A verified artifact: every hash checked, the model compiled, and its golden samples re-predicted bit for bit.</summary>
+/// <summary>
+/// A verified artifact: every hash checked, the model loaded (XGBoost trees compiled, or an ONNX graph opened in ONNX
+/// Runtime), and its golden samples re-predicted: bit for bit for XGBoost, within <see cref="OnnxGoldenTolerance"/>
+/// for ONNX.
+/// </summary>
 public sealed class ModelArtifact
 {
-    private ModelArtifact(string directory, ModelManifest manifest, CompiledModel compiled, ReferenceProfile profile, IReadOnlyList<GoldenSample> goldenSamples)
+    /// <summary>
+    /// How far an ONNX model's output may be from the golden output ONNX Runtime computed when the artifact was built:
+    /// |actual − golden| ≤ 1e-5 · max(1, |golden|). Not bit for bit because another build or execution provider of ONNX
+    /// Runtime may fuse or vectorize differently and round the last bits otherwise; 1e-5 is far below any difference
+    /// a wrong or altered model makes.
+    /// </summary>
+    public const float OnnxGoldenTolerance = 1e-5f;
+
+    private readonly CompiledModel? _compiled;
+
+    private ModelArtifact(string directory, ModelManifest manifest, IModelScorer scorer, ReferenceProfile? profile, IReadOnlyList<GoldenSample> goldenSamples)
     {
         Directory = directory;
         Manifest = manifest;
-        Compiled = compiled;
+        Scorer = scorer;
+        _compiled = scorer as CompiledModel;
         Profile = profile;
         GoldenSamples = goldenSamples;
     }
@@ -21,10 +37,18 @@ public sealed class ModelArtifact
 
     public ModelManifest Manifest { get; }
 
-    /// <summary>The pure-C# evaluator of the model.</summary>
-    public CompiledModel Compiled { get; }
+    /// <summary>What scores rows: the compiled evaluator for XGBoost, ONNX Runtime for ONNX.</summary>
+    public IModelScorer Scorer { get; }
 
-    public ReferenceProfile Profile { get; }
+    /// <summary>Whether the model is an XGBoost tree ensemble (which explanations and the <c>xgboost</c> engine need).</summary>
+    public bool IsTreeModel => _compiled is not null;
+
+    /// <summary>The pure-C# evaluator of an XGBoost model.</summary>
+    /// <exception cref="InvalidOperationException">The model is not an XGBoost tree ensemble.</exception>
+    public CompiledModel Compiled => _compiled ?? throw new InvalidOperationException($"The model is a {Manifest.EffectiveFramework} model, not an XGBoost tree ensemble: it has no compiled evaluator.");
+
+    /// <summary>The training (or import sample) distributions monitoring compares traffic with; null when the artifact has none.</summary>
+    public ReferenceProfile? Profile { get; }
 
     public IReadOnlyList<GoldenSample> GoldenSamples { get; }
 
@@ -51,10 +75,49 @@ public sealed class ModelArtifact
         {
             throw new ArtifactException($"Artifact format {manifest.FormatVersion} is not supported (this build reads {ModelManifest.CurrentFormatVersion}).");
         }
-
-        var contents = new Dictionary<string, byte[]>();
-        foreach (var name in ArtifactFiles.Hashed)
+        if (manifest.EffectiveFramework is not (ModelFrameworks.XGBoost or ModelFrameworks.Onnx))
         {
+            throw new ArtifactException($"The artifact's framework '{manifest.Framework}' is not supported (this build serves {ModelFrameworks.XGBoost} and {ModelFrameworks.Onnx}).");
+        }
+
+        var contents = ReadVerified(directory, manifest);
+        if (manifest.Source is { } source && manifest.Files[source.ArtifactFile] != source.Sha256)
+        {
+            throw new ArtifactException($"The imported file {source.ArtifactFile} does not hash to the source SHA-256 the manifest records ({source.Sha256}).");
+        }
+
+        var scorer = LoadScorer(manifest, contents);
+        if (scorer.FeatureCount != manifest.FeatureNames.Count || scorer.OutputCount != manifest.OutputsPerRow)
+        {
+            throw new ArtifactException($"The model ({scorer.FeatureCount} features, {scorer.OutputCount} outputs) does not match its manifest ({manifest.FeatureNames.Count} features, {manifest.OutputsPerRow} outputs).");
+        }
+        var profile = manifest.HasReferenceProfile ? JsonSerializer.Deserialize<ReferenceProfile>(contents[ArtifactFiles.ReferenceProfile], ArtifactFiles.Json)! : null;
+        var golden = JsonSerializer.Deserialize<List<GoldenSample>>(contents[ArtifactFiles.GoldenSamples], ArtifactFiles.Json)!;
+        if (golden.Count == 0)
+        {
+            throw new ArtifactException("The artifact has no golden samples: nothing proves the model computes what it computed when it was built.");
+        }
+        if (scorer is CompiledModel compiled)
+        {
+            VerifyGoldenSamples(compiled, golden);
+        }
+        else
+        {
+            VerifyGoldenSamples(scorer, golden, OnnxGoldenTolerance);
+        }
+        return new ModelArtifact(Path.GetFullPath(directory), manifest, scorer, profile, golden);
+    }
+
+    /// <summary>Reads every file the manifest hashes and the framework needs, refusing a missing, unlisted, altered or truncated one.</summary>
+    private static Dictionary<string, byte[]> ReadVerified(string directory, ModelManifest manifest)
+    {
+        var contents = new Dictionary<string, byte[]>();
+        foreach (var name in ArtifactFiles.Required(manifest).Concat(manifest.Files.Keys).Distinct())
+        {
+            if (Path.GetFileName(name) != name)
+            {
+                throw new ArtifactException($"The manifest names '{name}', which is not a plain file name.");
+            }
             var path = Path.Combine(directory, name);
             if (!File.Exists(path))
             {
@@ -72,29 +135,28 @@ public sealed class ModelArtifact
             }
             contents[name] = bytes;
         }
+        return contents;
+    }
 
-        CompiledModel compiled;
+    private static IModelScorer LoadScorer(ModelManifest manifest, Dictionary<string, byte[]> contents)
+    {
         try
         {
-            compiled = CompiledModel.FromXgboostJson(Encoding.UTF8.GetString(contents[ArtifactFiles.ModelJson]));
+            return manifest.EffectiveFramework == ModelFrameworks.Onnx
+                ? OnnxScorer.Load(contents[ArtifactFiles.ModelOnnx], manifest.FeatureNames.Count)
+                : CompiledModel.FromXgboostJson(Encoding.UTF8.GetString(contents[ArtifactFiles.ModelJson]));
         }
         catch (UnsupportedModelException ex)
         {
-            throw new ArtifactException($"The model cannot be compiled: {ex.Message}");
+            throw new ArtifactException($"The model cannot be {(manifest.EffectiveFramework == ModelFrameworks.Onnx ? "loaded" : "compiled")}: {ex.Message}");
         }
-        if (compiled.FeatureCount != manifest.FeatureNames.Count || compiled.OutputCount != manifest.OutputsPerRow)
-        {
-            throw new ArtifactException($"The model ({compiled.FeatureCount} features, {compiled.OutputCount} outputs) does not match its manifest ({manifest.FeatureNames.Count} features, {manifest.OutputsPerRow} outputs).");
-        }
-        var profile = JsonSerializer.Deserialize<ReferenceProfile>(contents[ArtifactFiles.ReferenceProfile], ArtifactFiles.Json)!;
-        var golden = JsonSerializer.Deserialize<List<GoldenSample>>(contents[ArtifactFiles.GoldenSamples], ArtifactFiles.Json)!;
-        VerifyGoldenSamples(compiled, golden);
-        return new ModelArtifact(Path.GetFullPath(directory), manifest, compiled, profile, golden);
     }
 
     /// <summary>Loads the model into XGBoost itself (for the <c>xgboost</c> engine and explanations).</summary>
-    public TrainedModel LoadXGBoost() =>
-        TrainedModel.Load(File.ReadAllBytes(Path.Combine(Directory, ArtifactFiles.ModelUbj)), Manifest.Objective, Manifest.NumClass, Manifest.FeatureNames, Manifest.Parameters);
+    /// <exception cref="InvalidOperationException">The model is not an XGBoost tree ensemble.</exception>
+    public TrainedModel LoadXGBoost() => !IsTreeModel
+        ? throw new InvalidOperationException($"The model is a {Manifest.EffectiveFramework} model; only XGBoost tree ensembles load into XGBoost.")
+        : TrainedModel.Load(File.ReadAllBytes(Path.Combine(Directory, ArtifactFiles.ModelUbj)), Manifest.Objective, Manifest.NumClass, Manifest.FeatureNames, Manifest.Parameters);
 
     /// <summary>Re-predicts every golden sample with the compiled evaluator; any bit difference refuses the model.</summary>
     public static void VerifyGoldenSamples(CompiledModel compiled, IReadOnlyList<GoldenSample> samples)
@@ -118,6 +180,40 @@ public sealed class ModelArtifact
                 if (BitConverter.SingleToUInt32Bits(output[o]) != sample.OutputBits[o])
                 {
                     throw new ArtifactException($"Golden sample {s}, output {o}: the compiled model gives {output[o]:R}, XGBoost gave {BitConverter.UInt32BitsToSingle(sample.OutputBits[o]):R}. The artifact will not be served.");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-predicts every golden sample with a scorer whose outputs may differ in the last bits from the run that made
+    /// them (ONNX Runtime): each output within <paramref name="tolerance"/> · max(1, |golden|), NaN only where the golden is NaN.
+    /// </summary>
+    public static void VerifyGoldenSamples(IModelScorer scorer, IReadOnlyList<GoldenSample> samples, float tolerance)
+    {
+        var row = new float[scorer.FeatureCount];
+        var output = new float[scorer.OutputCount];
+        for (var s = 0; s < samples.Count; s++)
+        {
+            var sample = samples[s];
+            if (sample.Features.Count != scorer.FeatureCount || sample.OutputBits.Count != scorer.OutputCount)
+            {
+                throw new ArtifactException($"Golden sample {s} has the wrong shape for the model.");
+            }
+            for (var c = 0; c < row.Length; c++)
+            {
+                row[c] = sample.Features[c] ?? float.NaN;
+            }
+            scorer.Predict(row, output);
+            for (var o = 0; o < output.Length; o++)
+            {
+                var golden = BitConverter.UInt32BitsToSingle(sample.OutputBits[o]);
+                var agrees = float.IsNaN(golden)
+                    ? float.IsNaN(output[o])
+                    : Math.Abs(output[o] - golden) <= tolerance * Math.Max(1f, Math.Abs(golden));
+                if (!agrees)
+                {
+                    throw new ArtifactException($"Golden sample {s}, output {o}: the model gives {output[o]:R}, it gave {golden:R} when the artifact was built (tolerance {tolerance:R} relative). The artifact will not be served.");
                 }
             }
         }

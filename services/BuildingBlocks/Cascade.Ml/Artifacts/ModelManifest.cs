@@ -26,4 +26,36 @@ public sealed record ModelManifest
     [JsonPropertyName("xgboost_version")] public required string XGBoostVersion { get; init; }
     /// <summary>SHA-256 of every other file of the artifact, by file name.</summary>
     [JsonPropertyName("files")] public required IReadOnlyDictionary<string, string> Files { get; init; }
+
+    /// <summary>
+    /// What runs the model: <see cref="ModelFrameworks.XGBoost"/> (compiled trees) or <see cref="ModelFrameworks.Onnx"/>
+    /// (ONNX Runtime). Artifacts written before imports existed have none and are XGBoost.
+    /// </summary>
+    [JsonPropertyName("framework")] public string? Framework { get; init; }
+
+    /// <summary>
+    /// Whether the artifact holds a <c>reference_profile.json</c>. Artifacts written before imports existed always do
+    /// (the default); a model imported without a sample has none, and monitoring reports "no reference" for it.
+    /// </summary>
+    [JsonPropertyName("has_reference_profile")] public bool HasReferenceProfile { get; init; } = true;
+
+    /// <summary>The file a model was imported from, kept in the artifact as uploaded; null for a model trained by Cascade.</summary>
+    [JsonPropertyName("source")] public ModelSource? Source { get; init; }
+
+    /// <summary>The ONNX Runtime version that computed the golden samples of an ONNX model.</summary>
+    [JsonPropertyName("onnxruntime_version")] public string? OnnxRuntimeVersion { get; init; }
+
+    /// <summary><see cref="Framework"/>, with the default of artifacts that predate it.</summary>
+    [JsonIgnore] public string EffectiveFramework => Framework ?? ModelFrameworks.XGBoost;
+}
+
+/// <summary>Where an imported model came from: its file name as given and its SHA-256, and the artifact file that holds its bytes.</summary>
+public sealed record ModelSource
+{
+    /// <summary>The file's name when it was imported (no directory).</summary>
+    [JsonPropertyName("file_name")] public required string FileName { get; init; }
+    /// <summary>SHA-256 of the file as uploaded.</summary>
+    [JsonPropertyName("sha256")] public required string Sha256 { get; init; }
+    /// <summary>The artifact file holding those bytes unchanged (hashed in <see cref="ModelManifest.Files"/> like every other).</summary>
+    [JsonPropertyName("artifact_file")] public required string ArtifactFile { get; init; }
 }

@@ -33,7 +33,7 @@ public static class CsvPrediction
         else
         {
             predictions = new float[table.Rows * manifest.OutputsPerRow];
-            artifact.Compiled.PredictBatch(table.Features, table.Rows, predictions);
+            artifact.Scorer.PredictBatch(table.Features, table.Rows, predictions);
         }
 
         var text = new StringBuilder();

@@ -1,0 +1,77 @@
+using Cascade.Contracts.Features.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Cascade.Host;
+using Microsoft.AspNetCore.Builder;
+
+namespace Cascade.Features.Tests;
+
+/// <summary>
+/// <c>ApplyFeatureView</c> with <c>validate_only</c>: the view that would result (version, feature names), the same
+/// refusals, and nothing stored or started (no version, no materialization).
+/// </summary>
+public sealed class ValidateOnlyTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-features-validate-").FullName;
+    private WebApplication _host = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
+        _host = AllInOneHost.Build(options, _ => { });
+        await _host.StartAsync();
+        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private Cascade.Contracts.Features.V1.Features.FeaturesClient Client => new(_channel);
+
+    private static FeatureViewSpec View(params string[] passthrough) => new() { Name = "v", Dataset = "d", Passthrough = { passthrough } };
+
+    [Fact]
+    public async Task A_dry_run_answers_the_view_that_would_result_and_stores_and_starts_nothing()
+    {
+        var preview = await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = View("a", "b"), ValidateOnly = true });
+
+        preview.Meta.Version.Should().Be(1);
+        preview.Meta.FeatureNames.Should().Equal("a", "b");
+        var get = async () => await Client.GetFeatureViewAsync(new GetFeatureViewRequest { Name = "v" });
+        (await get.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
+        var status = async () => await Client.GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = "v" });
+        (await status.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound, "no materialization was started");
+        (await Client.ListFeatureViewsAsync(new ListFeatureViewsRequest())).Views.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_dry_run_of_a_change_answers_the_next_version_and_the_view_keeps_its_own()
+    {
+        await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = View("a") });
+
+        (await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = View("a", "b"), ValidateOnly = true })).Meta.Version.Should().Be(2);
+        (await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = View("a"), ValidateOnly = true })).Meta.Version.Should().Be(1);
+
+        var stored = await Client.GetFeatureViewAsync(new GetFeatureViewRequest { Name = "v" });
+        stored.Meta.Version.Should().Be(1);
+        stored.Meta.FeatureNames.Should().Equal("a");
+        (await Client.GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = "v" })).ViewVersion.Should().Be(1);
+        (await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = View("a") })).Meta.Version.Should().Be(1, "applying the current spec again is no new version");
+    }
+
+    [Fact]
+    public async Task A_dry_run_refuses_what_applying_refuses()
+    {
+        var empty = async () => await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = View(), ValidateOnly = true });
+
+        var refused = (await empty.Should().ThrowAsync<RpcException>()).Which;
+        refused.StatusCode.Should().Be(StatusCode.InvalidArgument);
+        refused.Status.Detail.Should().Contain("has no features");
+    }
+}
