@@ -51,6 +51,7 @@ public static class TrainingModule
             services.AddSingleton<TrainingWorker>();
             services.AddSingleton(capabilities);
             services.AddHostedService<WorkerCapabilitiesReport>();
+            services.AddHostedService<TrainingWarmUp>();
         }
         services.AddMassTransit(bus =>
         {

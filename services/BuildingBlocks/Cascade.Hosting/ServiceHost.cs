@@ -41,11 +41,17 @@ public static class ServiceHost
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         // ASP.NET Core logs every request at Information: four console lines per prediction made the serving process
-        // spend more on its log than on its answers. Requests are traced and counted instead (/metrics, OTLP). These are
-        // defaults with the lowest precedence, so Logging__LogLevel__Microsoft.AspNetCore=Information brings them back.
+        // spend more on its log than on its answers. The gRPC and HTTP clients do the same for every outgoing call.
+        // Calls are traced and counted instead (/metrics, OTLP). These are defaults with the lowest precedence, so
+        // Logging__LogLevel__Microsoft.AspNetCore=Information brings them back.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+                ["Logging:LogLevel:Grpc.Net.Client"] = "Warning",
+            },
         });
         builder.Logging.ClearProviders();
         if (configureLogging is null)
