@@ -1,7 +1,10 @@
 using Cascade.EventLog.Handlers;
 using Cascade.Features.Grpc;
 using Cascade.Features.Materialization;
+using Cascade.Features.Options;
 using Cascade.Features.Storage;
+using Cascade.Features.Vocabulary;
+using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
@@ -17,7 +20,10 @@ public static class FeaturesModule
     /// <summary>Adds Features with its state in <paramref name="dataDirectory"/>.</summary>
     public static IServiceCollection AddCascadeFeatures(this IServiceCollection services, string dataDirectory)
     {
+        services.AddValidatedOptions<VocabularyOptions>(VocabularyOptions.SectionName);
         services.AddSingleton(_ => new FeatureStateStore(Path.Combine(dataDirectory, "features.db")));
+        services.AddSingleton<DataTopicScanner>();
+        services.AddSingleton<VocabularyResolver>();
         services.TryAddSingleton<IOnlineStore, InProcessOnlineStore>();
         services.TryAddSingleton<IOfflineStore>(_ => new SqliteOfflineStore(Path.Combine(dataDirectory, "offline.db")));
         services.AddEventHandlerHost();

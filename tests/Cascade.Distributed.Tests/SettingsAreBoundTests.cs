@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Cascade.Features.Options;
 using Cascade.Host;
 using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
@@ -25,6 +26,7 @@ public sealed partial class SettingsAreBoundTests
         ("Cascade:Registry:Gate", typeof(PromotionGateOptions)),
         ("Cascade:Registry:Retention", typeof(RetentionOptions)),
         ("Cascade:Registry:Upload", typeof(ArtifactUploadOptions)),
+        ("Cascade:Features:Vocabulary", typeof(VocabularyOptions)),
         ("Cascade:Ingestion", typeof(IngestionOptions)),
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),

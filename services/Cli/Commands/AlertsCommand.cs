@@ -76,10 +76,14 @@ internal static class AlertsCommand
             {
                 AnsiConsole.MarkupLineInterpolated($"[yellow]no reference: v{result.Version} has no reference profile (imported without --sample), so drift is not measured[/]");
             }
-            var table = new Table().AddColumns("feature", "PSI", "KS D", "KS p", "Jensen-Shannon", "Wasserstein");
+            // A categorical column is judged on its categories (chi-squared, JS): PSI, KS and Wasserstein are NaN for it.
+            var table = new Table().AddColumns("feature", "PSI", "KS D", "KS p", "Jensen-Shannon", "Wasserstein", "chi-squared p", "categories moved most");
             foreach (var feature in result.Features.Append(result.Prediction).Where(f => f is not null))
             {
-                table.AddRow(feature.Feature, $"{feature.Psi:F3}", $"{feature.KsStatistic:F3}", $"{feature.KsPValue:G3}", $"{feature.JensenShannon:F3}", $"{feature.Wasserstein:F3}");
+                var categorical = feature.Categories.Count > 0;
+                var moved = string.Join(", ", feature.Categories.Select(c => $"{c.Category} {c.ReferenceShare:P0} → {c.WindowShare:P0}"));
+                table.AddRow(Markup.Escape(feature.Feature), $"{feature.Psi:F3}", $"{feature.KsStatistic:F3}", $"{feature.KsPValue:G3}", $"{feature.JensenShannon:F3}", $"{feature.Wasserstein:F3}",
+                    categorical ? $"{feature.ChiSquaredPValue:G3}" : "", Markup.Escape(moved));
             }
             AnsiConsole.Write(table);
             foreach (var detector in result.Detectors)

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary><c>cascade models list|show|promote|rollback|import</c> against a running host's Registry.</summary>
+/// <summary><c>cascade models list|show|promote|rollback|import|wait</c> against a running host's Registry.</summary>
 internal static class ModelsCommand
 {
     public static Command Create()
@@ -82,6 +82,110 @@ internal static class ModelsCommand
         command.Subcommands.Add(promote);
         command.Subcommands.Add(rollback);
         command.Subcommands.Add(ModelsImportCommand.Create(address));
+
+        var atLeast = new Option<int>("--version") { Description = "Wait for this version or a later one to be champion (default 1: any champion).", DefaultValueFactory = _ => 1 };
+        var within = new Option<string>("--timeout") { Description = "Give up after this long (90s, 5m, 1h30m): exit code 1.", DefaultValueFactory = _ => "5m" };
+        var wait = new Command("wait", "Wait until a model's champion (at least --version) is served and monitored, printing its training jobs meanwhile.") { name, atLeast, within };
+        wait.SetAction(async (parse, ct) =>
+        {
+            if (!Specs.Model.SpecDurations.TryParse(parse.GetValue(within)!, out var timeout) || timeout <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"error: --timeout must be {Specs.Model.SpecDurations.Expected}, and not 0s; got '{parse.GetValue(within)}'.");
+                return 2;
+            }
+            var waited = 0;
+            var call = await HostCall.RunAsync(parse, address, async channel => waited = await WaitAsync(channel, parse.GetValue(name)!, Math.Max(1, parse.GetValue(atLeast)), timeout, ct));
+            return call != 0 ? call : waited;
+        });
+        command.Subcommands.Add(wait);
         return command;
     }
+
+    /// <summary>
+    /// Polls until the model's champion is at least <paramref name="version"/>, Serving answers with it and Monitoring
+    /// watches it; prints each training job of the model that is not history (the job that made a version older than
+    /// the one awaited, and every job before it) and how it ended. 0 when it happened, 1 on timeout (saying what was seen).
+    /// Plain lines, never wrapped to the terminal's width, so scripts can read them.
+    /// </summary>
+    private static async Task<int> WaitAsync(GrpcChannel channel, string model, int version, TimeSpan timeout, CancellationToken ct)
+    {
+        var registry = new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel);
+        var training = new Cascade.Contracts.Training.V1.Training.TrainingClient(channel);
+        var serving = new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel);
+        var monitoring = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Dictionary<string, bool>? ended = null; // job id → whether its end was printed
+        Console.Out.WriteLine($"waiting for {model} v{version} or later to be champion, served and monitored (up to {Specs.Model.SpecDurations.Format(timeout)})");
+        while (true)
+        {
+            var jobs = (await training.ListJobsAsync(new Cascade.Contracts.Training.V1.ListJobsRequest { Model = model, Limit = 100 }, HostCall.Timeout(ct))).Jobs
+                .OrderBy(j => j.Status.QueuedAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue).ToList();
+            if (ended is null)
+            {
+                var history = jobs.FindLastIndex(j => Finished(j) && j.Status.ModelVersion > 0 && j.Status.ModelVersion < version);
+                ended = jobs.Take(history + 1).ToDictionary(j => j.Id, _ => true);
+            }
+            foreach (var job in jobs)
+            {
+                if (!ended.ContainsKey(job.Id))
+                {
+                    Console.Out.WriteLine($"{job.Id} queued ({job.Spec.Trigger}): {job.Spec.TriggerReason}");
+                    ended[job.Id] = false;
+                }
+                if (!ended[job.Id] && Finished(job))
+                {
+                    Console.Out.WriteLine($"{job.Id} {Outcome(job.Status)}");
+                    ended[job.Id] = true;
+                }
+            }
+
+            var champion = 0;
+            try
+            {
+                champion = (await registry.GetModelAsync(new GetModelRequest { Name = model }, HostCall.Timeout(ct))).ChampionVersion;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+            }
+            var state = champion == 0 ? "no champion yet" : $"the champion is v{champion}";
+            if (champion >= version)
+            {
+                // The job that made the champion has been reported as ended (Training records the end just after the registry promotes).
+                var madeBy = (await registry.GetModelVersionAsync(new GetModelVersionRequest { Model = model, Version = champion }, HostCall.Timeout(ct))).Spec.Lineage?.TrainingJobId;
+                var reported = string.IsNullOrEmpty(madeBy) || !ended.TryGetValue(madeBy, out var printed) || printed;
+                var served = (await serving.GetServingStatusAsync(new Cascade.Contracts.Serving.V1.GetServingStatusRequest(), HostCall.Timeout(ct))).Models.FirstOrDefault(m => m.Model == model)?.Version ?? 0;
+                var watched = 0;
+                try
+                {
+                    watched = (await monitoring.GetModelHealthAsync(new Cascade.Contracts.Monitoring.V1.GetModelHealthRequest { Model = model }, HostCall.Timeout(ct))).Version;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+                {
+                }
+                if (reported && served == champion && watched == champion)
+                {
+                    Console.Out.WriteLine($"{model} v{champion} is champion, served and monitored ({clock.Elapsed.TotalSeconds:F1} s)");
+                    return 0;
+                }
+                state = $"the champion is v{champion}, served: {HostCall.Version(served)}, monitored: {HostCall.Version(watched)}";
+            }
+            if (clock.Elapsed >= timeout)
+            {
+                Console.Error.WriteLine($"error: timed out after {Specs.Model.SpecDurations.Format(timeout)} waiting for {model} v{version} or later: {state}.");
+                return 1;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+        }
+    }
+
+    private static bool Finished(Cascade.Contracts.Training.V1.TrainingJob job) =>
+        job.Status.State is Cascade.Contracts.Training.V1.JobState.Succeeded or Cascade.Contracts.Training.V1.JobState.Failed or Cascade.Contracts.Training.V1.JobState.Cancelled;
+
+    private static string Outcome(Cascade.Contracts.Training.V1.TrainingJobStatus status) => status.State switch
+    {
+        Cascade.Contracts.Training.V1.JobState.Succeeded when status.ModelVersion == 0 => "succeeded",
+        Cascade.Contracts.Training.V1.JobState.Succeeded => $"succeeded: v{status.ModelVersion} {(status.Promoted ? "promoted" : "registered, not promoted")}",
+        Cascade.Contracts.Training.V1.JobState.Failed => $"failed: {status.Error}",
+        _ => "cancelled",
+    };
 }

@@ -5,8 +5,8 @@ namespace Cascade.Features.Domain;
 
 /// <summary>
 /// What the feature service remembers of one entity: the recent values of every aggregated source column
-/// (kept as long as the longest window), and the last value of every column. Exact aggregates over sliding
-/// event-time windows; memory is bounded by the window and the entity's event rate.
+/// (kept as long as the longest window), the last value of every column, and the last text of every categorical
+/// column. Exact aggregates over sliding event-time windows; memory is bounded by the window and the entity's event rate.
 /// </summary>
 public sealed class EntityState
 {
@@ -18,6 +18,12 @@ public sealed class EntityState
 
     /// <summary>The latest value of every column.</summary>
     [JsonInclude] public Dictionary<string, double> Last { get; private set; } = new();
+
+    /// <summary>
+    /// The latest text of every categorical column. Kept as text, not as its code: the encoding belongs to the view
+    /// version, and the text is what an unseen value still is.
+    /// </summary>
+    [JsonInclude] public Dictionary<string, string> LastText { get; private set; } = new();
 
     /// <summary>Event time of the newest record applied.</summary>
     [JsonInclude] public long LatestTicks { get; private set; }
@@ -42,11 +48,18 @@ public sealed class EntityState
         return false;
     }
 
-    /// <summary>Applies a record and returns the entity's features as of this record.</summary>
-    public double[] Apply(FeatureViewDefinition view, DateTimeOffset eventTime, IReadOnlyDictionary<string, double> values)
+    /// <summary>
+    /// Applies a record and returns the entity's features as of this record. <paramref name="texts"/> holds the
+    /// categorical columns' texts (null = missing); like a missing number, a missing category leaves the last one in place.
+    /// </summary>
+    public double[] Apply(FeatureViewDefinition view, DateTimeOffset eventTime, IReadOnlyDictionary<string, double> values, IReadOnlyDictionary<string, string?>? texts = null)
     {
         var ticks = eventTime.UtcTicks;
         LatestTicks = Math.Max(LatestTicks, ticks);
+        foreach (var (column, text) in texts ?? EmptyTexts)
+        {
+            if (!string.IsNullOrEmpty(text)) LastText[column] = text;
+        }
         foreach (var (column, value) in values)
         {
             if (double.IsNaN(value)) continue; // missing values count nowhere
@@ -70,11 +83,20 @@ public sealed class EntityState
         return Compute(view, ticks);
     }
 
-    /// <summary>The features as of <paramref name="ticks"/>: aggregates over (ticks − window, ticks].</summary>
+    private static readonly Dictionary<string, string?> EmptyTexts = new();
+
+    /// <summary>The features as of <paramref name="ticks"/>: aggregates over (ticks − window, ticks], then the categorical columns encoded.</summary>
     public double[] Compute(FeatureViewDefinition view, long ticks)
     {
-        var result = new double[view.Features.Count];
-        for (var i = 0; i < result.Length; i++)
+        var result = new double[view.FeatureNames.Count];
+        var offset = view.Features.Count;
+        foreach (var categorical in view.Categoricals)
+        {
+            // The same encoder cascade predict uses on CSV cells: an unseen or missing value is NaN in every feature.
+            categorical.Encode<double>(LastText.GetValueOrDefault(categorical.Column), result.AsSpan(offset, categorical.Width));
+            offset += categorical.Width;
+        }
+        for (var i = 0; i < view.Features.Count; i++)
         {
             var feature = view.Features[i];
             if (feature.Function is AggregationFunction.Unspecified or AggregationFunction.Last)

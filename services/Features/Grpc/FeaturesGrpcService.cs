@@ -4,6 +4,7 @@ using Cascade.Contracts.Features.V1;
 using Cascade.Features.Domain;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
+using Cascade.Features.Vocabulary;
 using Grpc.Core;
 using Cascade.Storage.OnlineStore;
 using Google.Protobuf.WellKnownTypes;
@@ -11,7 +12,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace Cascade.Features.Grpc;
 
 /// <summary>The Features gRPC API: feature views and online lookups.</summary>
-public sealed class FeaturesGrpcService(FeatureStateStore store, MaterializationService materialization, IOnlineStore online) : Contracts.Features.V1.Features.FeaturesBase
+public sealed class FeaturesGrpcService(FeatureStateStore store, MaterializationService materialization, IOnlineStore online, VocabularyResolver vocabularies) : Contracts.Features.V1.Features.FeaturesBase
 {
     /// <summary>Most entities one lookup may ask for.</summary>
     public const int MaxEntitiesPerLookup = 1000;
@@ -29,22 +30,37 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
     public override Task<MaterializationStatus> GetMaterializationStatus(GetMaterializationStatusRequest request, ServerCallContext context) =>
         Task.FromResult(Status(Require(request.FeatureView)));
 
-    private Task<FeatureView> ApplyAsync(ApplyFeatureViewRequest request, ServerCallContext context)
+    private async Task<FeatureView> ApplyAsync(ApplyFeatureViewRequest request, ServerCallContext context)
     {
         if (request.Spec is null) throw new RpcException(new Status(StatusCode.InvalidArgument, "spec is required."));
         FeatureViewDefinition view;
         try
         {
+            IReadOnlyDictionary<string, IReadOnlyList<string>>? resolved = null;
+            if (store.Latest(request.Spec.Name) is not { } current || !current.Spec.Equals(request.Spec))
+            {
+                // A new version: refuse a wrong spec before reading any data, then read the data for its vocabularies.
+                // The same spec again is the current version, whose vocabularies are never recomputed.
+                FeatureViewDefinition.Check(request.Spec);
+                resolved = await vocabularies.ResolveAsync(request.Spec, context.CancellationToken);
+            }
             // validate_only: the server-side dry run, which writes no version and starts no materialization.
-            view = request.ValidateOnly ? store.Preview(request.Spec) : store.Apply(request.Spec);
+            view = request.ValidateOnly ? store.Preview(request.Spec, resolved) : store.Apply(request.Spec, resolved);
         }
         catch (ArgumentException ex)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
         }
-        if (request.ValidateOnly) return Task.FromResult(Describe(view));
-        materialization.Start(view);
-        return Task.FromResult(Describe(view));
+        catch (VocabularyUnavailableException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
+        }
+        if (!request.ValidateOnly) materialization.Start(view);
+        return Describe(view);
     }
 
     private async Task<GetOnlineFeaturesResponse> GetOnlineFeaturesAsync(GetOnlineFeaturesRequest request, ServerCallContext context)
@@ -75,7 +91,7 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
     private static FeatureView Describe(FeatureViewDefinition view) => new()
     {
         Spec = view.Spec,
-        Meta = new FeatureViewMeta { Version = view.Version, FeatureNames = { view.FeatureNames } },
+        Meta = new FeatureViewMeta { Version = view.Version, FeatureNames = { view.FeatureNames }, Categoricals = { CategoricalMapping.ToProto(view.Categoricals) } },
     };
 
     private MaterializationStatus Status(FeatureViewDefinition view)

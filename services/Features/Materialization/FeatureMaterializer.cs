@@ -3,6 +3,7 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.Features.Domain;
+using Cascade.Features.Grpc;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
@@ -117,7 +118,16 @@ public sealed class FeatureMaterializer
             {
                 values[column] = record.Values.TryGetValue(column, out var v) ? ToDouble(v) : double.NaN;
             }
-            var features = state.Apply(_view, eventTime, values);
+            Dictionary<string, string?>? texts = null;
+            if (_view.Categoricals.Count > 0)
+            {
+                texts = new Dictionary<string, string?>(_view.Categoricals.Count, StringComparer.Ordinal);
+                foreach (var categorical in _view.Categoricals)
+                {
+                    texts[categorical.Column] = CategoricalText.Of(record.Values.TryGetValue(categorical.Column, out var text) ? text : null);
+                }
+            }
+            var features = state.Apply(_view, eventTime, values, texts);
             changed[record.EntityId] = state;
             latest[record.EntityId] = new FeatureVector(record.EntityId, features, eventTime, now);
             rows.Add(new OfflineFeatureRow(record.EntityId, eventTime, consumed.Partition, consumed.Offset, features, record.HasLabel ? record.Label : null));
@@ -154,6 +164,7 @@ public sealed class FeatureMaterializer
             RowsWritten = rows.Count,
             LabeledRowsTotal = LabeledRows,
             FeatureNames = { _view.FeatureNames },
+            Categoricals = { CategoricalMapping.ToProto(_view.Categoricals) },
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cascade.Contracts.Features.V1;
 using Cascade.Features.Domain;
+using Cascade.Features.Grpc;
 using Google.Protobuf;
 using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -8,9 +9,10 @@ using Microsoft.Data.Sqlite;
 namespace Cascade.Features.Storage;
 
 /// <summary>
-/// The feature service's durable state: feature view versions, every entity's window state, and the offset up to
-/// which each partition has been applied. States and offsets are saved in one transaction (a checkpoint), so after
-/// a crash the service resumes exactly where its state is, and skips records it had already applied.
+/// The feature service's durable state: feature view versions (each with the vocabularies its <c>top_k</c> columns
+/// resolved when it was applied), every entity's window state, and the offset up to which each partition has been
+/// applied. States and offsets are saved in one transaction (a checkpoint), so after a crash the service resumes
+/// exactly where its state is, and skips records it had already applied.
 /// </summary>
 public sealed class FeatureStateStore : IDisposable
 {
@@ -23,27 +25,48 @@ public sealed class FeatureStateStore : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = """
             CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, version INTEGER NOT NULL, spec BLOB NOT NULL, PRIMARY KEY (name, version));
+            CREATE TABLE IF NOT EXISTS view_vocabularies (name TEXT NOT NULL, version INTEGER NOT NULL, meta BLOB NOT NULL, PRIMARY KEY (name, version));
             CREATE TABLE IF NOT EXISTS entity_states (view TEXT NOT NULL, entity TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (view, entity)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS applied_offsets (view TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, PRIMARY KEY (view, partition)) WITHOUT ROWID;
             """;
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Stores a new version of a view unless its spec equals the current one; returns the current definition.</summary>
-    public FeatureViewDefinition Apply(FeatureViewSpec spec)
+    /// <summary>
+    /// Stores a new version of a view unless its spec equals the current one; returns the current definition. The
+    /// vocabularies <paramref name="resolved"/> holds for <c>top_k</c> columns (by column) are stored with the version:
+    /// they change only with a new version, never by applying the same spec again.
+    /// </summary>
+    /// <exception cref="ArgumentException">What is wrong with the spec.</exception>
+    public FeatureViewDefinition Apply(FeatureViewSpec spec, IReadOnlyDictionary<string, IReadOnlyList<string>>? resolved = null)
     {
         lock (_gate)
         {
             var current = Latest(spec.Name);
             if (current is not null && current.Spec.Equals(spec)) return current;
             var version = (current?.Version ?? 0) + 1;
-            var definition = FeatureViewDefinition.From(spec, version);
-            using var command = _connection.CreateCommand();
-            command.CommandText = "INSERT INTO views (name, version, spec) VALUES ($n, $v, $s)";
-            command.Parameters.AddWithValue("$n", spec.Name);
-            command.Parameters.AddWithValue("$v", version);
-            command.Parameters.AddWithValue("$s", spec.ToByteArray());
-            command.ExecuteNonQuery();
+            var definition = FeatureViewDefinition.From(spec, version, resolved);
+            using var transaction = _connection.BeginTransaction();
+            using (var command = _connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "INSERT INTO views (name, version, spec) VALUES ($n, $v, $s)";
+                command.Parameters.AddWithValue("$n", spec.Name);
+                command.Parameters.AddWithValue("$v", version);
+                command.Parameters.AddWithValue("$s", spec.ToByteArray());
+                command.ExecuteNonQuery();
+            }
+            if (definition.Categoricals.Count > 0)
+            {
+                using var command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = "INSERT INTO view_vocabularies (name, version, meta) VALUES ($n, $v, $m)";
+                command.Parameters.AddWithValue("$n", spec.Name);
+                command.Parameters.AddWithValue("$v", version);
+                command.Parameters.AddWithValue("$m", new FeatureViewMeta { Version = version, Categoricals = { CategoricalMapping.ToProto(definition.Categoricals) } }.ToByteArray());
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
             return definition;
         }
     }
@@ -53,13 +76,13 @@ public sealed class FeatureStateStore : IDisposable
     /// validated the same way; writes nothing.
     /// </summary>
     /// <exception cref="ArgumentException">What is wrong with the spec.</exception>
-    public FeatureViewDefinition Preview(FeatureViewSpec spec)
+    public FeatureViewDefinition Preview(FeatureViewSpec spec, IReadOnlyDictionary<string, IReadOnlyList<string>>? resolved = null)
     {
         lock (_gate)
         {
             var current = Latest(spec.Name);
             if (current is not null && current.Spec.Equals(spec)) return current;
-            return FeatureViewDefinition.From(spec, (current?.Version ?? 0) + 1);
+            return FeatureViewDefinition.From(spec, (current?.Version ?? 0) + 1, resolved);
         }
     }
 
@@ -69,10 +92,10 @@ public sealed class FeatureStateStore : IDisposable
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT spec, version FROM views v WHERE version = (SELECT MAX(version) FROM views WHERE name = v.name) ORDER BY name";
+            command.CommandText = $"{SelectViews} WHERE v.version = (SELECT MAX(version) FROM views WHERE name = v.name) ORDER BY v.name";
             using var reader = command.ExecuteReader();
             var views = new List<FeatureViewDefinition>();
-            while (reader.Read()) views.Add(FeatureViewDefinition.From(FeatureViewSpec.Parser.ParseFrom((byte[])reader.GetValue(0)), reader.GetInt32(1)));
+            while (reader.Read()) views.Add(Read(reader));
             return views;
         }
     }
@@ -82,11 +105,22 @@ public sealed class FeatureStateStore : IDisposable
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT spec, version FROM views WHERE name = $n ORDER BY version DESC LIMIT 1";
+            command.CommandText = $"{SelectViews} WHERE v.name = $n ORDER BY v.version DESC LIMIT 1";
             command.Parameters.AddWithValue("$n", name);
             using var reader = command.ExecuteReader();
-            return reader.Read() ? FeatureViewDefinition.From(FeatureViewSpec.Parser.ParseFrom((byte[])reader.GetValue(0)), reader.GetInt32(1)) : null;
+            return reader.Read() ? Read(reader) : null;
         }
+    }
+
+    private const string SelectViews = "SELECT v.spec, v.version, w.meta FROM views v LEFT JOIN view_vocabularies w ON w.name = v.name AND w.version = v.version";
+
+    private static FeatureViewDefinition Read(SqliteDataReader reader)
+    {
+        var spec = FeatureViewSpec.Parser.ParseFrom((byte[])reader.GetValue(0));
+        var resolved = reader.IsDBNull(2)
+            ? null
+            : FeatureViewMeta.Parser.ParseFrom((byte[])reader.GetValue(2)).Categoricals.ToDictionary(c => c.Column, c => (IReadOnlyList<string>)c.Vocabulary.ToArray(), StringComparer.Ordinal);
+        return FeatureViewDefinition.From(spec, reader.GetInt32(1), resolved);
     }
 
     /// <summary>Every entity state and the applied offsets of a view (at start).</summary>

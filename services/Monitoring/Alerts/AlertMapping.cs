@@ -45,6 +45,9 @@ public static class AlertMapping
         KsPValue = drift.KsPValue,
         JensenShannon = drift.JensenShannon,
         Wasserstein = drift.Wasserstein,
+        ChiSquared = drift.ChiSquared,
+        ChiSquaredPValue = drift.ChiSquaredPValue,
+        Categories = { drift.Categories.Select(c => new Cascade.Contracts.Events.V1.CategoryShift { Category = c.Category, ReferenceShare = c.ReferenceShare, WindowShare = c.WindowShare }) },
     };
 
     public static Severity ToSeverity(AlertSeverity severity) => severity switch

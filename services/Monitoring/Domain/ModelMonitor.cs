@@ -26,6 +26,7 @@ public sealed class ModelMonitor
     private readonly object gate = new();
     private readonly MonitoringOptions options;
     private readonly DistributionComparer comparer;
+    private readonly CategoryComparer categoryComparer;
     private readonly AlertDeduplicator deduplicator;
     private readonly Adwin adwin;
     private readonly PageHinkley pageHinkley;
@@ -42,6 +43,7 @@ public sealed class ModelMonitor
         Model = model;
         this.options = options;
         comparer = new DistributionComparer(options.Thresholds);
+        categoryComparer = new CategoryComparer(options.Thresholds, options.Categorical);
         deduplicator = new AlertDeduplicator(options.Alerts.QuietPeriod);
         adwin = new Adwin(options.Adwin);
         pageHinkley = new PageHinkley(options.PageHinkley);
@@ -273,8 +275,10 @@ public sealed class ModelMonitor
 
     private void Evaluate(Watched w, bool counted = true)
     {
-        var features = new FeatureDrift[w.Features.Length];
-        for (var f = 0; f < features.Length; f++) features[f] = comparer.Compare(w.Features[f], w.Window.Column(f));
+        // Numeric features one by one; a categorical column as a whole (its one-hot parts are not features of their own).
+        var features = new FeatureDrift[w.NumericFeatures.Length + w.Categories.Length];
+        for (var i = 0; i < w.NumericFeatures.Length; i++) features[i] = comparer.Compare(w.Features[w.NumericFeatures[i]], w.Window.Column(w.NumericFeatures[i]));
+        for (var c = 0; c < w.Categories.Length; c++) features[w.NumericFeatures.Length + c] = categoryComparer.Compare(w.Categories[c], w.Window);
         w.LastFeatures = features;
         w.LastPrediction = comparer.Compare(w.Prediction, w.Window.Outputs);
         w.LastBounds = w.Window.Bounds();
@@ -288,7 +292,7 @@ public sealed class ModelMonitor
         if (drifting.Length > 0)
         {
             var top = drifting[0];
-            var summary = $"{drifting.Length} feature(s) of {Model} v{w.Version} drifted from the training data; strongest: {top.Feature} ({Describe(top.Evidence!)})";
+            var summary = $"{drifting.Length} feature(s) of {Model} v{w.Version} drifted from the training data; strongest: {top.Feature} ({Describe(top.Evidence!)}{MovedCategories(top)})";
             Emit(ref alerts, w, DriftKind.FeatureDrift, top.Severity, top.Evidence!, w.LastBounds!.Value, drifting, at, summary);
         }
         if (w.LastPrediction is { Severity: > AlertSeverity.None } prediction)
@@ -324,8 +328,14 @@ public sealed class ModelMonitor
     private static IReadOnlyList<FeatureDrift> Ranked(IReadOnlyList<FeatureDrift> features) =>
         features.OrderByDescending(f => f.Severity).ThenByDescending(f => f.Score).ToArray();
 
+    /// <summary>For a categorical column, the categories whose share moved most: "; moved most: b 20% → 50%, a 50% → 20%".</summary>
+    private static string MovedCategories(FeatureDrift drift) =>
+        drift.IsCategorical
+            ? "; moved most: " + string.Join(", ", drift.Categories.Select(c => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{c.Category} {c.ReferenceShare:0.#%} → {c.WindowShare:0.#%}")))
+            : "";
+
     private static string Describe(StatisticFinding finding) =>
-        finding.Statistic == DriftJudge.KsPValue
+        finding.Statistic is DriftJudge.KsPValue or DriftJudge.ChiSquaredPValue
             ? $"{finding.Statistic} {finding.Value:G3} < {finding.Threshold:G3}"
             : $"{finding.Statistic} {finding.Value:0.###} ≥ {finding.Threshold:0.###}";
 
@@ -337,6 +347,10 @@ public sealed class ModelMonitor
             Version = version;
             Task = task;
             Features = profile.Features.Select(f => new ReferenceDistribution(f)).ToArray();
+            var names = profile.Features.Select(f => f.Name).ToArray();
+            Categories = (profile.Categorical ?? []).Select(c => new ReferenceCategories(c, names)).ToArray();
+            var encoded = Categories.SelectMany(c => c.FeatureIndices).ToHashSet();
+            NumericFeatures = Enumerable.Range(0, Features.Length).Where(f => !encoded.Contains(f)).ToArray();
             Prediction = new ReferenceDistribution(profile.Prediction);
             Window = new PredictionWindow(options.Window.Size, Features.Length);
             Pending = new PendingPredictions(options.Labels.PendingCapacity, options.Labels.Expiry);
@@ -346,6 +360,9 @@ public sealed class ModelMonitor
         public int Version { get; }
         public ModelTask Task { get; }
         public ReferenceDistribution[] Features { get; }
+        /// <summary>The positions of the features that are no categorical column's encoding.</summary>
+        public int[] NumericFeatures { get; }
+        public ReferenceCategories[] Categories { get; }
         public ReferenceDistribution Prediction { get; }
         public PredictionWindow Window { get; }
         public PendingPredictions Pending { get; }

@@ -11,6 +11,9 @@ public sealed class MonitoringOptions
     /// <summary>When statistics count as drift.</summary>
     public DriftThresholdOptions Thresholds { get; set; } = new();
 
+    /// <summary>When a categorical column counts as drifting (chi-squared and Jensen–Shannon on its categories).</summary>
+    public CategoricalDriftOptions Categorical { get; set; } = new();
+
     /// <summary>Label joining and performance metrics.</summary>
     public LabelJoinOptions Labels { get; set; } = new();
 
@@ -28,7 +31,7 @@ public sealed class MonitoringOptions
     {
         var errors = new List<string>();
         foreach (var (name, part) in new (string, object)[]
-                 { (nameof(Window), Window), (nameof(Thresholds), Thresholds), (nameof(Labels), Labels), (nameof(Adwin), Adwin), (nameof(PageHinkley), PageHinkley), (nameof(Alerts), Alerts) })
+                 { (nameof(Window), Window), (nameof(Thresholds), Thresholds), (nameof(Categorical), Categorical), (nameof(Labels), Labels), (nameof(Adwin), Adwin), (nameof(PageHinkley), PageHinkley), (nameof(Alerts), Alerts) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(part, new ValidationContext(part), results, validateAllProperties: true);
@@ -47,6 +50,8 @@ public sealed class MonitoringOptions
         if (Thresholds.JensenShannonCritical < Thresholds.JensenShannonWarning) errors.Add("Thresholds: Jensen-Shannon critical must be at least its warning.");
         if (Thresholds.NormalizedWassersteinCritical < Thresholds.NormalizedWassersteinWarning) errors.Add("Thresholds: Wasserstein critical must be at least its warning.");
         if (Thresholds.KsPValueCritical > Thresholds.KsPValueWarning) errors.Add("Thresholds: the KS critical p-value must not exceed the warning p-value.");
+        if (Categorical.ChiSquaredPValueCritical > Categorical.ChiSquaredPValueWarning) errors.Add("Categorical: the chi-squared critical p-value must not exceed the warning p-value.");
+        if (Categorical.JensenShannonCritical < Categorical.JensenShannonWarning) errors.Add("Categorical: Jensen-Shannon critical must be at least its warning.");
         if (Labels.Expiry <= TimeSpan.Zero) errors.Add("Labels: the expiry must be positive.");
         if (Alerts.QuietPeriod < TimeSpan.Zero) errors.Add("Alerts: the quiet period cannot be negative.");
         return errors;

@@ -40,6 +40,7 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
             rows = rows.OrderBy(r => r.EventTime).ThenBy(r => r.Partition).ThenBy(r => r.Offset).TakeLast((int)policy.MaxTrainingRows).ToArray();
         }
         var names = job.Spec.FeatureNames.ToArray();
+        var categoricals = CategoricalEncodings.FromProto(job.Spec.Categoricals);
         var parts = rows.GroupBy(r => DatasetSplit.Of(r.Partition, r.Offset, policy.ValidationFraction, policy.HoldoutFraction)).ToDictionary(g => g.Key, g => g.ToArray());
         var train = Table(parts.GetValueOrDefault(SplitPart.Train) ?? [], names);
         var validation = Table(parts.GetValueOrDefault(SplitPart.Validation) ?? [], names);
@@ -67,7 +68,7 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
         ModelManifest manifest;
         using (result.Model)
         {
-            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label");
+            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label", categoricals);
         }
         var candidate = ModelArtifact.Load(directory);
         var stored = await artifacts.PutAsync(new MemoryStream(ArtifactArchive.Pack(directory)), cancellationToken);
@@ -87,7 +88,8 @@ public sealed class TrainingWorker(IOfflineStore offline, IArtifactStore artifac
             ArtifactArchive.Unpack(await artifacts.GetAsync(champion.Spec.ArtifactSha256, cancellationToken), championDirectory);
             var championArtifact = ModelArtifact.Load(championDirectory);
             // A champion trained on other features cannot be scored on these rows: the gate then refuses to compare.
-            if (championArtifact.Manifest.FeatureNames.SequenceEqual(names))
+            // The same names with another vocabulary (an ORDINAL code now meaning another value) are other features too.
+            if (championArtifact.Manifest.FeatureNames.SequenceEqual(names) && CategoricalEncodings.Same(championArtifact.Manifest.Categorical ?? [], categoricals))
             {
                 holdoutEvaluation.ChampionMetrics.Add(Score(championArtifact, holdout).ToDictionary());
             }

@@ -44,6 +44,7 @@ public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
                 Resources = policy.Spec.Resources ?? new ResourceRequest { Accelerator = ResourceRequest.Types.Accelerator.Cpu },
                 FeatureViewVersion = materialized.ViewVersion,
                 FeatureNames = { materialized.FeatureNames },
+                Categoricals = { materialized.Categoricals },
                 Trigger = trigger,
                 AlertIds = { alertIds ?? [] },
             },

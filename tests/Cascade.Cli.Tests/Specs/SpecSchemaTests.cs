@@ -86,6 +86,8 @@ public sealed partial class SpecSchemaTests
     [InlineData("bad duration", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, ttl: 2 days}")]
     [InlineData("bad enum", "apiVersion: cascade/v1\nkind: Dataset\nmetadata: {name: d}\nspec: {entity_column: e, event_time_column: t, columns: [{name: a, type: double}]}")]
     [InlineData("missing field", "apiVersion: cascade/v1\nkind: Dataset\nmetadata: {name: d}\nspec: {event_time_column: t, columns: [{name: a, type: bool}]}")]
+    [InlineData("a misspelt encoding", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, categoricals: [{column: city, encoding: onehot, top_k: 3}]}")]
+    [InlineData("a float category", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, categoricals: [{column: size, encoding: ordinal, vocabulary: [1.5, 2]}]}")]
     [InlineData("a field of another kind", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, entity_column: e}")]
     public void An_invalid_document_is_refused_by_the_schema_and_by_apply(string why, string yaml)
     {
@@ -105,6 +107,7 @@ public sealed partial class SpecSchemaTests
         Properties("/$defs/datasetSpec/properties/columns/items").Should().BeEquivalentTo(Cascade.Cli.Specs.Yaml.DatasetReader.ColumnFields);
         Properties("/$defs/featureViewSpec").Should().BeEquivalentTo(FeatureViewReader.Fields);
         Properties("/$defs/featureViewSpec/properties/aggregations/items").Should().BeEquivalentTo(FeatureViewReader.AggregationFields);
+        Properties("/$defs/featureViewSpec/properties/categoricals/items").Should().BeEquivalentTo(FeatureViewReader.CategoricalFields);
         Properties("/$defs/trainingPolicySpec").Should().BeEquivalentTo(TrainingPolicyReader.Fields);
         Properties("/$defs/trainingPolicySpec/properties/resources").Should().BeEquivalentTo(TrainingPolicyReader.ResourceFields);
         Properties("/$defs/trainingPolicySpec/properties/triggers").Should().BeEquivalentTo(TrainingPolicyReader.TriggerFields);
@@ -114,6 +117,7 @@ public sealed partial class SpecSchemaTests
         Enum("/$defs/datasetSpec/properties/non_finite").Should().Equal(SpecNames.All<NonFiniteHandling>());
         Enum("/$defs/datasetSpec/properties/columns/items/properties/type").Should().Equal(SpecNames.All<ColumnType>());
         Enum("/$defs/featureViewSpec/properties/aggregations/items/properties/function").Should().Equal(SpecNames.All<AggregationKind>());
+        Enum("/$defs/featureViewSpec/properties/categoricals/items/properties/encoding").Should().Equal(SpecNames.All<CategoricalEncodingKind>());
         Enum("/$defs/trainingPolicySpec/properties/resources/properties/accelerator").Should().Equal(SpecNames.All<Accelerator>());
         Node("/$defs/duration")["pattern"]!.GetValue<string>().Should().Be(SpecDurations.Pattern);
         SchemaJson["properties"]!["apiVersion"]!["const"]!.GetValue<string>().Should().Be(SpecLoader.ApiVersion);

@@ -29,6 +29,24 @@ public class MonitoringOptionsTests
     }
 
     [Fact]
+    public void Categorical_drift_defaults_are_the_documented_values_and_their_rules_are_checked()
+    {
+        var defaults = new MonitoringOptions().Categorical;
+        defaults.ChiSquaredPValueWarning.Should().Be(1e-6);
+        defaults.ChiSquaredPValueCritical.Should().Be(1e-12);
+        defaults.JensenShannonWarning.Should().Be(0.15);
+        defaults.JensenShannonCritical.Should().Be(0.25);
+        defaults.MinExpectedCount.Should().Be(5);
+        defaults.ReportedCategories.Should().Be(3);
+
+        var errors = new MonitoringOptions { Categorical = { ChiSquaredPValueWarning = 1e-9, ChiSquaredPValueCritical = 1e-3, JensenShannonWarning = 0.3, JensenShannonCritical = 0.2, ReportedCategories = 0 } }.Validate();
+
+        errors.Should().Contain(e => e.Contains("chi-squared critical p-value"));
+        errors.Should().Contain(e => e.StartsWith("Categorical: Jensen-Shannon critical"));
+        errors.Should().Contain(e => e.StartsWith("Categorical:") && e.Contains("ReportedCategories"));
+    }
+
+    [Fact]
     public void Invalid_values_and_inconsistent_thresholds_are_all_reported()
     {
         var options = new MonitoringOptions

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cascade.Ml.Data;
+using Cascade.Ml.Evaluation.Categorical;
 using Cascade.Ml.Metrics;
 using Cascade.Ml.Native;
 using Cascade.Ml.Training;
@@ -11,8 +12,13 @@ public static class ArtifactWriter
 {
     private const int MinHeldOutRowsForProfile = 200;
 
-    /// <summary>Writes the artifact into <paramref name="directory"/> (created; must be empty or absent) and returns its manifest.</summary>
-    public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName)
+    /// <summary>
+    /// Writes the artifact into <paramref name="directory"/> (created; must be empty or absent) and returns its
+    /// manifest. <paramref name="categoricals"/> are the columns the features encode: the manifest records them and the
+    /// reference profile counts their categories.
+    /// </summary>
+    /// <exception cref="ArgumentException">The directory is not empty, or a categorical column names features the model lacks.</exception>
+    public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName, IReadOnlyList<CategoricalColumn>? categoricals = null)
     {
         var model = result.Model;
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
@@ -29,7 +35,7 @@ public static class ArtifactWriter
         // Live predictions are made on unseen rows, so their reference is the model's output on held-out rows:
         // on its own training rows a boosted model is more confident than it will ever be in serving, and
         // monitoring would report that difference as prediction drift.
-        var profile = ReferenceProfiler.Build(train, validationPredictions ?? trainPredictions, model.OutputsPerRow);
+        var profile = ReferenceProfiler.Build(train, validationPredictions ?? trainPredictions, model.OutputsPerRow, categoricals);
         files[ArtifactFiles.ReferenceProfile] = JsonSerializer.SerializeToUtf8Bytes(profile, ArtifactFiles.Json);
         files[ArtifactFiles.GoldenSamples] = JsonSerializer.SerializeToUtf8Bytes(GoldenSamples(model, train), ArtifactFiles.Json);
 
@@ -59,6 +65,7 @@ public static class ArtifactWriter
             CreatedAt = DateTimeOffset.UtcNow,
             XGBoostVersion = XGBoostLibrary.Version.ToString(),
             Files = hashes,
+            Categorical = categoricals is { Count: > 0 } ? categoricals : null,
         });
     }
 

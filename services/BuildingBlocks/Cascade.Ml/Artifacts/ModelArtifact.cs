@@ -67,8 +67,9 @@ public sealed class ModelArtifact
             manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllBytes(manifestPath), ArtifactFiles.Json)
                 ?? throw new ArtifactException($"{ArtifactFiles.Manifest} is empty.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // ArgumentException: a categorical section whose vocabulary or feature names do not fit its encoding.
             throw new ArtifactException($"{ArtifactFiles.Manifest} in '{directory}' is not a valid manifest: {ex.Message}");
         }
         if (manifest.FormatVersion != ModelManifest.CurrentFormatVersion)
@@ -80,6 +81,7 @@ public sealed class ModelArtifact
             throw new ArtifactException($"The artifact's framework '{manifest.Framework}' is not supported (this build serves {ModelFrameworks.XGBoost} and {ModelFrameworks.Onnx}).");
         }
 
+        CheckCategorical(manifest);
         var contents = ReadVerified(directory, manifest);
         if (manifest.Source is { } source && manifest.Files[source.ArtifactFile] != source.Sha256)
         {
@@ -106,6 +108,21 @@ public sealed class ModelArtifact
             VerifyGoldenSamples(scorer, golden, OnnxGoldenTolerance);
         }
         return new ModelArtifact(Path.GetFullPath(directory), manifest, scorer, profile, golden);
+    }
+
+    /// <summary>Every feature a categorical column encodes is a feature of the model, and belongs to one column only.</summary>
+    private static void CheckCategorical(ModelManifest manifest)
+    {
+        var features = manifest.FeatureNames.ToHashSet(StringComparer.Ordinal);
+        var encoded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in manifest.Categorical ?? [])
+        {
+            foreach (var name in column.FeatureNames)
+            {
+                if (!features.Contains(name)) throw new ArtifactException($"The manifest's categorical column '{column.Column}' names feature '{name}', which the model does not have.");
+                if (!encoded.Add(name)) throw new ArtifactException($"The manifest encodes feature '{name}' from two categorical columns.");
+            }
+        }
     }
 
     /// <summary>Reads every file the manifest hashes and the framework needs, refusing a missing, unlisted, altered or truncated one.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Cascade.Ml.Evaluation.Categorical;
 
 namespace Cascade.Ml.Artifacts;
 
@@ -44,6 +45,13 @@ public sealed record ModelManifest
 
     /// <summary>The ONNX Runtime version that computed the golden samples of an ONNX model.</summary>
     [JsonPropertyName("onnxruntime_version")] public string? OnnxRuntimeVersion { get; init; }
+
+    /// <summary>
+    /// The categorical columns the model's features encode (encoding, vocabulary in code order, output feature names),
+    /// as the feature view version that made the training rows encoded them: <c>cascade predict</c> encodes raw CSV
+    /// cells with it. Null for a model without categorical features, and for artifacts that predate it.
+    /// </summary>
+    [JsonPropertyName("categorical"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<CategoricalColumn>? Categorical { get; init; }
 
     /// <summary><see cref="Framework"/>, with the default of artifacts that predate it.</summary>
     [JsonIgnore] public string EffectiveFramework => Framework ?? ModelFrameworks.XGBoost;

@@ -13,6 +13,11 @@ public sealed record ReferenceProfile
     [JsonPropertyName("features")] public required IReadOnlyList<DistributionProfile> Features { get; init; }
     /// <summary>The distribution of the model's first output on the training data.</summary>
     [JsonPropertyName("prediction")] public required DistributionProfile Prediction { get; init; }
+    /// <summary>
+    /// The categorical columns among the features, with their category frequencies; their features keep their
+    /// entries in <see cref="Features"/> (one per model input). Null when the model has none, and in older profiles.
+    /// </summary>
+    [JsonPropertyName("categorical"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<CategoricalProfile>? Categorical { get; init; }
 
     // Tolerant of "NaN" literals: an all-missing feature has no mean.
     private static readonly JsonSerializerOptions ReadOptions = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -42,6 +47,17 @@ public sealed record ReferenceProfile
         Prediction.Validate();
         var duplicate = Features.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Feature '{duplicate.Key}' appears twice in the reference profile.");
+        var names = Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var encoded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var categorical in Categorical ?? [])
+        {
+            categorical.Validate();
+            foreach (var name in categorical.Encoding.FeatureNames)
+            {
+                if (!names.Contains(name)) throw new ArgumentException($"Categorical profile '{categorical.Encoding.Column}' names feature '{name}', which the profile does not have.");
+                if (!encoded.Add(name)) throw new ArgumentException($"Feature '{name}' belongs to two categorical columns of the reference profile.");
+            }
+        }
     }
 }
 

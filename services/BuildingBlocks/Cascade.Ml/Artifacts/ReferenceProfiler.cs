@@ -1,4 +1,5 @@
 using Cascade.Ml.Data;
+using Cascade.Ml.Evaluation.Categorical;
 
 namespace Cascade.Ml.Artifacts;
 
@@ -8,7 +9,11 @@ public static class ReferenceProfiler
     private const int Bins = 10;
     private const int SampleSize = 1000;
 
-    public static ReferenceProfile Build(TabularData data, ReadOnlySpan<float> predictions, int outputsPerRow)
+    /// <summary>
+    /// Profiles every feature and the first output; with <paramref name="categoricals"/>, also how often each category
+    /// of those columns occurs, read back from the encoded features.
+    /// </summary>
+    public static ReferenceProfile Build(TabularData data, ReadOnlySpan<float> predictions, int outputsPerRow, IReadOnlyList<CategoricalColumn>? categoricals = null)
     {
         var features = new DistributionProfile[data.Columns];
         var column = new float[data.Rows];
@@ -26,7 +31,35 @@ public static class ReferenceProfiler
         {
             first[r] = predictions[r * outputsPerRow];
         }
-        return new ReferenceProfile { Features = features, Prediction = Profile("prediction", first) };
+        return new ReferenceProfile
+        {
+            Features = features,
+            Prediction = Profile("prediction", first),
+            Categorical = categoricals is { Count: > 0 } ? categoricals.Select(c => Categories(data, c)).ToArray() : null,
+        };
+    }
+
+    /// <summary>The category counts of one column; rows whose features stand for no category count as missing/unseen.</summary>
+    public static CategoricalProfile Categories(TabularData data, CategoricalColumn column)
+    {
+        var positions = data.FeatureNames.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
+        var indices = column.FeatureNames.Select(name => positions.GetValueOrDefault(name, -1)).ToArray();
+        if (indices.Any(i => i < 0))
+        {
+            throw new ArgumentException($"Categorical column '{column.Column}' is encoded as {string.Join(", ", column.FeatureNames)}, which the data lacks.");
+        }
+        var counts = new long[column.Vocabulary.Count];
+        long missing = 0;
+        var encoded = new float[column.Width];
+        for (var r = 0; r < data.Rows; r++)
+        {
+            var row = data.Row(r);
+            for (var i = 0; i < indices.Length; i++) encoded[i] = row[indices[i]];
+            var code = column.Decode<float>(encoded);
+            if (code < 0) missing++;
+            else counts[code]++;
+        }
+        return new CategoricalProfile { Encoding = column, Counts = counts, MissingCount = missing };
     }
 
     /// <summary>Profiles one variable; NaN counts as missing.</summary>

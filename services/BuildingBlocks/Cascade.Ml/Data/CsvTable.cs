@@ -1,18 +1,24 @@
 using System.Globalization;
+using Cascade.Ml.Evaluation.Categorical;
 
 namespace Cascade.Ml.Data;
 
-/// <summary>Reads numeric CSV files with a header: every column is a float feature, empty cells are missing (NaN).</summary>
+/// <summary>
+/// Reads CSV files with a header: every column is a float feature, empty cells are missing (NaN); a categorical
+/// column's raw text cells are encoded into its features by the same <see cref="CategoricalColumn"/> Features uses.
+/// </summary>
 public static class CsvTable
 {
     /// <summary>
     /// Reads <paramref name="path"/>. With <paramref name="labelColumn"/>, that column becomes the labels (required
     /// in every row); with <paramref name="featureNames"/>, exactly those columns are read, in that order, and any
-    /// other column (but the label) is an error.
+    /// other column (but the label) is an error. With <paramref name="categoricals"/>, the features they encode are
+    /// computed from each one's raw column (cells trimmed; empty = missing) instead of read.
     /// </summary>
     /// <exception cref="CsvFormatException">A problem, naming the line and column.</exception>
-    public static TabularData Read(string path, string? labelColumn = null, IReadOnlyList<string>? featureNames = null, bool ignoreLabelIfPresent = false)
+    public static TabularData Read(string path, string? labelColumn = null, IReadOnlyList<string>? featureNames = null, bool ignoreLabelIfPresent = false, IReadOnlyList<CategoricalColumn>? categoricals = null)
     {
+        categoricals ??= [];
         if (!File.Exists(path))
         {
             throw new CsvFormatException($"{path}: file not found.");
@@ -35,6 +41,7 @@ public static class CsvTable
             }
         }
 
+        // Per output feature, the header column it is read from; -1 for a feature a categorical column encodes.
         int[] featureIndices;
         string[] names;
         if (featureNames is null)
@@ -44,19 +51,24 @@ public static class CsvTable
         }
         else
         {
-            var missing = featureNames.Where(f => !header.Contains(f)).ToArray();
+            var encoded = categoricals.SelectMany(c => c.FeatureNames).ToHashSet(StringComparer.Ordinal);
+            var needed = featureNames.Where(f => !encoded.Contains(f)).Concat(categoricals.Select(c => c.Column)).Distinct(StringComparer.Ordinal).ToArray();
+            var missing = needed.Where(f => !header.Contains(f)).ToArray();
             if (missing.Length > 0)
             {
-                throw new CsvFormatException($"{path}: the model needs feature column(s) {string.Join(", ", missing)}, which the header lacks.");
+                var raw = categoricals.Where(c => missing.Contains(c.Column)).Select(c => c.Column).ToArray();
+                var hint = raw.Length > 0 ? $" ({string.Join(", ", raw)}: the raw categorical value, which the model encodes itself)" : "";
+                throw new CsvFormatException($"{path}: the model needs feature column(s) {string.Join(", ", missing)}, which the header lacks{hint}.");
             }
-            var extra = header.Where((h, i) => i != labelIndex && !featureNames.Contains(h)).ToArray();
+            var extra = header.Where((h, i) => i != labelIndex && !needed.Contains(h)).ToArray();
             if (extra.Length > 0)
             {
-                throw new CsvFormatException($"{path}: column(s) {string.Join(", ", extra)} are not features of the model (it expects {string.Join(", ", featureNames)}).");
+                throw new CsvFormatException($"{path}: column(s) {string.Join(", ", extra)} are not features of the model (it expects {string.Join(", ", needed)}).");
             }
-            featureIndices = featureNames.Select(f => Array.IndexOf(header, f)).ToArray();
+            featureIndices = featureNames.Select(f => encoded.Contains(f) ? -1 : Array.IndexOf(header, f)).ToArray();
             names = featureNames.ToArray();
         }
+        var encodings = categoricals.Select(c => new CategoricalCells(c, Array.IndexOf(header, c.Column), c.FeatureNames.Select(n => Array.IndexOf(names, n)).ToArray())).ToArray();
         if (names.Length == 0)
         {
             throw new CsvFormatException($"{path}: no feature columns.");
@@ -78,10 +90,13 @@ public static class CsvTable
             {
                 throw new CsvFormatException($"{path}, line {lineNumber}: {cells.Length} cells, the header has {header.Length} columns.");
             }
-            foreach (var index in featureIndices)
+            var row = new float[names.Length];
+            for (var f = 0; f < row.Length; f++)
             {
-                features.Add(ParseCell(cells[index], path, lineNumber, header[index]));
+                if (featureIndices[f] >= 0) row[f] = ParseCell(cells[featureIndices[f]], path, lineNumber, header[featureIndices[f]]);
             }
+            foreach (var encoding in encodings) encoding.Encode(cells, row);
+            features.AddRange(row);
             if (labels is not null)
             {
                 var label = ParseCell(cells[labelIndex], path, lineNumber, header[labelIndex]);
@@ -111,6 +126,19 @@ public static class CsvTable
     }
 
     private static string[] Split(string line) => line.Split(',').Select(c => c.Trim().Trim('"')).ToArray();
+}
+
+/// <summary>Where one categorical column's raw cells are and which of a row's features they encode into.</summary>
+internal sealed class CategoricalCells(CategoricalColumn column, int headerIndex, int[] positions)
+{
+    private readonly float[] _encoded = new float[column.Width];
+
+    public void Encode(string[] cells, float[] row)
+    {
+        var text = cells[headerIndex].Trim();
+        column.Encode<float>(text.Length == 0 ? null : text, _encoded);
+        for (var i = 0; i < positions.Length; i++) row[positions[i]] = _encoded[i];
+    }
 }
 
 /// <summary>A CSV file cannot be read as a numeric table; the message names the line and column.</summary>

@@ -18,12 +18,20 @@ public enum PredictionEngine
 /// <summary><c>cascade predict</c>: artifact + CSV in, one prediction per row out.</summary>
 public static class CsvPrediction
 {
+    /// <summary>
+    /// The model's feature rows of <paramref name="csv"/>: its feature columns by name, and each categorical column the
+    /// manifest records given raw and encoded with the artifact's vocabulary (the rules Features applies online).
+    /// </summary>
+    /// <exception cref="CsvFormatException">A problem, naming the line and column.</exception>
+    public static TabularData Encode(ModelArtifact artifact, string csv) =>
+        CsvTable.Read(csv, artifact.Manifest.Label, artifact.Manifest.FeatureNames, ignoreLabelIfPresent: true, artifact.Manifest.Categorical);
+
     /// <summary>Predicts every row of <paramref name="csv"/> and writes <paramref name="output"/> atomically; returns the row count.</summary>
     public static int Run(string modelDirectory, string csv, string output, PredictionEngine engine)
     {
         var artifact = ModelArtifact.Load(modelDirectory);
         var manifest = artifact.Manifest;
-        var table = CsvTable.Read(csv, manifest.Label, manifest.FeatureNames, ignoreLabelIfPresent: true);
+        var table = Encode(artifact, csv);
         float[] predictions;
         if (engine == PredictionEngine.XGBoost)
         {

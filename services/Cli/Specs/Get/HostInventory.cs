@@ -30,8 +30,14 @@ internal sealed class HostInventory(CascadeChannels channels)
     public async Task<IReadOnlyList<Listed>> ViewsAsync(CancellationToken cancellationToken) =>
         (await new FeaturesApi.FeaturesClient(channels.Features).ListFeatureViewsAsync(new ListFeatureViewsRequest(), Call(cancellationToken))).Views
             .Select(v => new Listed(nameof(SpecKind.FeatureView), v.Spec.Name, FeatureViewMapping.FromProto(v.Spec), Facts(
-                ("version", $"v{v.Meta.Version}"), ("dataset", v.Spec.Dataset), ("features", string.Join(", ", v.Meta.FeatureNames)))))
+                ("version", $"v{v.Meta.Version}"), ("dataset", v.Spec.Dataset), ("features", string.Join(", ", v.Meta.FeatureNames)),
+                ("vocabularies", Vocabularies(v.Meta)))))
             .ToArray();
+
+    /// <summary>Each categorical column's vocabulary as the view version resolved it (listed, or computed from the data for top_k): <c>city (one_hot): paris, lyon</c>.</summary>
+    private static string Vocabularies(FeatureViewMeta meta) => meta.Categoricals.Count == 0
+        ? "-"
+        : string.Join("; ", meta.Categoricals.Select(c => $"{c.Column} ({(c.Encoding == Contracts.Common.V1.CategoricalEncoding.OneHot ? "one_hot" : "ordinal")}): {string.Join(", ", c.Vocabulary)}"));
 
     /// <summary>Training policies, then the traffic policy of every served model (champion-only unless set).</summary>
     public async Task<IReadOnlyList<Listed>> PoliciesAsync(CancellationToken cancellationToken)

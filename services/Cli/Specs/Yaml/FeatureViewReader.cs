@@ -6,9 +6,11 @@ namespace Cascade.Cli.Specs.Yaml;
 /// <summary>Reads the <c>spec:</c> of a <c>kind: FeatureView</c> document.</summary>
 internal static class FeatureViewReader
 {
-    public static readonly string[] Fields = ["dataset", "passthrough", "aggregations", "ttl"];
+    public static readonly string[] Fields = ["dataset", "passthrough", "aggregations", "ttl", "categoricals"];
 
     public static readonly string[] AggregationFields = ["column", "function", "window", "name"];
+
+    public static readonly string[] CategoricalFields = ["column", "encoding", "top_k", "vocabulary", "name"];
 
     public static FeatureViewSpecification? Read(YamlNode node, SpecReadContext context)
     {
@@ -17,7 +19,19 @@ internal static class FeatureViewReader
             spec.String("dataset", required: true, hint: "the dataset the view reads") ?? "",
             spec.Strings("passthrough"),
             spec.List("aggregations", (item, path) => Aggregation(item, path, context)),
-            spec.Duration("ttl"));
+            spec.Duration("ttl"),
+            spec.List("categoricals", (item, path) => Categorical(item, path, context)));
+    }
+
+    private static CategoricalSpecification? Categorical(YamlNode node, string path, SpecReadContext context)
+    {
+        if (MappingReader.Open(node, path, CategoricalFields, context) is not { } categorical) return null;
+        var column = categorical.String("column", required: true);
+        var encoding = categorical.Choice<CategoricalEncodingKind>("encoding", required: true);
+        var topK = categorical.Int("top_k");
+        var vocabulary = categorical.CategoryValues("vocabulary");
+        var name = categorical.String("name");
+        return column is null || encoding is null ? null : new CategoricalSpecification(column, encoding.Value, topK, vocabulary, string.IsNullOrEmpty(name) ? null : name);
     }
 
     private static AggregationSpecification? Aggregation(YamlNode node, string path, SpecReadContext context)

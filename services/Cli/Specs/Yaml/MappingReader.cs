@@ -172,6 +172,28 @@ internal sealed class MappingReader
         return null;
     });
 
+    /// <summary>
+    /// Category values: strings as written, integers in canonical decimal (<c>007</c> is "7") and booleans as
+    /// <c>true</c> / <c>false</c>: the text an INT64 or BOOL value has in the data.
+    /// </summary>
+    public IReadOnlyList<string> CategoryValues(string field) => List(field, (node, path) =>
+    {
+        if (node is YamlScalarNode scalar)
+        {
+            switch (YamlScalars.TypeOf(scalar))
+            {
+                case ScalarType.String when !string.IsNullOrEmpty(scalar.Value):
+                    return scalar.Value;
+                case ScalarType.Integer when long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer):
+                    return integer.ToString(CultureInfo.InvariantCulture);
+                case ScalarType.Bool:
+                    return YamlScalars.ToBool(scalar.Value!) ? "true" : "false";
+            }
+        }
+        _context.Error(node, $"{path} must be a non-empty string, an integer or a boolean (a category's text); got {Describe(node)}.");
+        return null;
+    });
+
     /// <summary>A mapping of names to scalar values, each kept as its text (<c>max_depth: 4</c> is "4").</summary>
     public IReadOnlyDictionary<string, string> Texts(string field)
     {

@@ -107,6 +107,19 @@ internal static class SpecWriter
             node.Add("aggregations", aggregations);
         }
         if (all || view.Ttl != TimeSpan.Zero) node.Add("ttl", SpecDurations.Format(view.Ttl));
+        if (all || view.CategoricalColumns.Count > 0)
+        {
+            var categoricals = new YamlSequenceNode();
+            foreach (var categorical in view.CategoricalColumns)
+            {
+                var item = new YamlMappingNode { { "column", Text(categorical.Column) }, { "encoding", SpecNames.Of(categorical.Encoding) } };
+                if (all || categorical.TopK != 0) item.Add("top_k", Integer(categorical.TopK));
+                if (all || categorical.Vocabulary.Count > 0) item.Add("vocabulary", new YamlSequenceNode(categorical.Vocabulary.Select(Text)) { Style = SequenceStyle.Flow });
+                if (categorical.Name is not null) item.Add("name", Text(categorical.Name));
+                categoricals.Add(item);
+            }
+            node.Add("categoricals", categoricals);
+        }
         return node;
     }
 

@@ -9,10 +9,39 @@ namespace Cascade.Monitoring.Domain.Evaluation;
 /// reach CRITICAL, else WARNING when that many reach WARNING, else INFO when any one does. Undefined statistics (NaN,
 /// such as KS on an all-missing window) abstain.
 /// </summary>
-public sealed class DriftJudge(DriftThresholdOptions thresholds)
+public sealed class DriftJudge(DriftThresholdOptions thresholds, CategoricalDriftOptions? categorical = null)
 {
     /// <summary>Statistic names used in evidence.</summary>
-    public const string Psi = "psi", KsPValue = "ks_p_value", JensenShannon = "jensen_shannon", NormalizedWasserstein = "wasserstein_normalized";
+    public const string Psi = "psi", KsPValue = "ks_p_value", JensenShannon = "jensen_shannon", NormalizedWasserstein = "wasserstein_normalized", ChiSquaredPValue = "chi_squared_p_value";
+
+    private readonly CategoricalDriftOptions _categorical = categorical ?? new CategoricalDriftOptions();
+
+    /// <summary>
+    /// The severity, ranking score and deciding evidence for a categorical column: the chi-squared p-value and the
+    /// Jensen–Shannon distance over its categories, by the same agreement rule (at most both of them need agree). The
+    /// score is the distance's ratio to its warning threshold: an effect size, like the numeric features' scores.
+    /// </summary>
+    public (AlertSeverity Severity, double Score, StatisticFinding? Evidence) JudgeCategorical(double chiSquaredPValue, double jensenShannon)
+    {
+        Span<Level> levels =
+        [
+            Smaller(ChiSquaredPValue, chiSquaredPValue, _categorical.ChiSquaredPValueWarning, _categorical.ChiSquaredPValueCritical),
+            Larger(JensenShannon, jensenShannon, _categorical.JensenShannonWarning, _categorical.JensenShannonCritical),
+        ];
+        var agreeing = Math.Min(thresholds.MinAgreeingStatistics, levels.Length);
+        int critical = 0, warning = 0;
+        foreach (var level in levels)
+        {
+            if (level.Reached >= AlertSeverity.Critical) critical++;
+            if (level.Reached >= AlertSeverity.Warning) warning++;
+        }
+        var severity = critical >= agreeing ? AlertSeverity.Critical
+            : warning >= agreeing ? AlertSeverity.Warning
+            : warning > 0 ? AlertSeverity.Info
+            : AlertSeverity.None;
+        var score = levels[1].Ratio > 0 ? levels[1].Ratio : 0;
+        return (severity, score, Evidence(levels, severity));
+    }
 
     /// <summary>The severity, ranking score and deciding evidence for one feature's statistics.</summary>
     public (AlertSeverity Severity, double Score, StatisticFinding? Evidence) Judge(double psi, double ksPValue, double jensenShannon, double normalizedWasserstein)
