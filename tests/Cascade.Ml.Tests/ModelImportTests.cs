@@ -1,3 +1,4 @@
+using Cascade.Ml.Offline;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -204,6 +205,12 @@ public sealed class ModelImportTests : IDisposable
         }
         artifact.Profile!.Prediction.Count.Should().Be(sample.Rows);
         artifact.GoldenSamples.Should().HaveCount(28).And.OnlyContain(s => s.Features.All(f => f != null), "an ONNX graph need not accept missing values");
+
+        // Offline scoring runs it as serving does; asking for XGBoost is a usage error with a way out, not a crash.
+        var output = Path.Combine(_root, "predictions.csv");
+        CsvPrediction.Run(imported.Directory, samplePath, output, PredictionEngine.Compiled).Should().Be(sample.Rows);
+        var withXGBoost = () => CsvPrediction.Run(imported.Directory, samplePath, output, PredictionEngine.XGBoost);
+        withXGBoost.Should().Throw<ArgumentException>().WithMessage("*--engine xgboost needs an XGBoost model*onnx*");
     }
 
     [Fact]

@@ -35,6 +35,10 @@ public static class CsvPrediction
         float[] predictions;
         if (engine == PredictionEngine.XGBoost)
         {
+            if (!artifact.IsTreeModel)
+            {
+                throw new ArgumentException($"--engine xgboost needs an XGBoost model, and this artifact holds a {manifest.EffectiveFramework} model: leave --engine out (the default engine runs it as serving does).");
+            }
             using var model = artifact.LoadXGBoost();
             predictions = model.Predict(table);
         }
