@@ -29,6 +29,10 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
             LogCancelled(logger, job.Id);
             return; // cancelled while its command waited: done, nothing trained
         }
+        if (context.SentTime is { } sent)
+        {
+            LogStarted(logger, job.Id, (DateTime.UtcNow - sent).TotalMilliseconds);
+        }
         var status = job.Status.Clone();
         status.State = JobState.Running;
         status.Attempts = context.GetRetryAttempt() + 1;
@@ -75,6 +79,9 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} for {Model} registered v{Version} (promoted: {Promoted}; {Decision})")]
     private static partial void LogSucceeded(ILogger logger, string jobId, string model, int version, bool promoted, string decision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} started {WaitedMs:F0} ms after its command was sent")]
+    private static partial void LogStarted(ILogger logger, string jobId, double waitedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} was cancelled: nothing registered")]
     private static partial void LogCancelled(ILogger logger, string jobId);
