@@ -6,10 +6,7 @@ using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.EventLog.Abstractions;
-using Cascade.Host;
 using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
 
@@ -23,30 +20,19 @@ namespace Cascade.Cli.Tests;
 public sealed class ApplyAndGetTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-cli-apply-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
-    private string _address = "";
+    private InProcessHost _host = null!;
 
     private static string DemoFile => RepositoryFiles.Path(DemoSpec.SourcePath);
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = Path.Combine(_data, "host") };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _address = AllInOneHost.GetAddresses(_host, options).Grpc;
-        _channel = GrpcChannel.ForAddress(_address);
-    }
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(Path.Combine(_data, "host"));
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
-    private Task<CascadeProcess.Result> Cascade(params string[] args) => CascadeProcess.RunAsync([.. args, "--address", _address]);
+    private Task<CascadeProcess.Result> Cascade(params string[] args) => CascadeProcess.RunAsync([.. args, "--address", _host.Grpc]);
 
     private string Write(string name, string text)
     {
@@ -56,11 +42,11 @@ public sealed class ApplyAndGetTests : IAsyncLifetime
         return path;
     }
 
-    private Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient Ingestion => new(_channel);
+    private Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient Ingestion => new(_host.Channel);
 
-    private Cascade.Contracts.Features.V1.Features.FeaturesClient Features => new(_channel);
+    private Cascade.Contracts.Features.V1.Features.FeaturesClient Features => new(_host.Channel);
 
-    private Cascade.Contracts.Training.V1.Training.TrainingClient Training => new(_channel);
+    private Cascade.Contracts.Training.V1.Training.TrainingClient Training => new(_host.Channel);
 
     private static int Rows(CascadeProcess.Result result, string action) => Regex.Matches(result.Output, $@"│\s*{action}\s*│").Count;
 
@@ -138,7 +124,7 @@ public sealed class ApplyAndGetTests : IAsyncLifetime
         (await missing.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
         var missingView = async () => await Features.GetFeatureViewAsync(new GetFeatureViewRequest { Name = "fresh-view" });
         (await missingView.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.NotFound);
-        (await _host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.Data("fresh"))).Should().BeEmpty("a dry run creates no topic");
+        (await _host.Host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.Data("fresh"))).Should().BeEmpty("a dry run creates no topic");
         (await Features.GetFeatureViewAsync(new GetFeatureViewRequest { Name = DemoDataset.FeatureView })).Meta.Version.Should().Be(1);
     }
 

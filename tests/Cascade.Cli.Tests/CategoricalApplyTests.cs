@@ -1,10 +1,7 @@
 using System.Text.RegularExpressions;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
-using Cascade.Host;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 using Record = Cascade.Contracts.Ingestion.V1.Record;
 using Value = Cascade.Contracts.Common.V1.Value;
 
@@ -39,28 +36,17 @@ public sealed class CategoricalApplyTests : IAsyncLifetime
         """;
 
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-cli-categorical-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
-    private string _address = "";
+    private InProcessHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = Path.Combine(_data, "host") };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _address = AllInOneHost.GetAddresses(_host, options).Grpc;
-        _channel = GrpcChannel.ForAddress(_address);
-    }
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(Path.Combine(_data, "host"));
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
-    private Task<CascadeProcess.Result> Cascade(params string[] args) => CascadeProcess.RunAsync([.. args, "--address", _address]);
+    private Task<CascadeProcess.Result> Cascade(params string[] args) => CascadeProcess.RunAsync([.. args, "--address", _host.Grpc]);
 
     private async Task IngestAsync(int from, params string[] cities)
     {
@@ -70,7 +56,7 @@ public sealed class CategoricalApplyTests : IAsyncLifetime
             RecordId = $"o{from + i}", EntityId = $"o{from + i}", EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(from + i)),
             Values = { ["city"] = new Value { StringValue = city }, ["amount"] = new Value { Float64Value = i } },
         }));
-        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
+        await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_host.Channel).IngestBatchAsync(request);
     }
 
     private static int Rows(CascadeProcess.Result result, string action) => Regex.Matches(result.Output, $@"│\s*{action}\s*│").Count;
@@ -96,7 +82,7 @@ public sealed class CategoricalApplyTests : IAsyncLifetime
         var again = await Cascade("apply", "-f", file);
         again.ExitCode.Should().Be(0, again.ToString());
         Rows(again, "unchanged").Should().Be(2, again.ToString());
-        var view = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetFeatureViewAsync(new GetFeatureViewRequest { Name = "orders-view" });
+        var view = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_host.Channel).GetFeatureViewAsync(new GetFeatureViewRequest { Name = "orders-view" });
         view.Meta.Version.Should().Be(1);
         view.Meta.Categoricals.Single().Vocabulary.Should().Equal("nice", "lyon");
 

@@ -1,8 +1,5 @@
 using Cascade.Contracts.Features.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
-using Cascade.Host;
-using Microsoft.AspNetCore.Builder;
 
 namespace Cascade.Features.Tests;
 
@@ -13,26 +10,17 @@ namespace Cascade.Features.Tests;
 public sealed class ValidateOnlyTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-features-validate-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
+    private InProcessHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
-    }
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(_data);
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
-    private Cascade.Contracts.Features.V1.Features.FeaturesClient Client => new(_channel);
+    private Cascade.Contracts.Features.V1.Features.FeaturesClient Client => new(_host.Channel);
 
     private static FeatureViewSpec View(params string[] passthrough) => new() { Name = "v", Dataset = "d", Passthrough = { passthrough } };
 

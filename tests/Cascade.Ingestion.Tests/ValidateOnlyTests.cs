@@ -2,9 +2,6 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.EventLog.Abstractions;
 using Grpc.Core;
-using Grpc.Net.Client;
-using Cascade.Host;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
 
@@ -17,28 +14,19 @@ namespace Cascade.Ingestion.Tests;
 public sealed class ValidateOnlyTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-ingestion-validate-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
+    private InProcessHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _channel = GrpcChannel.ForAddress(AllInOneHost.GetAddresses(_host, options).Grpc);
-    }
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(_data);
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
-    private Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient Client => new(_channel);
+    private Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient Client => new(_host.Channel);
 
-    private Task<IReadOnlyDictionary<int, long>> TopicAsync() => _host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.Data("sensors"));
+    private Task<IReadOnlyDictionary<int, long>> TopicAsync() => _host.Host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.Data("sensors"));
 
     [Fact]
     public async Task A_dry_run_of_a_new_dataset_answers_version_1_and_registers_nothing()

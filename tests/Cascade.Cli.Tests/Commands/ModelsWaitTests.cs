@@ -4,9 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using Cascade.Contracts.Monitoring.V1;
 using Cascade.Contracts.Serving.V1;
-using Cascade.Host;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 
 namespace Cascade.Cli.Tests.Commands;
 
@@ -19,23 +16,12 @@ namespace Cascade.Cli.Tests.Commands;
 public sealed class ModelsWaitTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-cli-wait-").FullName;
-    private WebApplication _host = null!;
-    private GrpcChannel _channel = null!;
-    private string _address = "";
+    private InProcessHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = Path.Combine(_data, "host") };
-        _host = AllInOneHost.Build(options, _ => { });
-        await _host.StartAsync();
-        _address = AllInOneHost.GetAddresses(_host, options).Grpc;
-        _channel = GrpcChannel.ForAddress(_address);
-    }
+    public async Task InitializeAsync() => _host = await InProcessHost.StartAsync(Path.Combine(_data, "host"));
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
@@ -43,28 +29,28 @@ public sealed class ModelsWaitTests : IAsyncLifetime
     [Fact]
     public async Task It_waits_until_the_champion_is_served_and_monitored_and_times_out_saying_what_it_saw()
     {
-        var none = await CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "1s", "--grpc", _address);
+        var none = await CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "1s", "--grpc", _host.Grpc);
         none.ExitCode.Should().Be(1, none.ToString());
         none.Error.Should().Contain("error: timed out after 1s waiting for scores v1 or later: no champion yet.");
 
         var model = await TrainAsync();
-        var waiting = CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "90s", "--grpc", _address);
+        var waiting = CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "90s", "--grpc", _host.Grpc);
         await Task.Delay(TimeSpan.FromSeconds(1));
         waiting.IsCompleted.Should().BeFalse("there is no champion to wait for yet");
-        var imported = await CascadeProcess.RunAsync("models", "import", "scores", "--file", model, "--features", "a,b,c", "--grpc", _address);
+        var imported = await CascadeProcess.RunAsync("models", "import", "scores", "--file", model, "--features", "a,b,c", "--grpc", _host.Grpc);
         imported.ExitCode.Should().Be(0, imported.ToString());
 
         var waited = await waiting;
         waited.ExitCode.Should().Be(0, waited.ToString());
         waited.Output.Should().Contain("waiting for scores v1 or later to be champion, served and monitored (up to 1m30s)").And.Contain("scores v1 is champion, served and monitored");
-        (await new Cascade.Contracts.Serving.V1.Serving.ServingClient(_channel).GetServingStatusAsync(new GetServingStatusRequest())).Models.Should().Contain(m => m.Model == "scores" && m.Version == 1);
-        (await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(_channel).GetModelHealthAsync(new GetModelHealthRequest { Model = "scores" })).Version.Should().Be(1);
+        (await new Cascade.Contracts.Serving.V1.Serving.ServingClient(_host.Channel).GetServingStatusAsync(new GetServingStatusRequest())).Models.Should().Contain(m => m.Model == "scores" && m.Version == 1);
+        (await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(_host.Channel).GetModelHealthAsync(new GetModelHealthRequest { Model = "scores" })).Version.Should().Be(1);
 
-        var again = await CascadeProcess.RunAsync("models", "wait", "scores", "--grpc", _address);
+        var again = await CascadeProcess.RunAsync("models", "wait", "scores", "--grpc", _host.Grpc);
         again.ExitCode.Should().Be(0, again.ToString());
         again.Output.Should().Contain("scores v1 is champion, served and monitored");
 
-        var later = await CascadeProcess.RunAsync("models", "wait", "scores", "--version", "2", "--timeout", "1s", "--grpc", _address);
+        var later = await CascadeProcess.RunAsync("models", "wait", "scores", "--version", "2", "--timeout", "1s", "--grpc", _host.Grpc);
         later.ExitCode.Should().Be(1, later.ToString());
         later.Error.Should().Contain("waiting for scores v2 or later: the champion is v1.");
     }
@@ -72,7 +58,7 @@ public sealed class ModelsWaitTests : IAsyncLifetime
     [Fact]
     public async Task A_bad_timeout_is_a_usage_error_and_an_unreachable_host_says_so()
     {
-        var bad = await CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "soon", "--grpc", _address);
+        var bad = await CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "soon", "--grpc", _host.Grpc);
         bad.ExitCode.Should().Be(2, bad.ToString());
         bad.Error.Should().Contain("--timeout must be a duration such as 90s").And.Contain("got 'soon'");
 

@@ -2,9 +2,12 @@ using Grpc.Net.Client;
 using Cascade.Host;
 using Microsoft.AspNetCore.Builder;
 
-namespace Cascade.EndToEnd.Tests;
+namespace Cascade.Tests.Shared;
 
-/// <summary>An all-in-one host on ephemeral ports over a data directory, with a channel to it: what every test here talks to.</summary>
+/// <summary>
+/// An all-in-one host on ephemeral ports over a data directory, with a channel to it: the one in-process host the test
+/// projects share (linked into each), instead of each test class starting and stopping its own.
+/// </summary>
 internal sealed class InProcessHost : IAsyncDisposable
 {
     private InProcessHost(WebApplication host, GrpcChannel channel, string grpc, string http)
