@@ -116,12 +116,8 @@ public sealed class CategoricalFeaturesTests : IAsyncLifetime
         await IngestAsync(400, 1000);
 
         var serving = new ServingClient(_host.Channel);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!(await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.Any(m => m.Model == Model))
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "the policy should train, promote and serve a model");
-            await Task.Delay(100);
-        }
+        await Eventually.WaitUntilAsync(async () => (await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.Any(m => m.Model == Model),
+            "the policy trains, promotes and serves a model", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
 
         // By entity id: Serving reads the entity's encoded vector from the online store; the same vector given directly agrees.
         var online = await new FeaturesClient(_host.Channel).GetOnlineFeaturesAsync(new GetOnlineFeaturesRequest { FeatureView = View, EntityIds = { "store-07" } });
@@ -155,30 +151,19 @@ public sealed class CategoricalFeaturesTests : IAsyncLifetime
         // Monitoring watches the version with that profile and, once its window (500) is full, judges each categorical column as a whole.
         for (var i = 0; i < 600; i++) await serving.PredictAsync(new PredictRequest { Model = Model, EntityId = $"store-{i % 60:00}" });
         var monitoring = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(_host.Channel);
-        var watchedBy = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        Cascade.Contracts.Monitoring.V1.ModelHealth? last = null;
-        while (true)
-        {
-            try
+        var health = (await Eventually.WaitForAsync(
+            async () =>
             {
-                var health = last = await monitoring.GetModelHealthAsync(new Cascade.Contracts.Monitoring.V1.GetModelHealthRequest { Model = Model });
-                if (health.Version == byEntity.Version && health.Features.Count > 0)
-                {
-                    // Judged as columns: city on its categories, not as city=paris, city=lyon, city=nice.
-                    health.NoReferenceProfile.Should().BeFalse();
-                    health.Features.Select(f => f.Feature).Should().BeEquivalentTo(["amount", "city", "size"]);
-                    var cityDrift = health.Features.Single(f => f.Feature == "city");
-                    cityDrift.ChiSquaredPValue.Should().BeInRange(0, 1);
-                    cityDrift.Categories.Should().NotBeEmpty();
-                    break;
-                }
-
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-            }
-            DateTime.UtcNow.Should().BeBefore(watchedBy, $"Monitoring should follow the promotion and evaluate a full window (last health: {last})");
-            await Task.Delay(100);
-        }
+                try { return await monitoring.GetModelHealthAsync(new Cascade.Contracts.Monitoring.V1.GetModelHealthRequest { Model = Model }); }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound) { return null; }
+            },
+            h => h is not null && h.Version == byEntity.Version && h.Features.Count > 0,
+            "Monitoring follows the promotion and evaluates a full window", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)))!;
+        // Judged as columns: city on its categories, not as city=paris, city=lyon, city=nice.
+        health.NoReferenceProfile.Should().BeFalse();
+        health.Features.Select(f => f.Feature).Should().BeEquivalentTo(["amount", "city", "size"]);
+        var cityDrift = health.Features.Single(f => f.Feature == "city");
+        cityDrift.ChiSquaredPValue.Should().BeInRange(0, 1);
+        cityDrift.Categories.Should().NotBeEmpty();
     }
 }

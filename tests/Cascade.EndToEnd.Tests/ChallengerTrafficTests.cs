@@ -136,17 +136,10 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
     private Task<PredictResponse> Predict(int version = 0, string requestId = "") =>
         new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).PredictAsync(new PredictRequest { Model = DemoDataset.Model, Version = version, RequestId = requestId, EntityId = $"device-{Random.Shared.Next(500):D4}" }).ResponseAsync;
 
-    private async Task AwaitStatusAsync(Func<LoadedModel, bool> condition, string because)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).GetServingStatusAsync(new GetServingStatusRequest());
-            if (status.Models.FirstOrDefault(m => m.Model == DemoDataset.Model) is { } model && condition(model)) return;
-            DateTime.UtcNow.Should().BeBefore(deadline, because);
-            await Task.Delay(100);
-        }
-    }
+    private Task AwaitStatusAsync(Func<LoadedModel, bool> condition, string because) =>
+        Eventually.WaitForAsync(
+            async () => (await new Cascade.Contracts.Serving.V1.Serving.ServingClient(Channel).GetServingStatusAsync(new GetServingStatusRequest())).Models.FirstOrDefault(m => m.Model == DemoDataset.Model),
+            model => model is not null && condition(model), because, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
 
     public async Task DisposeAsync()
     {

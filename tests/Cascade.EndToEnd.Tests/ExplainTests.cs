@@ -23,12 +23,8 @@ public sealed class ExplainTests : IAsyncLifetime
             request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
             await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_host.Channel).IngestBatchAsync(request);
         }
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while ((await new Cascade.Contracts.Serving.V1.Serving.ServingClient(_host.Channel).GetServingStatusAsync(new GetServingStatusRequest())).Models.Count == 0)
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "the first model should be trained, promoted and served");
-            await Task.Delay(100);
-        }
+        await Eventually.WaitUntilAsync(async () => (await new Cascade.Contracts.Serving.V1.Serving.ServingClient(_host.Channel).GetServingStatusAsync(new GetServingStatusRequest())).Models.Count > 0,
+            "the first model is trained, promoted and served", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

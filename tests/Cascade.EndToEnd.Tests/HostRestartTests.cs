@@ -81,28 +81,21 @@ public sealed class HostRestartTests : IAsyncDisposable
 
     private static async Task<int> AwaitServedAsync(GrpcChannel channel, TimeSpan limit)
     {
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel).GetServingStatusAsync(new GetServingStatusRequest());
-            if (status.Models.FirstOrDefault(m => m.Model == DemoDataset.Model) is { } served) return served.Version;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{DemoDataset.Model} was not served within {limit}.");
+        var served = await Eventually.WaitForAsync(
+            async () => (await new Cascade.Contracts.Serving.V1.Serving.ServingClient(channel).GetServingStatusAsync(new GetServingStatusRequest())).Models.FirstOrDefault(m => m.Model == DemoDataset.Model),
+            model => model is not null, $"{DemoDataset.Model} is served", limit, TimeSpan.FromMilliseconds(100));
+        return served!.Version;
     }
 
-    private static async Task<MaterializationStatus> AwaitMaterializedAsync(GrpcChannel channel, Contracts.Common.V1.Watermark target, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channel).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
-            var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
-            if (target.Partitions.All(p => reached.GetValueOrDefault(p.Partition) >= p.Offset)) return status;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("Features did not catch up with the ingest watermark.");
-    }
+    private static Task<MaterializationStatus> AwaitMaterializedAsync(GrpcChannel channel, Contracts.Common.V1.Watermark target, TimeSpan limit) =>
+        Eventually.WaitForAsync(
+            async () => await new Cascade.Contracts.Features.V1.Features.FeaturesClient(channel).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }),
+            status =>
+            {
+                var reached = status.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
+                return target.Partitions.All(p => reached.GetValueOrDefault(p.Partition) >= p.Offset);
+            },
+            "Features catches up with the ingest watermark", limit, TimeSpan.FromMilliseconds(50));
 
     public ValueTask DisposeAsync()
     {

@@ -37,19 +37,17 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         await missing.Should().ThrowAsync<RpcException>();
 
         using var http = new HttpClient();
-        string text;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        do
-        {
-            // Features materializes the 3 accepted records in the background.
-            await Task.Delay(200);
-            var response = await http.GetAsync(_host.Http + "/metrics");
-            response.IsSuccessStatusCode.Should().BeTrue();
-            response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
-            text = await response.Content.ReadAsStringAsync();
-        }
-        while (Samples(text, "cascade_features_freshness_milliseconds_count", ("view", _dataset)).Sum() < 3 && DateTime.UtcNow < deadline);
-
+        // Features materializes the 3 accepted records in the background.
+        var text = await Eventually.WaitForAsync(
+            async () =>
+            {
+                var response = await http.GetAsync(_host.Http + "/metrics");
+                response.IsSuccessStatusCode.Should().BeTrue();
+                response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+                return await response.Content.ReadAsStringAsync();
+            },
+            scraped => Samples(scraped, "cascade_features_freshness_milliseconds_count", ("view", _dataset)).Sum() >= 3,
+            "the 3 accepted records are materialized", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
         Sample(text, "cascade_features_freshness_milliseconds_count", ("view", _dataset)).Should().Be(3, "each accepted record was materialized once");
 
         Sample(text, "cascade_ingestion_records_total", ("dataset", _dataset), ("outcome", "accepted")).Should().Be(3);

@@ -167,34 +167,24 @@ public sealed class ModelImportTests(TrainedElsewhere models) : IClassFixture<Tr
         grpc.Outputs[0].Contents.Fp32Contents.Select(v => (double)v).Should().Equal(expected, (a, e) => Math.Abs(a - e) <= tolerance, "gRPC ModelInfer answers what python computed");
     }
 
-    private async Task ServedAsync(string model, int version)
+    private Task ServedAsync(string model, int version)
     {
         var serving = new Cascade.Contracts.Serving.V1.Serving.ServingClient(_host.Channel);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.FirstOrDefault(m => m.Model == model)?.Version != version)
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, $"{model} v{version} should be served once it is champion");
-            await Task.Delay(100);
-        }
+        return Eventually.WaitForAsync(
+            async () => (await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.FirstOrDefault(m => m.Model == model),
+            served => served?.Version == version, $"{model} v{version} is served once it is champion", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
     }
 
     private async Task<ModelHealth> MonitoredAsync(string model, int version)
     {
         var monitoring = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(_host.Channel);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
+        return (await Eventually.WaitForAsync(
+            async () =>
             {
-                var health = await monitoring.GetModelHealthAsync(new GetModelHealthRequest { Model = model });
-                if (health.Version == version) return health;
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-            }
-            DateTime.UtcNow.Should().BeBefore(deadline, $"monitoring should follow {model} to v{version}");
-            await Task.Delay(100);
-        }
+                try { return await monitoring.GetModelHealthAsync(new GetModelHealthRequest { Model = model }); }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound) { return null; }
+            },
+            health => health?.Version == version, $"monitoring follows {model} to v{version}", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)))!;
     }
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));

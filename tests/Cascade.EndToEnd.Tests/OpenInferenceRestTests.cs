@@ -285,18 +285,10 @@ public sealed class OpenInferenceRestTests(OpenInferenceRestTests.ServedDemoMode
                 await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(Host.Channel).IngestBatchAsync(request);
             }
             var serving = new Cascade.Contracts.Serving.V1.Serving.ServingClient(Host.Channel);
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (true)
-            {
-                var model = (await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.FirstOrDefault(m => m.Model == DemoDataset.Model);
-                if (model is not null)
-                {
-                    Version = model.Version;
-                    return;
-                }
-                DateTime.UtcNow.Should().BeBefore(deadline, "the first model should be trained, promoted and served");
-                await Task.Delay(100);
-            }
+            var model = await Eventually.WaitForAsync(
+                async () => (await serving.GetServingStatusAsync(new GetServingStatusRequest())).Models.FirstOrDefault(m => m.Model == DemoDataset.Model),
+                served => served is not null, "the first model is trained, promoted and served", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
+            Version = model!.Version;
         }
 
         public async Task DisposeAsync()

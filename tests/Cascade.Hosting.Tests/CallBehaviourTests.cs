@@ -27,7 +27,7 @@ public class CallBehaviourTests(HostFixture host) : IClassFixture<HostFixture>
         using var call = new MonitoringClient(host.Channel).WatchAlerts(new WatchAlertsRequest(), GrpcCalls.Within(TimeSpan.FromMilliseconds(300)));
         var read = async () => await call.ResponseStream.MoveNext(default);
         (await read.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.DeadlineExceeded);
-        await WaitUntil(() => Feed.Watchers == before, "the handler's subscription ends with its deadline");
+        await Eventually.WaitUntilAsync(() => Feed.Watchers == before, "the handler's subscription ends with its deadline", HangGuard);
     }
 
     [Fact]
@@ -36,11 +36,11 @@ public class CallBehaviourTests(HostFixture host) : IClassFixture<HostFixture>
         var before = Feed.Watchers;
         using var cts = new CancellationTokenSource();
         using var call = new MonitoringClient(host.Channel).WatchAlerts(new WatchAlertsRequest(), cancellationToken: cts.Token);
-        await WaitUntil(() => Feed.Watchers == before + 1, "the stream is open");
+        await Eventually.WaitUntilAsync(() => Feed.Watchers == before + 1, "the stream is open", HangGuard);
         await cts.CancelAsync();
         var read = async () => await call.ResponseStream.MoveNext(default);
         (await read.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Cancelled);
-        await WaitUntil(() => Feed.Watchers == before, "the handler's subscription ends when the client cancels");
+        await Eventually.WaitUntilAsync(() => Feed.Watchers == before, "the handler's subscription ends when the client cancels", HangGuard);
     }
 
     [Fact]
@@ -108,19 +108,10 @@ public class CallBehaviourTests(HostFixture host) : IClassFixture<HostFixture>
         using (var channel = GrpcChannel.ForAddress(host.Channel.Target.StartsWith("http") ? host.Channel.Target : "http://" + host.Channel.Target))
         {
             var call = new MonitoringClient(channel).WatchAlerts(new WatchAlertsRequest());
-            await WaitUntil(() => Feed.Watchers == before + 1, "the stream is open");
+            await Eventually.WaitUntilAsync(() => Feed.Watchers == before + 1, "the stream is open", HangGuard);
         }
         // Disposing the channel closes the connection: the server sees the stream reset.
-        await WaitUntil(() => Feed.Watchers == before, "the handler ends when its connection goes");
+        await Eventually.WaitUntilAsync(() => Feed.Watchers == before, "the handler ends when its connection goes", HangGuard);
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string because)
-    {
-        var deadline = DateTime.UtcNow + HangGuard;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting: {because}.");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Cascade.Contracts;
 using Cascade.EventLog.Abstractions;
@@ -47,15 +46,10 @@ public sealed class ConsumerHealthTests : IAsyncLifetime
     private async Task WaitForServerStatus(ServingStatus expected, HttpStatusCode healthz)
     {
         var client = new global::Grpc.Health.V1.Health.HealthClient(_channel);
-        var stopwatch = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = (await client.CheckAsync(new HealthCheckRequest { Service = "" }, GrpcCalls.Within(Deadline))).Status;
-            var http = (await _http.GetAsync("/healthz")).StatusCode;
-            if (status == expected && http == healthz) return;
-            if (stopwatch.Elapsed > Deadline) throw new TimeoutException($"The server stayed {status} (/healthz {http}), expected {expected}.");
-            await Task.Delay(20);
-        }
+        await Eventually.WaitForAsync(
+            async () => (Status: (await client.CheckAsync(new HealthCheckRequest { Service = "" }, GrpcCalls.Within(Deadline))).Status, Healthz: (await _http.GetAsync("/healthz")).StatusCode),
+            seen => seen.Status == expected && seen.Healthz == healthz,
+            $"the server is {expected} (/healthz {healthz})", Deadline);
     }
 
     [Fact]

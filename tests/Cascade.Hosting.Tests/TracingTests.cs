@@ -54,22 +54,14 @@ public sealed class TracingTests : IAsyncLifetime
         }
 
         // Ingestion's server span belongs to the client's trace.
-        (await Eventually(() => _stopped.FirstOrDefault(a => a.Source.Name == "Microsoft.AspNetCore" && a.TraceId == trace))).Should().NotBeNull();
+        (await SpanAsync(() => _stopped.FirstOrDefault(a => a.Source.Name == "Microsoft.AspNetCore" && a.TraceId == trace), "ingestion's server span arrives")).Should().NotBeNull();
         // Features' batch span links that trace, and Training's span continues the batch span through FeaturesMaterialized.
-        var materialize = await Eventually(() => _stopped.FirstOrDefault(a => a.OperationName == "features.materialize" && a.Links.Any(l => l.Context.TraceId == trace)));
+        var materialize = await SpanAsync(() => _stopped.FirstOrDefault(a => a.OperationName == "features.materialize" && a.Links.Any(l => l.Context.TraceId == trace)), "the features.materialize span arrives");
         materialize.GetTagItem("cascade.feature_view").Should().Be("traced-view");
-        var consider = await Eventually(() => _stopped.FirstOrDefault(a => a.OperationName == "training.consider" && a.ParentSpanId == materialize.SpanId));
+        var consider = await SpanAsync(() => _stopped.FirstOrDefault(a => a.OperationName == "training.consider" && a.ParentSpanId == materialize.SpanId), "the training.consider span arrives");
         consider.TraceId.Should().Be(materialize.TraceId);
     }
 
-    private static async Task<Activity> Eventually(Func<Activity?> find)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            if (find() is { } found) return found;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The span never arrived.");
-            await Task.Delay(50);
-        }
-    }
+    private static async Task<Activity> SpanAsync(Func<Activity?> find, string what) =>
+        (await Eventually.WaitForAsync(() => Task.FromResult(find()), span => span is not null, what, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50)))!;
 }

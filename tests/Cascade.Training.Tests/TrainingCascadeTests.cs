@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
@@ -69,28 +68,17 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
     }
 
-    private async Task WaitForLabeledRowsAsync(long rows)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < TimeSpan.FromMinutes(1))
-        {
-            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = "readings-view" });
-            if (status.LabeledRows >= rows) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"Features did not materialize {rows} labeled rows.");
-    }
+    private Task WaitForLabeledRowsAsync(long rows) =>
+        Eventually.WaitForAsync(
+            async () => (await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetMaterializationStatusAsync(new GetMaterializationStatusRequest { FeatureView = "readings-view" })).LabeledRows,
+            labeled => labeled >= rows, $"Features materialized {rows} labeled rows", TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(50));
 
     private async Task<TrainingJob> WaitForJobAsync(Func<TrainingJob, bool> done)
     {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            var jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" });
-            if (jobs.Jobs.FirstOrDefault(done) is { } job) return job;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("No training job reached the expected state.");
+        var jobs = await Eventually.WaitForAsync(
+            async () => (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" })).Jobs,
+            jobs => jobs.Any(done), "a training job reaches the expected state", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
+        return jobs.First(done);
     }
 
     [Fact]

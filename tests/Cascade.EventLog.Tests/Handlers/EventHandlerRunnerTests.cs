@@ -47,16 +47,6 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
 
     private Task AppendAsync(params string[] values) => _log.AppendAsync(_topic, values.Select(v => new OutgoingRecord("k", Encoding.UTF8.GetBytes(v))).ToArray());
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > Deadline) throw new TimeoutException($"Timed out waiting until {what}.");
-            await Task.Delay(10);
-        }
-    }
-
     private async Task<List<DeadLettered>> DeadLettersAsync(int atLeast)
     {
         await using var consumer = _log.Subscribe(new ConsumerOptions($"reader-{Guid.NewGuid():N}", [EventHandlerRunner.DeadLetterTopic]));
@@ -81,7 +71,7 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = new EventHandlerRunner(_log, _health).RunAsync(handler, stop.Token);
 
-        await WaitUntil(() => handler.Done.Contains("a") && handler.Done.Contains("b"), "the records around the poison are handled");
+        await Eventually.WaitUntilAsync(() => handler.Done.Contains("a") && handler.Done.Contains("b"), "the records around the poison are handled", Deadline);
         var letter = (await DeadLettersAsync(1)).Should().ContainSingle().Subject;
         letter.GroupId.Should().Be(_group);
         letter.Topic.Should().Be(_topic);
@@ -93,13 +83,13 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         letter.Attempts.Should().Be(3);
         _metrics.Sum("cascade.eventlog.dead_lettered", _group).Should().Be(1);
         _metrics.Sum("cascade.eventlog.handler.failures", _group).Should().Be(6, "3 attempts at the batch, then 3 at the poison record");
-        await WaitUntil(() => _changes.Any(c => !c.Stuck), "the group reports it recovered");
+        await Eventually.WaitUntilAsync(() => _changes.Any(c => !c.Stuck), "the group reports it recovered", Deadline);
         _changes.Should().Contain(c => c.Stuck && c.GroupId == _group, "health reported the group stuck while it retried");
         _health.AnyStuck.Should().BeFalse();
 
         // A handler exception never ends the loop: it still follows new records.
         await AppendAsync("c");
-        await WaitUntil(() => handler.Done.Contains("c"), "a record appended after the poison is handled");
+        await Eventually.WaitUntilAsync(() => handler.Done.Contains("c"), "a record appended after the poison is handled", Deadline);
         run.IsCompleted.Should().BeFalse();
         await stop.CancelAsync();
         await run; // only cancellation ends it, quietly
@@ -119,7 +109,7 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = new EventHandlerRunner(_log, _health).RunAsync(handler, stop.Token);
 
-        await WaitUntil(() => handler.Done.Contains("flaky") && handler.Done.Contains("b"), "the flaky record succeeds on a retry");
+        await Eventually.WaitUntilAsync(() => handler.Done.Contains("flaky") && handler.Done.Contains("b"), "the flaky record succeeds on a retry", Deadline);
         await stop.CancelAsync();
         await run;
 
@@ -139,9 +129,9 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         await AppendAsync("a");
         using var stop = new CancellationTokenSource();
         var run = new EventHandlerRunner(_log, _health).RunAsync(handler, stop.Token);
-        await WaitUntil(() => handler.Done.Contains("a"), "the first record is handled");
+        await Eventually.WaitUntilAsync(() => handler.Done.Contains("a"), "the first record is handled", Deadline);
         await AppendAsync("x");
-        await WaitUntil(() => handler.Done.Contains("x"), "the failed record succeeds on a retry");
+        await Eventually.WaitUntilAsync(() => handler.Done.Contains("x"), "the failed record succeeds on a retry", Deadline);
         await stop.CancelAsync();
         await run;
 
@@ -161,7 +151,7 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = new EventHandlerRunner(_log, _health).RunAsync(handler, stop.Token);
 
-        await WaitUntil(() => Volatile.Read(ref failures) < 0 && _changes.Any(c => c.Stuck) && !_health.AnyStuck, "the timed work recovered");
+        await Eventually.WaitUntilAsync(() => Volatile.Read(ref failures) < 0 && _changes.Any(c => c.Stuck) && !_health.AnyStuck, "the timed work recovered", Deadline);
         await stop.CancelAsync();
         await run;
 
@@ -190,8 +180,8 @@ public sealed class EventHandlerRunnerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = new EventHandlerRunner(_log, _health).RunAsync(handler, stop.Token);
 
-        await WaitUntil(() => handler.Done.Count == 3, "the records are handled once the log is back");
-        await WaitUntil(() => !_health.AnyStuck, "the group reports it recovered");
+        await Eventually.WaitUntilAsync(() => handler.Done.Count == 3, "the records are handled once the log is back", Deadline);
+        await Eventually.WaitUntilAsync(() => !_health.AnyStuck, "the group reports it recovered", Deadline);
         await stop.CancelAsync();
         await run;
 

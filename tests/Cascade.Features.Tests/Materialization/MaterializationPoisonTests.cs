@@ -1,6 +1,5 @@
 using Cascade.Tests.Shared;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Features.V1;
@@ -57,16 +56,6 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
 
     private long Counter(string instrument) => _counters.Of(instrument, Group);
 
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (stopwatch.Elapsed > Deadline) throw new TimeoutException($"Timed out waiting until {what}.");
-            await Task.Delay(20);
-        }
-    }
-
     private async Task<MaterializationService> StartAsync(IOnlineStore online)
     {
         var service = new MaterializationService(_states, online, _offline, _log, new EventHandlerRunner(_log, _health));
@@ -88,9 +77,9 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         var service = await StartAsync(online);
         var poison = (await _log.AppendAsync(Topics.Data(_dataset), [Data("before", 1, 1), new OutgoingRecord("bad", new byte[] { 0xff, 0xff, 0xff, 0x01 }), Data("after", 2, 2)]))[1];
 
-        await WaitUntil(async () => await online.ReadAsync("poison-view", "after") is not null, "the record after the poison is materialized");
+        await Eventually.WaitUntilAsync(async () => await online.ReadAsync("poison-view", "after") is not null, "the record after the poison is materialized", Deadline);
         (await online.ReadAsync("poison-view", "before")).Should().NotBeNull();
-        await WaitUntil(() => Task.FromResult(Counter("cascade.eventlog.dead_lettered") == 1), "the dead letter is counted");
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.dead_lettered") == 1, "the dead letter is counted", Deadline);
         await using var reader = _log.Subscribe(new ConsumerOptions("test-reader", [Topics.DeadLettered]));
         var letters = await reader.ConsumeAsync(TimeSpan.FromSeconds(5));
         var letter = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(letters.Should().ContainSingle().Subject.Value.Span), DeadLettered.Parser);
@@ -99,7 +88,7 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         letter.Offset.Should().Be(poison.Offset);
         letter.Value.ToByteArray().Should().Equal(0xff, 0xff, 0xff, 0x01);
         _changes.Should().Contain(c => c.GroupId == Group && c.Stuck, "the view's loop reported itself stuck while it retried");
-        await WaitUntil(() => Task.FromResult(!_health.AnyStuck), "the loop reports it moved on");
+        await Eventually.WaitUntilAsync(() => !_health.AnyStuck, "the loop reports it moved on", Deadline);
         service.Find("poison-view")!.Applied[0].Should().Be(3, "the checkpoint is past all three records");
     }
 
@@ -110,7 +99,7 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         await StartAsync(online);
         await _log.AppendAsync(Topics.Data(_dataset), [Data("e1", 1, 1), Data("e2", 2, 2)]);
 
-        await WaitUntil(async () => await online.ReadAsync("poison-view", "e2") is not null, "the batch is materialized on a retry");
+        await Eventually.WaitUntilAsync(async () => await online.ReadAsync("poison-view", "e2") is not null, "the batch is materialized on a retry", Deadline);
         (await online.ReadAsync("poison-view", "e1")).Should().NotBeNull();
         Counter("cascade.eventlog.handler.failures").Should().Be(1);
         Counter("cascade.eventlog.dead_lettered").Should().Be(0);

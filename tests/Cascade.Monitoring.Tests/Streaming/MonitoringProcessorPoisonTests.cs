@@ -1,6 +1,5 @@
 using Cascade.Tests.Shared;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
@@ -56,16 +55,6 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
 
     private long Counter(string instrument) => _counters.Of(instrument, Group);
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > Deadline) throw new TimeoutException($"Timed out waiting until {what}.");
-            await Task.Delay(20);
-        }
-    }
-
     private MonitoringProcessor Start(IEventLog log)
     {
         var options = new MonitoringServiceOptions { DatabasePath = Path.Combine(_data, "monitoring.db") };
@@ -84,9 +73,9 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
         Start(_log);
         var poison = (await _log.AppendAsync(Topics.ModelLoadFailed, [LoadFailed("before", 1), new OutgoingRecord("bad", new byte[] { 0xff, 0xff, 0xff, 0x01 }), LoadFailed("after", 2)]))[1];
 
-        await WaitUntil(() => _store.RecentAlerts("after", 10).Count == 1, "the event after the poison raises its alert");
+        await Eventually.WaitUntilAsync(() => _store.RecentAlerts("after", 10).Count == 1, "the event after the poison raises its alert", Deadline);
         _store.RecentAlerts("before", 10).Should().ContainSingle("the alert before the poison is published once, retries notwithstanding");
-        await WaitUntil(() => Counter("cascade.eventlog.dead_lettered") == 1, "the dead letter is counted");
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.dead_lettered") == 1, "the dead letter is counted", Deadline);
         await using var reader = _log.Subscribe(new ConsumerOptions("test-reader", [Topics.DeadLettered]));
         var letter = EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom((await reader.ConsumeAsync(TimeSpan.FromSeconds(5))).Should().ContainSingle().Subject.Value.Span), DeadLettered.Parser);
         letter.GroupId.Should().Be(Group);
@@ -94,7 +83,7 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
         letter.Offset.Should().Be(poison.Offset);
         letter.Value.ToByteArray().Should().Equal(0xff, 0xff, 0xff, 0x01);
         _changes.Should().Contain(c => c.GroupId == Group && c.Stuck, "monitoring reported itself stuck while it retried");
-        await WaitUntil(() => !_health.AnyStuck, "monitoring reports it moved on");
+        await Eventually.WaitUntilAsync(() => !_health.AnyStuck, "monitoring reports it moved on", Deadline);
 
         // Committed past the poison (after a checkpoint): a restarted consumer reads nothing again.
         await _stop.CancelAsync();
@@ -109,8 +98,8 @@ public sealed class MonitoringProcessorPoisonTests : IAsyncLifetime
         Start(new FlakyLog(_log, failingAppends: 1));
         await _log.AppendAsync(Topics.ModelLoadFailed, [LoadFailed("flaky", 1)]);
 
-        await WaitUntil(() => _store.RecentAlerts("flaky", 10).Count == 1, "the alert is published on a retry");
-        await WaitUntil(() => Counter("cascade.eventlog.handler.failures") == 1, "the failure is counted");
+        await Eventually.WaitUntilAsync(() => _store.RecentAlerts("flaky", 10).Count == 1, "the alert is published on a retry", Deadline);
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.handler.failures") == 1, "the failure is counted", Deadline);
         Counter("cascade.eventlog.dead_lettered").Should().Be(0);
         (await _log.GetEndOffsetsAsync(Topics.DeadLettered)).Values.Sum().Should().Be(0);
         (await _log.GetEndOffsetsAsync(Topics.DriftDetected)).Values.Sum().Should().Be(1, "the failed attempt wrote nothing, the retry wrote it once");

@@ -19,6 +19,7 @@ namespace Cascade.Registry.Tests.Messaging;
 /// </summary>
 public sealed class RegistryOutboxTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
     private static readonly string[] RegistryTopics = [Topics.ModelsTrained, Topics.ModelsPromoted, Topics.ModelsRolledBack, Topics.ModelsChallenger];
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-registry-outbox-").FullName;
     private readonly List<IAsyncDisposable> _running = [];
@@ -95,16 +96,6 @@ public sealed class RegistryOutboxTests : IAsyncLifetime
         }
     }
 
-    private static async Task Eventually(Func<bool> condition, string because, int seconds = 15)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(seconds), because);
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task A_promotion_committed_before_a_crash_is_published_after_the_restart_exactly_once_with_its_event_id()
     {
@@ -112,20 +103,20 @@ public sealed class RegistryOutboxTests : IAsyncLifetime
         var first = await StartProcess(log);
         await first.Registry.RegisterAsync(await Spec("job-1", 0.80), "worker", CancellationToken.None);
         await first.Registry.RegisterAsync(await Spec("job-2", 0.70, championVersion: 1, championAuc: 0.80), "worker", CancellationToken.None);
-        await Eventually(() => first.Store.PendingEvents(10).Count == 0, "the log works: v1's events go out");
+        await Eventually.WaitUntilAsync(() => first.Store.PendingEvents(10).Count == 0, "the log works: v1's events go out", Deadline);
 
         // The log goes away; the promotion still commits (the alias moves) and its answer comes back.
         log.Down = true;
         var promotion = await first.Registry.PromoteAsync("churn", 2, "bob", "business decision", force: true, CancellationToken.None);
         promotion.ToVersion.Should().Be(2);
         first.Store.ResolveAlias("churn", Aliases.Champion).Should().Be(2);
-        await Eventually(() => log.Failures > 0, "the relay tries at once and fails");
+        await Eventually.WaitUntilAsync(() => log.Failures > 0, "the relay tries at once and fails", Deadline);
         var promotedId = first.Store.PendingEvents(10).Should().ContainSingle().Subject.EventId;
         log.Attempted.Should().Contain(promotedId);
         await StopProcess(first); // the crash: the alias has moved, the log never had the event
 
         var second = await StartProcess(new ScriptedEventLog(_log));
-        await Eventually(() => second.Store.PendingEvents(10).Count == 0, "the relay runs at start and publishes what the crash left behind");
+        await Eventually.WaitUntilAsync(() => second.Store.PendingEvents(10).Count == 0, "the relay runs at start and publishes what the crash left behind", Deadline);
         await StopProcess(second);
         var third = await StartProcess(new ScriptedEventLog(_log), startRelay: false);
         (await third.Outbox.PublishPendingAsync()).Should().Be(0, "a published event left the outbox");
@@ -149,7 +140,7 @@ public sealed class RegistryOutboxTests : IAsyncLifetime
         await process.Registry.RollbackAsync("churn", 0, "alice", "v2 misbehaves", CancellationToken.None);
         await process.Registry.RegisterAsync(await Spec("job-3", 0.805, championVersion: 1, championAuc: 0.80), "worker", CancellationToken.None);
 
-        await Eventually(() => process.Store.PendingEvents(10).Count == 0, "the relay retries with backoff until the log takes everything");
+        await Eventually.WaitUntilAsync(() => process.Store.PendingEvents(10).Count == 0, "the relay retries with backoff until the log takes everything", Deadline);
 
         log.Failures.Should().Be(3);
         var events = await EventsOnTheLog();
@@ -188,7 +179,7 @@ public sealed class RegistryOutboxTests : IAsyncLifetime
 
         var clock = Stopwatch.StartNew();
         await process.Registry.RegisterAsync(await Spec("job-1", 0.80), "worker", CancellationToken.None);
-        await Eventually(() => log.Stored.Count == 2, "the commit wakes the relay", seconds: 5);
+        await Eventually.WaitUntilAsync(() => log.Stored.Count == 2, "the commit wakes the relay", TimeSpan.FromSeconds(5));
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2), "the relay's poll (5 s) is only a safety net");
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
@@ -40,16 +39,6 @@ public sealed class PredictionLogTests : IAsyncLifetime
     private static LoggedPrediction Prediction(int n) =>
         new($"p{n}", $"r{n}", "demo-model", 1, $"e{n % 7}", [n, n + 0.5f], [n / 100f], 3, DateTime.UtcNow, PredictionRole.Champion);
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > Deadline) throw new TimeoutException($"Timed out waiting until {what}.");
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task Every_prediction_reaches_the_topic_in_the_order_answered_in_batches_of_at_most_a_thousand()
     {
@@ -58,7 +47,7 @@ public sealed class PredictionLogTests : IAsyncLifetime
             _predictions.Enqueue(Prediction(n));
         }
 
-        await WaitUntil(() => _log.Stored.Count == 5_000, "every prediction is on the topic");
+        await Eventually.WaitUntilAsync(() => _log.Stored.Count == 5_000, "every prediction is on the topic", Deadline);
         _log.Stored.Select(p => p.PredictionId).Should().Equal(Enumerable.Range(0, 5_000).Select(n => $"p{n}"));
         _log.Stored[42].Should().BeEquivalentTo(new { RequestId = "r42", Model = "demo-model", Version = 1, EntityId = "e0", LatencyMicros = 3L });
         _log.Stored[42].Features.Should().Equal(42f, 42.5f);
@@ -79,7 +68,7 @@ public sealed class PredictionLogTests : IAsyncLifetime
             }
         })));
 
-        await WaitUntil(() => _log.Stored.Count == 16_000, "every prediction is on the topic");
+        await Eventually.WaitUntilAsync(() => _log.Stored.Count == 16_000, "every prediction is on the topic", Deadline);
         var ids = _log.Stored.Select(p => int.Parse(p.PredictionId[1..])).ToArray();
         ids.Should().OnlyHaveUniqueItems();
         foreach (var thread in ids.GroupBy(id => id / 10_000))
@@ -97,7 +86,7 @@ public sealed class PredictionLogTests : IAsyncLifetime
             _predictions.Enqueue(Prediction(n));
         }
 
-        await WaitUntil(() => _log.Stored.Count == 100, "the predictions are on the topic after the failures");
+        await Eventually.WaitUntilAsync(() => _log.Stored.Count == 100, "the predictions are on the topic after the failures", Deadline);
         _log.Failures.Should().Be(3);
         _log.Stored.Select(p => p.PredictionId).Should().Equal(Enumerable.Range(0, 100).Select(n => $"p{n}"));
         _predictions.Dropped.Should().Be(0);
@@ -111,7 +100,7 @@ public sealed class PredictionLogTests : IAsyncLifetime
         {
             _predictions.Enqueue(Prediction(n));
         }
-        await WaitUntil(() => _log.Blocked > 0, "an append is in progress");
+        await Eventually.WaitUntilAsync(() => _log.Blocked > 0, "an append is in progress", Deadline);
         for (var n = 10; n < 20; n++)
         {
             _predictions.Enqueue(Prediction(n));
@@ -129,7 +118,7 @@ public sealed class PredictionLogTests : IAsyncLifetime
     {
         _log.Block();
         _predictions.Enqueue(Prediction(-1));
-        await WaitUntil(() => _log.Blocked > 0, "an append is in progress");
+        await Eventually.WaitUntilAsync(() => _log.Blocked > 0, "an append is in progress", Deadline);
         for (var n = 0; n < PredictionLog.Capacity + 10; n++)
         {
             _predictions.Enqueue(Prediction(n));

@@ -44,16 +44,6 @@ public sealed class PromotionFollowerTests : IAsyncLifetime
 
     private long Counter(string instrument, string group) => _counters.Of(instrument, group);
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > Deadline) throw new TimeoutException($"Timed out waiting until {what}.");
-            await Task.Delay(20);
-        }
-    }
-
     private static OutgoingRecord Promotion(string model, int version) =>
         new(model, EventEnvelopes.Wrap(new ModelPromoted { Model = model, Version = version, ArtifactSha256 = new string('0', 64), FeatureView = "view" }, model, "test").ToByteArray());
 
@@ -108,9 +98,9 @@ public sealed class PromotionFollowerTests : IAsyncLifetime
         letter.Partition.Should().Be(poison.Partition);
         letter.Offset.Should().Be(poison.Offset);
         letter.Value.ToByteArray().Should().Equal(PoisonBytes);
-        await WaitUntil(() => Counter("cascade.eventlog.dead_lettered", group) == 1, "the dead letter is counted");
-        await WaitUntil(() => statuses.Contains(ServingStatus.NotServing), "the server reported NOT_SERVING while the follower was stuck");
-        await WaitUntil(() => statuses.Last() == ServingStatus.Serving && !host.Services.GetRequiredService<IConsumerHealth>().AnyStuck, "the server is SERVING again");
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.dead_lettered", group) == 1, "the dead letter is counted", Deadline);
+        await Eventually.WaitUntilAsync(() => statuses.Contains(ServingStatus.NotServing), "the server reported NOT_SERVING while the follower was stuck", Deadline);
+        await Eventually.WaitUntilAsync(() => statuses.Last() == ServingStatus.Serving && !host.Services.GetRequiredService<IConsumerHealth>().AnyStuck, "the server is SERVING again", Deadline);
 
         await stopWatching.CancelAsync();
         await watching;
@@ -133,7 +123,7 @@ public sealed class PromotionFollowerTests : IAsyncLifetime
         // The first report of the failed load cannot be written; the retry writes it.
         var failed = LoadFailure(await ReadUntilAsync(inner, Topics.ModelLoadFailed, r => LoadFailure(r)?.Model == "flaky"))!;
         failed.Version.Should().Be(1);
-        await WaitUntil(() => Counter("cascade.eventlog.handler.failures", group) == 1, "the failure is counted");
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.handler.failures", group) == 1, "the failure is counted", Deadline);
         await stop.CancelAsync();
         await run;
 

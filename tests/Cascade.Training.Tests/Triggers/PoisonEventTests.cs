@@ -69,19 +69,6 @@ public sealed class PoisonEventTests : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
-    private static async Task<T> WaitFor<T>(Func<T?> probe, string what) where T : class
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < Deadline)
-        {
-            if (probe() is { } found) return found;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"Timed out waiting for {what}.");
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, string what) => await WaitFor(() => condition() ? "" : null, what);
-
     private async Task<RecordPosition> AppendPoisonAsync(string topic) =>
         (await _log.AppendAsync(topic, [new OutgoingRecord("poison", new byte[] { 0xff, 0xff, 0xff, 0x01 })]))[0];
 
@@ -102,8 +89,8 @@ public sealed class PoisonEventTests : IAsyncLifetime
 
     private async Task ShowStuckThenRecoveredAsync()
     {
-        await WaitUntil(() => _serverStatuses.Contains(ServingStatus.NotServing), "the server to report NOT_SERVING while the trigger was stuck");
-        await WaitUntil(() => _serverStatuses.Last() == ServingStatus.Serving, "the server to report SERVING again once the trigger moved on");
+        await Eventually.WaitUntilAsync(() => _serverStatuses.Contains(ServingStatus.NotServing), "the server reports NOT_SERVING while the trigger is stuck", Deadline);
+        await Eventually.WaitUntilAsync(() => _serverStatuses.Last() == ServingStatus.Serving, "the server reports SERVING again once the trigger moved on", Deadline);
         _host.Services.GetRequiredService<IConsumerHealth>().AnyStuck.Should().BeFalse();
     }
 
@@ -118,12 +105,12 @@ public sealed class PoisonEventTests : IAsyncLifetime
         await _log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(next.FeatureView, EventEnvelopes.Wrap(next, next.FeatureView, "test").ToByteArray())]);
 
         var triggers = _host.Services.GetRequiredService<TrainingTriggers>();
-        (await WaitFor(() => triggers.Latest("after-the-poison"), "the event after the poison to be considered")).LabeledRowsTotal.Should().Be(7);
+        (await Eventually.WaitForAsync(() => Task.FromResult(triggers.Latest("after-the-poison")), latest => latest is not null, "the event after the poison is considered", Deadline))!.LabeledRowsTotal.Should().Be(7);
         var letter = await DeadLetterOfAsync(group, poison);
         letter.Partition.Should().Be(poison.Partition);
         letter.Value.ToByteArray().Should().Equal(0xff, 0xff, 0xff, 0x01);
         letter.Error.Should().NotBeEmpty();
-        await WaitUntil(() => Counter("cascade.eventlog.dead_lettered", group) >= 1, "the dead letter to be counted");
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.dead_lettered", group) >= 1, "the dead letter is counted", Deadline);
         Counter("cascade.eventlog.handler.failures", group).Should().BeGreaterThanOrEqualTo(2);
         await ShowStuckThenRecoveredAsync();
     }
@@ -146,11 +133,11 @@ public sealed class PoisonEventTests : IAsyncLifetime
         await _log.AppendAsync(Topics.DriftDetected, [new OutgoingRecord(alert.Model, EventEnvelopes.Wrap(alert, alert.Model, "test").ToByteArray())]);
 
         var store = _host.Services.GetRequiredService<TrainingStore>();
-        await WaitFor(() => store.PendingDriftRetrains().FirstOrDefault(p => p.Model == "drifting-model"), "the alert after the poison to schedule a retrain");
+        await Eventually.WaitUntilAsync(() => store.PendingDriftRetrains().Any(p => p.Model == "drifting-model"), "the alert after the poison schedules a retrain", Deadline);
         store.PendingDriftRetrains().Single(p => p.Model == "drifting-model").AlertIds.Should().Equal("alert-after-poison");
         var letter = await DeadLetterOfAsync(group, poison);
         letter.Value.ToByteArray().Should().Equal(0xff, 0xff, 0xff, 0x01);
-        await WaitUntil(() => Counter("cascade.eventlog.dead_lettered", group) >= 1, "the dead letter to be counted");
+        await Eventually.WaitUntilAsync(() => Counter("cascade.eventlog.dead_lettered", group) >= 1, "the dead letter is counted", Deadline);
         await ShowStuckThenRecoveredAsync();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
@@ -75,17 +74,9 @@ public sealed class TrainedCascadeHost : IAsyncLifetime
         await ingestion.IngestBatchAsync(batch, within);
 
         var serving = new ServingClient(Channel);
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            var status = await serving.GetServingStatusAsync(new GetServingStatusRequest(), new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(10)));
-            if (status.Models.Any(m => m.Model == Model))
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No {Model} was promoted and loaded by serving within 2 minutes.");
+        await Eventually.WaitUntilAsync(
+            async () => (await serving.GetServingStatusAsync(new GetServingStatusRequest(), new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(10)))).Models.Any(m => m.Model == Model),
+            $"{Model} is promoted and loaded by serving", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
     }
 
     public async Task DisposeAsync()
