@@ -75,5 +75,10 @@ public class SchemaTests
         RecordIds.For(a).Should().Be(RecordIds.For(b));
         b.Values["y"] = new Value { Float64Value = 3 };
         RecordIds.For(a).Should().NotBe(RecordIds.For(b));
+
+        // Every part carries its length: texts that only concatenate alike are different records.
+        var c = new Record { EntityId = "e", EventTime = new Timestamp { Seconds = 5 }, Values = { ["k"] = new Value { StringValue = "ab" }, ["l"] = new Value { StringValue = "c" } } };
+        var d = new Record { EntityId = "e", EventTime = new Timestamp { Seconds = 5 }, Values = { ["k"] = new Value { StringValue = "a" }, ["l"] = new Value { StringValue = "bc" } } };
+        RecordIds.For(c).Should().NotBe(RecordIds.For(d));
     }
 }

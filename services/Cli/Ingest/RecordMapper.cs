@@ -79,10 +79,8 @@ internal sealed class RecordMapper(ColumnMapping mapping)
             }
             record.RecordId = CellConversion.Text(id!);
         }
-        else
-        {
-            record.RecordId = ContentRecordId.For(spec.Name, record);
-        }
+        // Without --id-column the id stays empty: Ingestion derives it from the record's content (RecordIds), the same
+        // for a re-run, the same row in the other file format, or any other client sending it.
         return record;
     }
 }
