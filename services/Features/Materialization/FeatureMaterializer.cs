@@ -25,6 +25,10 @@ public sealed class FeatureMaterializer
     private readonly Dictionary<string, EntityState> _states;
     private readonly Dictionary<int, long> _applied;
 
+    // The view version's encodings, as every FeaturesMaterialized carries them (fixed with the version: built once,
+    // not per batch; never mutated, so every event can share them).
+    private readonly Contracts.Common.V1.CategoricalColumn[] _categoricals;
+
     private FeatureMaterializer(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, Dictionary<string, EntityState> states, Dictionary<int, long> applied, long labeledRows)
     {
         _view = view;
@@ -33,6 +37,7 @@ public sealed class FeatureMaterializer
         _offline = offline;
         _states = states;
         _applied = applied;
+        _categoricals = CategoricalMapping.ToProto(view.Categoricals).ToArray();
         Applied = new Dictionary<int, long>(applied);
         LabeledRows = labeledRows;
     }
@@ -164,7 +169,7 @@ public sealed class FeatureMaterializer
             RowsWritten = rows.Count,
             LabeledRowsTotal = LabeledRows,
             FeatureNames = { _view.FeatureNames },
-            Categoricals = { CategoricalMapping.ToProto(_view.Categoricals) },
+            Categoricals = { _categoricals },
         };
     }
 
