@@ -13,4 +13,15 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
 root.Subcommands.Add(GetCommand.Create());
 root.Subcommands.Add(IngestCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(EraseCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
+root.Options.Add(CliChannels.ApiKey);
+CliTls.AddTo(root);
+var parse = root.Parse(args);
+if (CliTls.Use(parse) is { } tlsError)
+{
+    Console.Error.WriteLine($"error: {tlsError}");
+    return 2;
+}
+return await parse.InvokeAsync();

@@ -1,4 +1,6 @@
 using Cascade.EventLog.Handlers;
+using Cascade.Features.Erasure;
+using Cascade.Features.Sources;
 using Cascade.Features.Grpc;
 using Cascade.Features.Materialization;
 using Cascade.Features.Options;
@@ -22,6 +24,10 @@ public static class FeaturesModule
     {
         services.AddValidatedOptions<VocabularyOptions>(VocabularyOptions.SectionName);
         services.AddSingleton(_ => new FeatureStateStore(Path.Combine(dataDirectory, "features.db")));
+        services.AddSingleton<EntityErasures>();
+        services.AddSingleton<EntityEraser>();
+        services.AddSingleton<FeatureSourceAnnouncer>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeatureSourceAnnouncer>());
         services.AddSingleton<DataTopicScanner>();
         services.AddSingleton<VocabularyResolver>();
         services.TryAddSingleton<IOnlineStore, InProcessOnlineStore>();

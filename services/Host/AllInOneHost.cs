@@ -2,6 +2,7 @@ using Cascade.Features;
 using Cascade.Features.Grpc;
 using Cascade.Ingestion;
 using Cascade.Ingestion.Grpc;
+using Cascade.Ml.Signing;
 using Cascade.Registry;
 using Cascade.Registry.Grpc;
 using Cascade.Monitoring;
@@ -33,11 +34,24 @@ public static class AllInOneHost
         return ServiceHost.Build(host, served, (services, data) =>
         {
             services.AddSingleton(options);
+            // One key for the process: its worker signs with it and its Serving trusts it. Checked here, before the
+            // modules, so a bad key is reported as such rather than as Serving having nothing to trust.
+            var signing = services.AddValidatedOptions<ModelSigningOptions>(ModelSigningOptions.SectionName, o => HostSigningKey.Apply(o, data), o =>
+            {
+                var (key, errors) = ModelSigningSetup.Signer(o);
+                key?.Dispose();
+                return errors;
+            });
+            void SameSigning(ModelSigningOptions o)
+            {
+                o.PrivateKeyFile = signing.PrivateKeyFile;
+                o.TrustedKeys = signing.TrustedKeys;
+            }
             services.AddCascadeIngestion(o => o.DatabasePath = Path.Combine(data, "ingestion.db"));
             services.AddCascadeFeatures(data);
             services.AddCascadeRegistry(data);
             services.AddSingleton<IRegistryGateway, InProcessRegistryGateway>();
-            services.AddCascadeServing(Path.Combine(data, "serving"));
+            services.AddCascadeServing(Path.Combine(data, "serving"), SameSigning);
             services.AddCascadeTraining(o =>
             {
                 o.DatabasePath = Path.Combine(data, "training.db");
@@ -45,7 +59,7 @@ public static class AllInOneHost
                 o.CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory);
                 o.Transport = options.Infrastructure.Jobs;
                 o.RabbitMq = options.Infrastructure.RabbitMq;
-            });
+            }, SameSigning);
             services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db"));
         }, configureLogging, args);
     }

@@ -16,6 +16,8 @@ public static class IngestionModule
     {
         var options = services.AddValidatedOptions(IngestionOptions.SectionName, configure);
         services.AddSingleton(sp => new IngestionStore(options.DatabasePath));
+        services.AddSingleton<DatasetAnnouncer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatasetAnnouncer>());
         services.AddSingleton<DatasetRegistry>();
         services.AddSingleton(sp => new WatermarkTracker(sp.GetRequiredService<Cascade.EventLog.Abstractions.IEventLog>(), options.WatermarkRefresh));
         services.AddSingleton<RecordIngestor>();

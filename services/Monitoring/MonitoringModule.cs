@@ -2,6 +2,7 @@ using Cascade.EventLog.Handlers;
 using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Monitoring.Alerts;
+using Cascade.Monitoring.Alerts.Webhooks;
 using Cascade.Monitoring.Domain;
 using Cascade.Monitoring.Grpc;
 using Cascade.Monitoring.Options;
@@ -25,6 +26,15 @@ public static class MonitoringModule
         services.AddSingleton<ArtifactProfileLoader>();
         services.AddSingleton<AlertFeed>();
         services.AddEventHandler<MonitoringProcessor>();
+        if (options.Webhooks.Endpoints.Count > 0)
+        {
+            // Webhooks read the alert topic in a consumer group of their own, so a slow receiver never delays monitoring.
+            // Pooled connections are renewed every few minutes so a receiver's DNS change is followed.
+            services.AddSingleton(provider => new AlertWebhookHandler(options.Webhooks,
+                new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AlertWebhookHandler>>()));
+            services.AddEventHandler<AlertWebhookHandler>();
+        }
         services.AddGrpcService<MonitoringGrpcService>();
         return services;
     }

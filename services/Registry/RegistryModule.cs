@@ -23,7 +23,7 @@ public static class RegistryModule
         services.TryAddSingleton<IRegistryStore>(sp => (sp.GetService<InfrastructureOptions>()?.RegistryStore ?? "sqlite") switch
         {
             "sqlite" => new SqliteRegistryStore(Path.Combine(dataDirectory, "registry.db")),
-            "postgres" => new PostgresRegistryStore(sp.GetRequiredService<InfrastructureOptions>().Postgres),
+            "postgres" => new PostgresRegistryStore(sp.GetRequiredService<InfrastructureOptions>().PostgresConnectionString()),
             var other => throw new ArgumentException($"Cascade:Infrastructure:RegistryStore is '{other}'; choose one of sqlite, postgres."),
         });
         services.TryAddSingleton<IArtifactStore>(_ => new LocalArtifactStore(Path.Combine(dataDirectory, "artifacts")));

@@ -1,8 +1,10 @@
 using Cascade.EventLog.Handlers;
 using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
+using Cascade.Ml.Signing;
 using Cascade.Serving.Domain;
 using Cascade.Serving.Grpc;
+using Cascade.Serving.Privacy;
 using Cascade.Serving.Rest;
 using Cascade.Storage.Artifacts;
 using Cascade.Storage.OnlineStore;
@@ -13,10 +15,27 @@ namespace Cascade.Serving;
 /// <summary>Composition of Serving (needs an IEventLog, an IArtifactStore and an IOnlineStore).</summary>
 public static class ServingModule
 {
-    public static IServiceCollection AddCascadeServing(this IServiceCollection services, string workDirectory)
+    /// <summary>
+    /// Adds Serving. It loads only artifacts signed by a key it trusts (<see cref="ModelSigningOptions"/>, section
+    /// <c>Cascade:Signing</c>, which <paramref name="signing"/> may complete): the trusted keys are read here, and a key
+    /// that cannot be read, or none while signatures are required, stops the process before it serves anything.
+    /// </summary>
+    public static IServiceCollection AddCascadeServing(this IServiceCollection services, string workDirectory, Action<ModelSigningOptions>? signing = null)
     {
-        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory));
+        ArtifactTrust? trust = null;
+        services.AddValidatedOptions(ModelSigningOptions.SectionName, signing, o =>
+        {
+            (trust, var errors) = ModelSigningSetup.Verifier(o);
+            return errors;
+        });
+        services.AddSingleton(trust!);
+        services.AddHostedService<TrustedKeysReport>();
+        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory, trust!));
         services.AddSingleton(_ => new TrafficPolicies(Path.Combine(workDirectory, "traffic.json")));
+        var privacy = services.AddValidatedOptions<PrivacyOptions>(PrivacyOptions.SectionName);
+        services.AddSingleton(_ => new PrivacyHasher(PrivacyKey.Load(privacy, workDirectory)));
+        services.AddSingleton<FeaturePrivacyCatalog>();
+        services.AddEventHandler<PrivacyFollower>();
         services.AddSingleton<PredictionLog>();
         services.AddHostedService(sp => sp.GetRequiredService<PredictionLog>());
         services.AddSingleton<Predictor>();

@@ -1,4 +1,6 @@
 using Cascade.Hosting;
+using Cascade.Hosting.Security;
+using Cascade.Hosting.Tls;
 using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
 using Microsoft.Extensions.Configuration;
@@ -23,13 +25,13 @@ internal static class Program
         return await ServiceHost.RunAsync(args, served, (services, data, options) =>
         {
             var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
-            services.AddGrpcClient<Contracts.Registry.V1.Registry.RegistryClient>(o => o.Address = new Uri(registry));
+            services.AddGrpcClient<Contracts.Registry.V1.Registry.RegistryClient>(o => o.Address = new Uri(registry)).AddCascadeServiceCredentials().UseCascadeTls(options.Tls);
             services.AddSingleton<IRegistryGateway, GrpcRegistryGateway>();
             if (!training.GetValue("Scheduler", true))
             {
                 // A worker-only process asks the Training service whether the jobs it holds were cancelled.
                 var scheduler = options.Services.TryGetValue("training", out var at) ? at : "http://127.0.0.1:50055";
-                services.AddGrpcClient<Contracts.Training.V1.Training.TrainingClient>(o => o.Address = new Uri(scheduler));
+                services.AddGrpcClient<Contracts.Training.V1.Training.TrainingClient>(o => o.Address = new Uri(scheduler)).AddCascadeServiceCredentials().UseCascadeTls(options.Tls);
                 services.AddSingleton<IJobCancellation, GrpcJobCancellation>();
             }
             services.AddCascadeTraining(o =>

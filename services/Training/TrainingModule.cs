@@ -2,6 +2,9 @@ using Cascade.EventLog.Handlers;
 using Cascade.Hosting.Grpc;
 using Cascade.Hosting;
 using Cascade.Ml.Native;
+using Cascade.Ml.Signing;
+using Cascade.Storage.Artifacts;
+using Cascade.Storage.OfflineStore;
 using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
 using Cascade.Training.Messaging;
@@ -11,6 +14,7 @@ using Cascade.Training.Triggers;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Cascade.Training;
 
@@ -18,11 +22,13 @@ namespace Cascade.Training;
 /// Composition of Training. The scheduler part (policies, triggers, the job dispatcher, job status, the gRPC API)
 /// needs an IEventLog; the worker part (one receive endpoint per queue this process can serve: <c>train-cpu</c>, and
 /// <c>train-gpu</c> only where XGBoost has CUDA) needs an IOfflineStore, an IArtifactStore and an
-/// <see cref="IRegistryGateway"/>. Jobs travel through MassTransit, in memory or over RabbitMQ.
+/// <see cref="IRegistryGateway"/>, and a key to sign artifacts with (<see cref="ModelSigningOptions"/>, section
+/// <c>Cascade:Signing</c>: a worker without one does not start while signatures are required). Jobs travel through
+/// MassTransit, in memory or over RabbitMQ.
 /// </summary>
 public static class TrainingModule
 {
-    public static IServiceCollection AddCascadeTraining(this IServiceCollection services, Action<TrainingServiceOptions> configure)
+    public static IServiceCollection AddCascadeTraining(this IServiceCollection services, Action<TrainingServiceOptions> configure, Action<ModelSigningOptions>? signing = null)
     {
         var options = services.AddValidatedOptions(TrainingServiceOptions.SectionName, configure);
         var queues = new JobQueues(options.RabbitMq);
@@ -48,7 +54,15 @@ public static class TrainingModule
             {
                 throw new InvalidOperationException("A worker-only Training process needs to ask the Training service about cancelled jobs: register an IJobCancellation (its Program.cs uses Cascade:Services:training).");
             }
-            services.AddSingleton<TrainingWorker>();
+            // Bound only where artifacts are built: the scheduler alone signs nothing and needs no key.
+            SigningKey? signingKey = null;
+            services.AddValidatedOptions(ModelSigningOptions.SectionName, signing, o =>
+            {
+                (signingKey, var errors) = ModelSigningSetup.Signer(o);
+                return errors;
+            });
+            services.AddSingleton(sp => new TrainingWorker(sp.GetRequiredService<IOfflineStore>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<IRegistryGateway>(),
+                sp.GetRequiredService<IJobCancellation>(), options, signingKey, sp.GetService<ILogger<TrainingWorker>>()));
             services.AddSingleton(capabilities);
             services.AddHostedService<WorkerCapabilitiesReport>();
             services.AddHostedService<TrainingWarmUp>();
@@ -90,6 +104,15 @@ public static class TrainingModule
                     {
                         host.Username(rabbit.Username);
                         host.Password(rabbit.Password);
+                        if (rabbit.Ssl)
+                        {
+                            host.UseSsl(ssl =>
+                            {
+                                ssl.ServerName = rabbit.Host;
+                                ssl.CertificateValidationCallback = Cascade.Hosting.Tls.RabbitMqTls.ServerCertificateValidation(rabbit);
+                                ssl.Certificate = Cascade.Hosting.Tls.RabbitMqTls.ClientCertificate(rabbit);
+                            });
+                        }
                     });
                     Endpoints(context, transport);
                 });

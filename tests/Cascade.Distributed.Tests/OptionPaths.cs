@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cascade.Hosting;
+using Cascade.Ml.Signing;
 using Cascade.Training.Options;
 
 namespace Cascade.Distributed.Tests;
@@ -7,10 +8,12 @@ namespace Cascade.Distributed.Tests;
 /// <summary>Environment-variable settings (<c>Cascade__Infrastructure__Kafka__Namespace</c>) against the options they bind to.</summary>
 internal static class OptionPaths
 {
-    // The sections services bind: the host's options, and Training's own section.
+    // The sections services bind: the host's options, Training's own section, and model signing (workers and Serving).
     private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Training"] = typeof(TrainingServiceOptions),
+        ["Signing"] = typeof(ModelSigningOptions),
+        ["Auth"] = typeof(Cascade.Hosting.Security.AuthOptions),
     };
 
     public static string? Check(string key, string value)

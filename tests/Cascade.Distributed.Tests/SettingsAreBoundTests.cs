@@ -5,8 +5,10 @@ using Cascade.Host;
 using Cascade.Hosting;
 using Cascade.Hosting.Grpc;
 using Cascade.Ingestion.Options;
+using Cascade.Ml.Signing;
 using Cascade.Monitoring.Options;
 using Cascade.Registry.Options;
+using Cascade.Serving.Privacy;
 using Cascade.Training.Options;
 
 namespace Cascade.Distributed.Tests;
@@ -30,6 +32,9 @@ public sealed partial class SettingsAreBoundTests
         ("Cascade:Ingestion", typeof(IngestionOptions)),
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),
+        ("Cascade:Privacy", typeof(PrivacyOptions)),
+        ("Cascade:Signing", typeof(ModelSigningOptions)),
+        ("Cascade:Auth", typeof(Cascade.Hosting.Security.AuthOptions)),
         ("Grpc:Server", typeof(GrpcServerOptions)),
         ("Cascade", typeof(ServiceHostOptions)),
     ];

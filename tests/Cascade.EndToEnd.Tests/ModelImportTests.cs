@@ -8,6 +8,7 @@ using Cascade.Contracts.Monitoring.V1;
 using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Serving.V1;
 using Cascade.EndToEnd.Tests.Fixtures;
+using Cascade.Host;
 using Grpc.Core;
 using Inference;
 
@@ -35,7 +36,7 @@ public sealed class ModelImportTests(TrainedElsewhere models) : IClassFixture<Tr
     }
 
     private Task<CascadeCli.Result> Import(string model, string file, params string[] options) =>
-        CascadeCli.RunAsync(["models", "import", model, "--file", models.File(file), .. options, "--grpc", _host.Grpc]);
+        CascadeCli.RunAsync(["models", "import", model, "--file", models.File(file), .. options, "--signing-key", HostSigningKey.KeyFile(_data), "--grpc", _host.Grpc]);
 
     [Fact]
     public async Task Xgboost_models_trained_in_python_are_imported_gated_and_served_as_xgboost_predicts()
@@ -144,7 +145,7 @@ public sealed class ModelImportTests(TrainedElsewhere models) : IClassFixture<Tr
         closed.Start();
         var port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        var unreachable = await CascadeCli.RunAsync("models", "import", Xgb, "--file", models.File("model.json"), "--grpc", $"http://127.0.0.1:{port}");
+        var unreachable = await CascadeCli.RunAsync("models", "import", Xgb, "--file", models.File("model.json"), "--signing-key", HostSigningKey.KeyFile(_data), "--grpc", $"http://127.0.0.1:{port}");
         unreachable.ExitCode.Should().Be(1);
         unreachable.Error.Should().Contain("Unavailable").And.Contain("is the host running?");
     }

@@ -3,6 +3,7 @@ using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Features.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
@@ -47,7 +48,7 @@ public sealed class FeatureMaterializerTests : IDisposable
         var (states, online, offline) = Stores();
         using var _ = states;
         using var __ = offline;
-        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, CancellationToken.None);
+        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, new EntityErasures(states), CancellationToken.None);
         // x = 1..15 at seconds 1..15: at second 15 the 10 s window (5, 15] holds 6..15.
         await materializer.ProcessAsync(Enumerable.Range(1, 15).Select(i => Consumed(i, "e", i, i)).ToArray(), CancellationToken.None);
         var vector = await online.ReadAsync("v", "e");
@@ -64,7 +65,7 @@ public sealed class FeatureMaterializerTests : IDisposable
         var (states, online, offline) = Stores();
         using var _ = states;
         using var __ = offline;
-        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, CancellationToken.None);
+        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, new EntityErasures(states), CancellationToken.None);
         // Accepted 3 s ago, read now (a Kafka 0.9 consumer's AppendedAt is the read time).
         var record = new DataRecord { Dataset = "d", RecordId = "r1", EntityId = "e", EventTime = Timestamp.FromDateTimeOffset(Start), Values = { ["x"] = new Value { Float64Value = 1 } },
             IngestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(-3)) };
@@ -84,7 +85,7 @@ public sealed class FeatureMaterializerTests : IDisposable
         var originals = Enumerable.Range(1, 10).Select(i => Consumed(i, "e", i, i)).ToArray();
         var copies = Enumerable.Range(6, 5).Select(i => Consumed(i + 5, "e", i, i, recordId: $"r{i}")).ToArray();
         var (states, online, offline) = Stores();
-        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, CancellationToken.None);
+        var materializer = await FeatureMaterializer.StartAsync(View(), states, online, offline, new EntityErasures(states), CancellationToken.None);
         await materializer.ProcessAsync(originals, CancellationToken.None);
         var once = (await online.ReadAsync("v", "e"))!.Values;
         (await materializer.ProcessAsync(copies[..2], CancellationToken.None)).Should().BeNull("both records were applied already");
@@ -94,7 +95,7 @@ public sealed class FeatureMaterializerTests : IDisposable
         var (states2, online2, offline2) = Stores();
         using var _ = states2;
         using var __ = offline2;
-        var restarted = await FeatureMaterializer.StartAsync(View(), states2, online2, offline2, CancellationToken.None);
+        var restarted = await FeatureMaterializer.StartAsync(View(), states2, online2, offline2, new EntityErasures(states2), CancellationToken.None);
         (await restarted.ProcessAsync(copies[2..], CancellationToken.None)).Should().BeNull("the ids applied before the restart are remembered");
         (await online2.ReadAsync("v", "e"))!.Values.Should().Equal(once);
         (await offline2.CountLabeledAsync("v", 1)).Should().Be(10);
@@ -114,7 +115,7 @@ public sealed class FeatureMaterializerTests : IDisposable
         using (var offline = new SqliteOfflineStore(Path.Combine(clean, "o.db")))
         {
             var online = new InProcessOnlineStore();
-            var m = await FeatureMaterializer.StartAsync(View(), states, online, offline, CancellationToken.None);
+            var m = await FeatureMaterializer.StartAsync(View(), states, online, offline, new EntityErasures(states), CancellationToken.None);
             await m.ProcessAsync(records, CancellationToken.None);
             expectedEven = (await online.ReadAsync("v", "even"))!.Values;
             expectedOdd = (await online.ReadAsync("v", "odd"))!.Values;
@@ -122,7 +123,7 @@ public sealed class FeatureMaterializerTests : IDisposable
 
         // Process 15 records, "crash" (the consumer never committed), restart, and get all 20 redelivered.
         var (firstStates, firstOnline, firstOffline) = Stores();
-        var first = await FeatureMaterializer.StartAsync(View(), firstStates, firstOnline, firstOffline, CancellationToken.None);
+        var first = await FeatureMaterializer.StartAsync(View(), firstStates, firstOnline, firstOffline, new EntityErasures(firstStates), CancellationToken.None);
         await first.ProcessAsync(records[..10], CancellationToken.None);
         await first.ProcessAsync(records[10..15], CancellationToken.None);
         firstStates.Dispose();
@@ -131,7 +132,7 @@ public sealed class FeatureMaterializerTests : IDisposable
         var (states2, online2, offline2) = Stores();
         using var _ = states2;
         using var __ = offline2;
-        var restarted = await FeatureMaterializer.StartAsync(View(), states2, online2, offline2, CancellationToken.None);
+        var restarted = await FeatureMaterializer.StartAsync(View(), states2, online2, offline2, new EntityErasures(states2), CancellationToken.None);
         (await online2.ReadAsync("v", "even"))!.Values.Should().NotBeEmpty("the online store is rebuilt from the checkpoint at start");
         var materialized = await restarted.ProcessAsync(records, CancellationToken.None);
 

@@ -143,7 +143,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
                 o.RabbitMq = _rabbitMq;
                 o.WorkDirectory = Path.Combine(directory, "work");
                 o.WorkerName = "gpu-test-worker";
-            });
+            }, signing => signing.PrivateKeyFile = Cascade.Ml.Signing.SigningKeyFiles.EnsureCreated(Path.Combine(directory, "model-signing.key")));
         }, logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
         await worker.StartAsync();
         var skipped = $"Training job {job.Id} was cancelled: nothing registered";

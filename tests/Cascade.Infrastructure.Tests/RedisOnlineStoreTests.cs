@@ -38,6 +38,22 @@ public sealed class RedisOnlineStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Deleting_entities_removes_their_keys_in_that_view_only_and_counts_those_redis_held()
+    {
+        var other = Servers.Unique("view");
+        await _store.WriteBatchAsync(_view, [Vector("e1", 1), Vector("e2", 2)]);
+        await _store.WriteBatchAsync(other, [Vector("e1", 3)]);
+
+        (await _store.DeleteAsync(_view, ["e1", "unknown"])).Should().Be(1);
+
+        (await _store.ReadAsync(_view, "e1")).Should().BeNull();
+        (await _store.ReadAsync(_view, "e2")).Should().NotBeNull();
+        (await _store.ReadAsync(other, "e1")).Should().NotBeNull("another view's vector of the same entity is its own key");
+        (await _store.DeleteAsync(_view, ["e1"])).Should().Be(0, "erasing again finds nothing");
+        (await _store.DeleteAsync(_view, [])).Should().Be(0);
+    }
+
+    [Fact]
     public async Task Views_are_separate_and_a_view_s_ttl_expires_its_vectors()
     {
         await _store.WriteBatchAsync(ShortLived, [Vector("e1", 1)]);

@@ -184,6 +184,26 @@ public abstract class OfflineStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Erasing_an_entity_deletes_its_rows_of_every_version_of_the_view_and_nothing_else_and_a_second_erasure_deletes_nothing()
+    {
+        var offline = Open();
+        OfflineFeatureRow Of(string entity, int partition, long offset, double? label) => new(entity, DateTimeOffset.UnixEpoch.AddSeconds(offset), partition, offset, [offset], label);
+        await offline.AppendAsync("v", 1, [Of("alice", 0, 0, 1), Of("bob", 0, 1, 1), Of("alice", 0, 2, null), Of("alice", 1, 0, 0)]);
+        await offline.AppendAsync("v", 2, [Of("alice", 0, 0, 1), Of("bob", 0, 1, 1)]);
+        await offline.AppendAsync("other", 1, [Of("alice", 0, 0, 1)]);
+
+        (await offline.DeleteEntityAsync("v", "alice")).Should().Be(4, "three rows of version 1 and one of version 2");
+
+        var everything = Watermark((0, 100), (1, 100));
+        (await offline.ReadAsync("v", 1, everything, labeledOnly: false)).Select(r => r.EntityId).Should().Equal("bob");
+        (await offline.ReadAsync("v", 2, everything, labeledOnly: false)).Select(r => r.EntityId).Should().Equal("bob");
+        (await offline.CountLabeledAsync("v", 1)).Should().Be(1, "the labeled count follows the deletion");
+        (await offline.ReadAsync("other", 1, everything, labeledOnly: false)).Should().ContainSingle("another view over the same entity is erased on its own");
+        (await offline.DeleteEntityAsync("v", "alice")).Should().Be(0);
+        (await offline.DeleteEntityAsync("v", "nobody")).Should().Be(0);
+    }
+
+    [Fact]
     public async Task An_empty_batch_adds_nothing()
     {
         var offline = Open();

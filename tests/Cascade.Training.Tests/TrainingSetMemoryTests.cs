@@ -41,7 +41,7 @@ public sealed class TrainingSetMemoryTests : IDisposable
         var offline = new CountingOfflineStore(sqlite);
         var registry = new RecordingRegistry();
         var worker = new TrainingWorker(offline, new LocalArtifactStore(Path.Combine(_root, "artifacts")), registry, new NeverCancelled(),
-            new TrainingServiceOptions { WorkDirectory = Path.Combine(_root, "work"), WorkerName = "test" });
+            new TrainingServiceOptions { WorkDirectory = Path.Combine(_root, "work"), WorkerName = "test" }, signingKey: null);
         var policy = new TrainingPolicySpec
         {
             Model = "m", Dataset = "d", FeatureView = "view", Objective = "binary:logistic", Rounds = 5,
@@ -89,6 +89,9 @@ public sealed class TrainingSetMemoryTests : IDisposable
 
         public Task<long> CountLabeledAsync(string featureView, int viewVersion, CancellationToken cancellationToken = default) =>
             inner.CountLabeledAsync(featureView, viewVersion, cancellationToken);
+
+        public Task<int> DeleteEntityAsync(string featureView, string entityId, CancellationToken cancellationToken = default) =>
+            inner.DeleteEntityAsync(featureView, entityId, cancellationToken);
     }
 
     private sealed class RecordingRegistry : IRegistryGateway

@@ -28,10 +28,11 @@ internal sealed class InProcessHost : IAsyncDisposable
     /// <summary>The HTTP endpoint's address (<c>/healthz</c>, <c>/metrics</c>).</summary>
     public string Http { get; }
 
-    public static async Task<InProcessHost> StartAsync(string dataDirectory)
+    /// <param name="settings">Host settings as configuration arguments (<c>--Cascade:Auth:Enabled=true</c>).</param>
+    public static async Task<InProcessHost> StartAsync(string dataDirectory, params string[] settings)
     {
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = dataDirectory };
-        var host = AllInOneHost.Build(options, _ => { });
+        var host = AllInOneHost.Build(options, _ => { }, settings);
         await host.StartAsync();
         var (grpc, http) = AllInOneHost.GetAddresses(host, options);
         return new InProcessHost(host, GrpcChannel.ForAddress(grpc), grpc, http);

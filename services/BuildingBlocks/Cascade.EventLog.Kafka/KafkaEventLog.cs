@@ -45,6 +45,7 @@ public sealed class KafkaEventLog : IEventLog
             config.ApiVersionRequest = false;
             config.BrokerVersionFallback = options.BrokerVersionFallback;
         }
+        KafkaSecurity.Apply(options, config);
         return config;
     }
 

@@ -46,6 +46,45 @@ public sealed class KafkaEventLogOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How clients talk to the brokers: <c>Plaintext</c>, <c>Ssl</c> (TLS, optionally with a client certificate: what
+    /// the local Kafka 0.9 can do), <c>SaslPlaintext</c> or <c>SaslSsl</c> (a modern cluster's usernames and passwords).
+    /// </summary>
+    /// <value>The default value is <c>Plaintext</c>.</value>
+    public Confluent.Kafka.SecurityProtocol SecurityProtocol { get; set; } = Confluent.Kafka.SecurityProtocol.Plaintext;
+
+    /// <summary>The CA certificates (PEM) that sign the brokers' certificates (librdkafka <c>ssl.ca.location</c>); empty for the system's roots.</summary>
+    public string SslCaFile { get; set; } = string.Empty;
+
+    /// <summary>The client certificate (PEM) presented to brokers that require one (<c>ssl.client.auth=required</c>; librdkafka <c>ssl.certificate.location</c>).</summary>
+    public string SslCertificateFile { get; set; } = string.Empty;
+
+    /// <summary>The private key (PEM) of <see cref="SslCertificateFile"/> (librdkafka <c>ssl.key.location</c>).</summary>
+    public string SslKeyFile { get; set; } = string.Empty;
+
+    /// <summary>The password of an encrypted <see cref="SslKeyFile"/> (librdkafka <c>ssl.key.password</c>). A secret: never logged.</summary>
+    public string SslKeyPassword { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The SASL mechanism when <see cref="SecurityProtocol"/> is <c>SaslSsl</c> or <c>SaslPlaintext</c>: <c>Plain</c>,
+    /// <c>ScramSha256</c>, <c>ScramSha512</c> (librdkafka <c>sasl.mechanism</c>). Kafka 0.9 has none of them, so this is
+    /// configuration for modern clusters, not tested here.
+    /// </summary>
+    /// <value>The default value is null: no SASL.</value>
+    public Confluent.Kafka.SaslMechanism? SaslMechanism { get; set; }
+
+    /// <summary>The SASL username (librdkafka <c>sasl.username</c>).</summary>
+    public string SaslUsername { get; set; } = string.Empty;
+
+    /// <summary>The SASL password (librdkafka <c>sasl.password</c>). A secret: never logged.</summary>
+    public string SaslPassword { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Any other librdkafka client property, passed through as given (<c>ssl.endpoint.identification.algorithm</c>,
+    /// <c>sasl.oauthbearer.*</c> …); these win over the settings above.
+    /// </summary>
+    public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Prefix of every topic and consumer group this deployment uses (<c>{namespace}.{topic}</c>), so several
     /// deployments (or test runs) can share one cluster without reading each other's events; empty for none.
     /// </summary>

@@ -17,8 +17,12 @@ namespace Cascade.Hosting;
 /// </summary>
 public static class InfrastructureComposition
 {
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">
+    /// A credential or TLS setting of a chosen server contradicts another or names a file that cannot be read.
+    /// </exception>
     public static IServiceCollection AddCascadeInfrastructure(this IServiceCollection services, InfrastructureOptions options, string dataDirectory)
     {
+        Tls.InfrastructureSecurity.ThrowIfInvalid(options);
         services.AddSingleton(options);
         services.AddSingleton<IEventLog>(_ => options.EventLog switch
         {
@@ -35,7 +39,7 @@ public static class InfrastructureComposition
         // Checked here, not when first resolved: a process that never touches the offline store still refuses a wrong value.
         if (options.OfflineStore is not ("sqlite" or "postgres")) throw Unknown("OfflineStore", options.OfflineStore, "sqlite, postgres");
         services.AddSingleton<IOfflineStore>(_ => options.OfflineStore == "postgres"
-            ? new PostgresOfflineStore(options.Postgres)
+            ? new PostgresOfflineStore(options.PostgresConnectionString())
             : new SqliteOfflineStore(string.IsNullOrEmpty(options.OfflineStorePath) ? Path.Combine(dataDirectory, "offline.db") : options.OfflineStorePath));
         services.AddSingleton<IArtifactStore>(_ => options.Artifacts switch
         {

@@ -25,8 +25,25 @@ public sealed class InfrastructureOptions
     /// <summary>The registry's metadata: <c>sqlite</c> or <c>postgres</c>.</summary>
     public string RegistryStore { get; set; } = "sqlite";
 
-    /// <summary>Npgsql connection string when <see cref="RegistryStore"/> or <see cref="OfflineStore"/> is <c>postgres</c>.</summary>
+    /// <summary>
+    /// Npgsql connection string when <see cref="RegistryStore"/> or <see cref="OfflineStore"/> is <c>postgres</c>. TLS is
+    /// set here too: <c>SSL Mode=VerifyFull;Root Certificate=/etc/cascade/postgres-ca.crt</c> (and <c>SSL Certificate</c>,
+    /// <c>SSL Key</c> for a client certificate). Keep the password out of it (<see cref="PostgresPassword"/>).
+    /// </summary>
     public string Postgres { get; set; } = "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres";
+
+    /// <summary>
+    /// The PostgreSQL password, from a Secret; overrides a <c>Password=</c> in <see cref="Postgres"/>. A secret: never logged.
+    /// </summary>
+    /// <value>The default value is empty: the connection string's own, or none (trust, a <c>.pgpass</c> file, <c>PGPASSWORD</c>).</value>
+    public string PostgresPassword { get; set; } = string.Empty;
+
+    /// <summary>The connection string the PostgreSQL stores open: <see cref="Postgres"/> with <see cref="PostgresPassword"/>. Never log it.</summary>
+    public string PostgresConnectionString()
+    {
+        if (string.IsNullOrEmpty(PostgresPassword)) return Postgres;
+        return new Npgsql.NpgsqlConnectionStringBuilder(Postgres) { Password = PostgresPassword }.ConnectionString;
+    }
 
     /// <summary>Model artifacts: <c>local</c> (a directory) or <c>s3</c>.</summary>
     public string Artifacts { get; set; } = "local";
@@ -102,5 +119,19 @@ public sealed class RabbitMqOptions
 
     public string Username { get; set; } = "guest";
 
+    /// <summary>The password of <see cref="Username"/>. A secret: never logged; give it from a Secret.</summary>
     public string Password { get; set; } = "guest";
+
+    /// <summary>Whether to connect over TLS (the broker's <c>listeners.ssl</c> port, usually 5671: set <see cref="Port"/> too).</summary>
+    /// <value>The default value is false.</value>
+    public bool Ssl { get; set; }
+
+    /// <summary>The CA certificate (PEM) that signs the broker's certificate; empty for the system's roots. The host name is still checked.</summary>
+    public string CaFile { get; set; } = string.Empty;
+
+    /// <summary>The client certificate (PEM) to present when the broker asks for one (<c>ssl_options.verify = verify_peer</c>).</summary>
+    public string ClientCertificateFile { get; set; } = string.Empty;
+
+    /// <summary>The private key (PEM) of <see cref="ClientCertificateFile"/>.</summary>
+    public string ClientKeyFile { get; set; } = string.Empty;
 }

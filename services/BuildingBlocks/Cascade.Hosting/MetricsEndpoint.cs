@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using Cascade.Hosting.Security;
 
 namespace Cascade.Hosting;
 
@@ -25,7 +26,11 @@ public static class MetricsEndpoint
 
     public static WebApplication MapCascadeMetrics(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint(Path);
+        var scrape = app.MapPrometheusScrapingEndpoint(Path);
+        if (app.Services.GetRequiredService<Security.AuthOptions>().ProtectMetrics)
+        {
+            scrape.RequireCascadeAccess(Security.AccessRules.MetricsScrape);
+        }
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Cascade.Hosting.Grpc;
 using Cascade.Hosting.Health;
+using Cascade.Hosting.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Grpc.AspNetCore.Web;
 using Grpc.Health.V1;
+using Cascade.Hosting.Security;
 
 namespace Cascade.Hosting;
 
@@ -63,14 +65,8 @@ public static class ServiceHost
         {
             configureLogging(builder.Logging);
         }
-        var address = IPAddress.Parse(options.BindAddress);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ListenGrpc(address, options.GrpcPort);
-            // The HTTP endpoint serves browsers (gRPC-Web, REST), probes and scrapers: plain HTTP/1.1 (cleartext HTTP/2
-            // needs prior knowledge they lack).
-            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
-        });
+        // The gRPC and HTTP ports, cleartext or TLS (Cascade:Tls, certificates checked and loaded now).
+        builder.ListenCascadeEndpoints(options);
         var data = Path.GetFullPath(options.DataDirectory);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new HostConfiguration(builder.Configuration));
@@ -78,12 +74,15 @@ public static class ServiceHost
         builder.Services.AddCascadeMetrics();
         builder.Services.AddCascadeTracing(options.Telemetry, ProcessName(grpcServices));
         builder.Services.AddCascadeInfrastructure(options.Infrastructure, data);
+        builder.Services.AddCascadeSecurity(options.BindAddress, data, ProcessName(grpcServices));
         // Readiness follows the event handlers: "" is NOT_SERVING while any of them is stuck retrying.
         ConsumerHealthReporter.Register(builder.Services);
         addServices(builder.Services, data);
 
         var app = builder.Build();
         app.UseRouting();
+        app.UseCascadeSecurity();
+        app.UseRestBodyLimit();
         // gRPC-Web for every service: browsers cannot speak gRPC's HTTP/2 trailers, and reach the same handlers over HTTP/1.1.
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseGrpcCallMetrics();
@@ -146,6 +145,6 @@ public static class ServiceHost
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a)).ToArray();
         // Kestrel lists endpoints in the order they were configured: gRPC first, then HTTP.
-        return ($"http://{bindAddress}:{addresses[0].Port}", $"http://{bindAddress}:{addresses[1].Port}");
+        return ($"{addresses[0].Scheme}://{bindAddress}:{addresses[0].Port}", $"{addresses[1].Scheme}://{bindAddress}:{addresses[1].Port}");
     }
 }

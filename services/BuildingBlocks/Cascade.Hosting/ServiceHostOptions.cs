@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Cascade.Hosting.Tls;
 
 namespace Cascade.Hosting;
 
@@ -26,6 +27,9 @@ public sealed class ServiceHostOptions
 
     /// <summary>Which implementation stands behind each shared seam.</summary>
     public InfrastructureOptions Infrastructure { get; set; } = new();
+
+    /// <summary>TLS of both ports, mutual TLS, and how this process trusts the services it calls (<c>Cascade:Tls</c>).</summary>
+    public TlsOptions Tls { get; set; } = new();
 
     /// <summary>Where traces go (metrics are always on <c>/metrics</c>).</summary>
     public TelemetryOptions Telemetry { get; set; } = new();

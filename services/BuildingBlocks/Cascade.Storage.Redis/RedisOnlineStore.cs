@@ -20,7 +20,7 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
     public RedisOnlineStore(RedisOnlineStoreOptions options)
     {
         _options = options;
-        _redis = ConnectionMultiplexer.Connect(options.Configuration);
+        _redis = ConnectionMultiplexer.Connect(RedisConnection.Configure(options));
         _database = _redis.GetDatabase();
     }
 
@@ -67,6 +67,15 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
         return value.HasValue ? FeatureVectorCodec.Decode(entityId, (byte[])value!) : null;
     }
 
+    /// <summary>One DEL of every key: Redis answers how many existed.</summary>
+    public async ValueTask<int> DeleteAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default)
+    {
+        if (entityIds.Count == 0) return 0;
+        var keys = new RedisKey[entityIds.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = Key(featureView, entityIds[i]);
+        return (int)await _database.KeyDeleteAsync(keys).WaitAsync(cancellationToken);
+    }
+
     public async ValueTask<bool> IsIntactAsync(string featureView, CancellationToken cancellationToken = default) =>
         await _database.KeyExistsAsync(Marker(featureView)).WaitAsync(cancellationToken);
 
@@ -77,7 +86,8 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
     {
         if (!_redis.IsConnected)
         {
-            throw new OnlineStoreUnavailableException($"The online store (Redis at {_options.Configuration.Split(',')[0]}) is unreachable; retry shortly.");
+            // The endpoints only: the configuration string may hold a password.
+            throw new OnlineStoreUnavailableException($"The online store (Redis at {string.Join(", ", _redis.GetEndPoints().Select(Format))}) is unreachable; retry shortly.");
         }
         try
         {
@@ -88,6 +98,8 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
             throw new OnlineStoreUnavailableException($"The online store (Redis) did not answer: {ex.Message}", ex);
         }
     }
+
+    private static string Format(System.Net.EndPoint endPoint) => endPoint is System.Net.DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : endPoint.ToString() ?? "?";
 
     public void Dispose() => _redis.Dispose();
 }

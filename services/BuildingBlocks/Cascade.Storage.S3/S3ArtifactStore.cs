@@ -30,6 +30,7 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             AuthenticationRegion = options.Region,
         };
+        if (!string.IsNullOrEmpty(options.CaFile)) config.HttpClientFactory = new S3CaTrust(options.CaFile);
         if (!string.IsNullOrEmpty(options.ServiceUrl)) config.ServiceURL = options.ServiceUrl;
         else config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
         _s3 = new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);

@@ -86,6 +86,10 @@ internal static class AlertsCommand
                     categorical ? $"{feature.ChiSquaredPValue:G3}" : "", Markup.Escape(moved));
             }
             AnsiConsole.Write(table);
+            if (result.WithheldFeatures.Count > 0)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[grey]not measured (sensitive columns, withheld from the prediction log): {string.Join(", ", result.WithheldFeatures)}[/]");
+            }
             foreach (var detector in result.Detectors)
             {
                 AnsiConsole.MarkupLineInterpolated($"{detector.Name}: estimate {detector.Estimate:F4}, width {detector.Width}, detections {detector.Detections}");

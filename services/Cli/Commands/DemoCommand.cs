@@ -37,6 +37,7 @@ internal static class DemoCommand
         var rate = new Option<int>("--rate") { Description = "Records per second the producer sends.", DefaultValueFactory = _ => 2_500 };
         var json = new Option<FileInfo?>("--json") { Description = "Write the summary as JSON to this file." };
         var keep = new Option<bool>("--keep") { Description = "Leave the host running afterwards (Ctrl-C stops it)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic data (the same seed tells the same story).", DefaultValueFactory = _ => RecordStreamer.DefaultSeed };
         var distributed = new Option<bool>("--distributed") { Description = "Run the services of tye.yaml as separate processes on the local infrastructure (./cascade infra up first)." };
         var command = new Command("demo", "Run the cascade on the embedded all-in-one default and show it live.");
         endpoints.AddTo(command);
@@ -45,6 +46,7 @@ internal static class DemoCommand
         command.Options.Add(rate);
         command.Options.Add(json);
         command.Options.Add(keep);
+        command.Options.Add(seed);
         command.Options.Add(distributed);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,7 +57,7 @@ internal static class DemoCommand
             }
             if (parse.GetValue(distributed))
             {
-                return await RunDistributedAsync(parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), parse.GetValue(json), parse.GetValue(keep), cancellationToken);
+                return await RunDistributedAsync(parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(json), parse.GetValue(keep), cancellationToken);
             }
             var options = endpoints.Read(parse);
             if (parse.GetResult(endpoints.DataDirectory) is null)
@@ -83,7 +85,7 @@ internal static class DemoCommand
             var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
             AnsiConsole.MarkupLineInterpolated($"grpc.health.v1.Health/Check → [bold]{health.Status}[/]; serving {served.Count} services");
 
-            var summary = await RunCascadeAsync(channel, parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), cancellationToken);
+            var summary = await RunCascadeAsync(channel, parse.GetValue(events), parse.GetValue(driftAt), parse.GetValue(rate), cancellationToken, parse.GetValue(seed));
             summary["health"] = health.Status.ToString();
             await WriteSummaryAsync(summary, parse.GetValue(json), cancellationToken);
             if (parse.GetValue(keep))
@@ -98,7 +100,7 @@ internal static class DemoCommand
     }
 
     /// <summary>The same scenario with every service in its own process, on Kafka, Redis, PostgreSQL, S3 and RabbitMQ.</summary>
-    private static async Task<int> RunDistributedAsync(int events, int driftAt, int rate, FileInfo? json, bool keep, CancellationToken cancellationToken)
+    private static async Task<int> RunDistributedAsync(int events, int driftAt, int rate, int seed, FileInfo? json, bool keep, CancellationToken cancellationToken)
     {
         var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
         var state = Path.Combine(root, ".cascade", "distributed");
@@ -113,7 +115,7 @@ internal static class DemoCommand
             AnsiConsole.MarkupLine("[red]The infrastructure holds an earlier demo run[/] (the registry already has demo-model, the topics its records). Start from fresh servers: ./cascade infra down && rm -rf .cascade/infra && ./cascade infra up");
             return 2;
         }
-        var summary = await RunCascadeAsync(cluster.Channels, events, driftAt, rate, cancellationToken);
+        var summary = await RunCascadeAsync(cluster.Channels, events, driftAt, rate, cancellationToken, seed);
         summary["deployment"] = "distributed";
         summary["processes"] = cluster.Services.SelectMany(s => Enumerable.Range(0, s.Replicas).Select(r => s.Replicas == 1 ? s.Name : $"{s.Name}-{r}")).ToArray();
         summary["process_restarts"] = cluster.Restarts.Values.Sum();
@@ -134,10 +136,10 @@ internal static class DemoCommand
     }
 
     /// <summary>The scenario: producer, prediction load and alert console run at once; returns the summary.</summary>
-    internal static Task<Dictionary<string, object?>> RunCascadeAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken) =>
-        RunCascadeAsync(CascadeChannels.Single(channel), events, driftAt, rate, cancellationToken);
+    internal static Task<Dictionary<string, object?>> RunCascadeAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken, int seed = RecordStreamer.DefaultSeed) =>
+        RunCascadeAsync(CascadeChannels.Single(channel), events, driftAt, rate, cancellationToken, seed);
 
-    internal static async Task<Dictionary<string, object?>> RunCascadeAsync(CascadeChannels channels, int events, int driftAt, int rate, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, object?>> RunCascadeAsync(CascadeChannels channels, int events, int driftAt, int rate, CancellationToken cancellationToken, int seed = RecordStreamer.DefaultSeed)
     {
         var clock = Stopwatch.StartNew();
         await RecordStreamer.SetUpAsync(channels, cancellationToken);
@@ -148,7 +150,7 @@ internal static class DemoCommand
         var loadTask = load.RunAsync(channels.Serving, DemoDataset.Model, stopLoad.Token);
         var alertTask = alerts.RunAsync(channels.Monitoring, DemoDataset.Model, stopLoad.Token);
 
-        var ingested = await streamer.StreamAsync(channels.Ingestion, events, driftAt, rate, cancellationToken);
+        var ingested = await streamer.StreamAsync(channels.Ingestion, events, driftAt, rate, cancellationToken, seed);
         var (materialization, caughtUpMs) = await CascadeProgress.AwaitMaterializationAsync(channels, ingested, cancellationToken);
         if (events > driftAt)
         {
@@ -178,6 +180,8 @@ internal static class DemoCommand
         {
             ["deployment"] = "all-in-one",
             ["model"] = DemoDataset.Model,
+            ["seed"] = seed,
+            ["drift_at"] = driftAt < events ? driftAt : null,
             ["records_ingested"] = ingested.Accepted,
             ["records_rejected"] = ingested.Errors.Count,
             ["ingest_rate_target"] = rate,
@@ -188,6 +192,15 @@ internal static class DemoCommand
             ["promotions"] = promotions,
             ["swaps"] = swaps,
             ["drift_alerts"] = received.Select(r => r.Alert.AlertId).Distinct().Count(),
+            // Every alert the console received, with the number of records the producer had sent by then (the count
+            // drift_alert_records_after_change is based on): a run without drift should list none.
+            ["alerts"] = received.Select(r => new Dictionary<string, object?>
+            {
+                ["alert_id"] = r.Alert.AlertId,
+                ["severity"] = r.Alert.Severity.ToString().ToUpperInvariant(),
+                ["kind"] = r.Alert.Kind.ToString(),
+                ["record"] = r.RecordsSent,
+            }).ToArray(),
             ["drift_alert_records_after_change"] = FirstAlertAfterDrift(streamer, received) is { } first ? first.RecordsSent - driftAt : null,
             ["retrains"] = jobs.Count(j => j.Spec.Trigger == TriggerKind.Drift),
             ["predictions"] = load.Predictions,

@@ -16,7 +16,7 @@ internal static class HostCall
     /// <summary>Runs a call against the host; a gRPC error becomes one line on stderr and exit code 1.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Option<string> address, Func<GrpcChannel, Task> action)
     {
-        using var channel = GrpcChannel.ForAddress(parse.GetValue(address)!);
+        using var channel = CliChannels.ForAddress(parse.GetValue(address)!, parse);
         try
         {
             await action(channel);

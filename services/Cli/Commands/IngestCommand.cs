@@ -39,7 +39,7 @@ internal static class IngestCommand
                     throw new IngestUsageException($"unexpected argument(s) {string.Join(" ", stray)}; see cascade ingest --help.");
                 }
                 settings = IngestSettings.From(parse.GetValue(dataset), parse.GetValue(file), parse.GetValue(labels), parse.GetValue(idColumn),
-                    parse.GetValue(batchSize), parse.GetValue(errors), parse.GetValue(grpc));
+                    parse.GetValue(batchSize), parse.GetValue(errors), parse.GetValue(grpc)) with { ApiKey = parse.GetValue(CliChannels.ApiKey) ?? Environment.GetEnvironmentVariable("CASCADE_API_KEY") };
             }
             catch (IngestUsageException ex)
             {

@@ -5,6 +5,7 @@ using Cascade.Ml.Artifacts;
 using Cascade.Ml.Data;
 using Cascade.Ml.Import;
 using Cascade.Ml.Native;
+using Cascade.Ml.Signing;
 
 namespace Cascade.Cli.Commands;
 
@@ -20,7 +21,9 @@ internal static partial class ModelsImportCommand
         var label = new Option<string?>("--label") { Description = $"The sample's label column (default: '{ModelImporter.DefaultLabel}' when the sample has it)." };
         var objective = new Option<string?>("--objective") { Description = "Objective of an ONNX model (binary:logistic, reg:squarederror, multi:softprob); inferred from its outputs when left out." };
         var force = new Option<bool>("--force") { Description = "Make the version champion even if the gate refuses or has nothing to compare (audited as 'import --force')." };
-        var command = new Command("import", "Register a model trained elsewhere (XGBoost or ONNX) as a new version, through the promotion gate.") { name, file, features, sample, label, objective, force };
+        var signingKey = new Option<FileInfo?>("--signing-key") { Description = $"The ECDSA P-256 private key (PEM) that signs the artifact; Serving loads only models signed by a key it trusts (default: ${ImportSigningKey.EnvironmentVariable}, else {ImportSigningKey.AllInOneDefault})." };
+        var unsigned = new Option<bool>("--unsigned") { Description = "Build the artifact unsigned: only a deployment with Cascade__Signing__RequireSignature=false serves it." };
+        var command = new Command("import", "Register a model trained elsewhere (XGBoost or ONNX) as a new version, through the promotion gate.") { name, file, features, sample, label, objective, force, signingKey, unsigned };
         command.SetAction(async (parse, ct) =>
         {
             var model = parse.GetValue(name)!;
@@ -38,6 +41,17 @@ internal static partial class ModelsImportCommand
                 LabelColumn = parse.GetValue(label),
                 Objective = parse.GetValue(objective),
             };
+            SigningKey? signer = null;
+            if (!parse.GetValue(unsigned))
+            {
+                (signer, var keyError) = ImportSigningKey.Resolve(parse.GetValue(signingKey)?.FullName, Environment.GetEnvironmentVariable(ImportSigningKey.EnvironmentVariable), Directory.GetCurrentDirectory());
+                if (signer is null)
+                {
+                    Console.Error.WriteLine($"error: {keyError}");
+                    return 1;
+                }
+            }
+            using var signerInUse = signer;
             var work = Directory.CreateTempSubdirectory("cascade-import-").FullName;
             try
             {
@@ -45,7 +59,7 @@ internal static partial class ModelsImportCommand
                 ModelArtifact artifact;
                 try
                 {
-                    (imported, artifact) = ModelImport.Build(request, work);
+                    (imported, artifact) = ModelImport.Build(request, work, signer);
                 }
                 catch (Exception ex) when (ex is ImportException or ArtifactException or CsvFormatException or XGBoostException or IOException or DllNotFoundException)
                 {
@@ -53,7 +67,7 @@ internal static partial class ModelsImportCommand
                     return 1;
                 }
                 return await HostCall.RunAsync(parse, address, async channel =>
-                    Print(await ModelImport.RunAsync(channel, model, request, imported, artifact, parse.GetValue(force), work, ct)));
+                    Print(await ModelImport.RunAsync(channel, model, request, imported, artifact, parse.GetValue(force), work, ct), artifact.Signature));
             }
             finally
             {
@@ -64,11 +78,14 @@ internal static partial class ModelsImportCommand
     }
 
     /// <summary>Plain lines (no markup, no wrapping): the summary is read by people and by scripts alike.</summary>
-    private static void Print(ImportOutcome outcome)
+    private static void Print(ImportOutcome outcome, SignatureStatus signature)
     {
         var manifest = outcome.Imported.Manifest;
         var output = Console.Out;
         output.WriteLine($"imported {manifest.Source!.FileName} as v{outcome.Version}: {manifest.EffectiveFramework}, {manifest.Objective}, {manifest.FeatureNames.Count} features, {manifest.OutputsPerRow} output(s) per row; artifact {outcome.Artifact.Sha256[..12]} ({outcome.Artifact.SizeBytes:N0} bytes)");
+        output.WriteLine(signature.State == SignatureState.Unsigned
+            ? "signature: none (--unsigned): Serving loads it only where Cascade__Signing__RequireSignature=false"
+            : $"signature: signed by key {signature.KeyId}; Serving loads it only if it trusts that key");
         if (outcome.Imported.ObjectiveInferred)
         {
             output.WriteLine($"objective {manifest.Objective} was inferred from the outputs; pass --objective to state it");

@@ -1,10 +1,15 @@
 using System.CommandLine;
 using Cascade.Ml.Offline;
+using Cascade.Ml.Signing;
 using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary><c>cascade predict</c>: one prediction per CSV row, with the compiled evaluator or XGBoost itself.</summary>
+/// <summary>
+/// <c>cascade predict</c>: one prediction per CSV row, with the compiled evaluator or XGBoost itself. The artifact's
+/// hashes are verified as Serving verifies them; its signature is reported (signed by which key, unsigned, invalid) but
+/// not required, since an artifact from <c>cascade train</c> is unsigned.
+/// </summary>
 internal static class PredictCommand
 {
     public static Command Create()
@@ -18,8 +23,11 @@ internal static class PredictCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var chosen = parse.GetValue(engine) == "xgboost" ? PredictionEngine.XGBoost : PredictionEngine.Compiled;
-            var rows = CsvPrediction.Run(parse.GetValue(model)!.FullName, parse.GetValue(csv)!.FullName, parse.GetValue(output)!.FullName, chosen);
+            var directory = parse.GetValue(model)!.FullName;
+            var rows = CsvPrediction.Run(directory, parse.GetValue(csv)!.FullName, parse.GetValue(output)!.FullName, chosen);
             AnsiConsole.MarkupLineInterpolated($"{rows} predictions ({chosen.ToString().ToLowerInvariant()} engine) → {parse.GetValue(output)!.FullName}");
+            // A plain line (no markup, no wrapping at the console's width): scripts read it too.
+            Console.Out.WriteLine($"signature: {ManifestSigning.Check(directory, trusted: null).Describe()}");
         }));
         return command;
     }

@@ -39,7 +39,7 @@ internal sealed class ServiceEndpointOptions
             var address = parse.GetValue(_services[service])
                 ?? (topology?.FirstOrDefault(s => s.Name == service) is { } spec ? $"http://127.0.0.1:{spec.GrpcPort}" : null)
                 ?? parse.GetValue(Address)!;
-            if (!channels.TryGetValue(address, out var channel)) channels[address] = channel = GrpcChannel.ForAddress(address);
+            if (!channels.TryGetValue(address, out var channel)) channels[address] = channel = CliChannels.ForAddress(address, parse);
             return channel;
         }
         return new CascadeChannels(Channel("ingestion"), Channel("features"), Channel("training"), Channel("registry"), Channel("serving"), Channel("monitoring"));

@@ -21,13 +21,13 @@ internal static class UpCommand
         {
             if (parse.GetValue(distributed))
             {
-                return await RunDistributedAsync(cancellationToken);
+                return await RunDistributedAsync(parse.GetValue(endpoints.Auth), cancellationToken);
             }
             var options = endpoints.Read(parse);
             WebApplication built;
             try
             {
-                built = AllInOneHost.Build(options);
+                built = AllInOneHost.Build(options, args: endpoints.ConfigurationArgs(parse));
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException ex)
             {
@@ -48,6 +48,9 @@ internal static class UpCommand
             var services = Cascade.Hosting.Grpc.GrpcHosting.ServedServices(app.Services);
             AnsiConsole.MarkupLineInterpolated($"[green]Cascade all-in-one host is up[/]: gRPC [bold]{grpc}[/], HTTP [bold]{http}[/] (/healthz)");
             AnsiConsole.MarkupLineInterpolated($"gRPC services: {string.Join(", ", services)}");
+            AnsiConsole.MarkupLine(parse.GetValue(endpoints.Auth)
+                ? $"Authentication: [green]on[/] (keys in {Markup.Escape(Path.Combine(options.DataDirectory, "keys.json"))}; create one with ./cascade keys create --role ROLE)"
+                : "Authentication: [yellow]off[/] (anyone who can reach these ports may call every API; --auth turns it on)");
             AnsiConsole.MarkupLine("Press Ctrl-C to stop.");
             try
             {
@@ -62,10 +65,10 @@ internal static class UpCommand
         return command;
     }
 
-    private static async Task<int> RunDistributedAsync(CancellationToken cancellationToken)
+    private static async Task<int> RunDistributedAsync(bool auth, CancellationToken cancellationToken)
     {
         var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
-        await using var cluster = await DistributedCluster.StartAsync(root, cancellationToken);
+        await using var cluster = await DistributedCluster.StartAsync(root, cancellationToken, auth: auth);
         AnsiConsole.MarkupLine("Press Ctrl-C to stop every process.");
         try
         {

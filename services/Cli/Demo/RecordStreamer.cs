@@ -42,9 +42,12 @@ internal sealed class RecordStreamer(Stopwatch clock)
         AnsiConsole.MarkupLineInterpolated($"training policy for {DemoDataset.Model}: retrain every 10,000 new labeled rows on the latest 10,000, and 2 s after a drift alert");
     }
 
-    public async Task<IngestResponse> StreamAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken)
+    /// <summary>The synthetic data's seed when none is given: the README's demo tells the same story every run.</summary>
+    public const int DefaultSeed = 42;
+
+    public async Task<IngestResponse> StreamAsync(GrpcChannel channel, int events, int driftAt, int rate, CancellationToken cancellationToken, int seed = DefaultSeed)
     {
-        var stream = new SyntheticStream(driftAt);
+        var stream = new SyntheticStream(driftAt, seed: seed);
         var started = clock.Elapsed;
         IngestResponse? response = null;
         await AnsiConsole.Progress().StartAsync(async progress =>

@@ -37,9 +37,17 @@ internal sealed class DistributedCluster : IAsyncDisposable
     public Task AwaitHealthyAsync(TimeSpan limit, CancellationToken cancellationToken) => _supervisor.AwaitHealthyAsync(limit, cancellationToken);
 
     /// <summary>Starts the processes of <c>tye.yaml</c>; <paramref name="overrides"/> are environment variables set for every process on top of the file's.</summary>
-    public static async Task<DistributedCluster> StartAsync(string repositoryRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null)
+    /// <param name="auth">Turn authentication on in every process (<see cref="ClusterAuth"/>); the cluster's channels carry its admin key.</param>
+    public static async Task<DistributedCluster> StartAsync(string repositoryRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? overrides = null, bool auth = false)
     {
-        var services = Topology.Load(Path.Combine(repositoryRoot, "tye.yaml"));
+        IReadOnlyList<ServiceSpec> services = Topology.Load(Path.Combine(repositoryRoot, "tye.yaml"));
+        string? adminKey = null;
+        if (auth)
+        {
+            (services, adminKey, var keysFile) = ClusterAuth.Enable(repositoryRoot, services);
+            AnsiConsole.MarkupLineInterpolated($"authentication on: every process has its own service key in {keysFile}; an admin key for you is printed when the processes are up");
+        }
+        var signingKeys = ClusterSigningKey.Ensure(repositoryRoot, services, overrides);
         var supervisor = new ProcessSupervisor(repositoryRoot, services, Path.Combine(repositoryRoot, ".cascade", "distributed", "logs"), overrides);
         AnsiConsole.MarkupLineInterpolated($"building {services.Select(s => s.Project).Distinct().Count()} service projects (Release)");
         await supervisor.BuildAsync(cancellationToken);
@@ -53,9 +61,16 @@ internal sealed class DistributedCluster : IAsyncDisposable
             await supervisor.DisposeAsync();
             throw;
         }
-        GrpcChannel Channel(string name) => GrpcChannel.ForAddress($"http://127.0.0.1:{services.First(s => s.Name == name).GrpcPort}");
+        GrpcChannel Channel(string name) => GrpcChannel.ForAddress($"http://127.0.0.1:{services.First(s => s.Name == name).GrpcPort}",
+            new GrpcChannelOptions { HttpHandler = Cascade.Hosting.Security.ServiceCredentials.WithBearer(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }, adminKey), DisposeHttpClient = true });
         var channels = new CascadeChannels(Channel("ingestion"), Channel("features"), Channel("training"), Channel("registry"), Channel("serving"), Channel("monitoring"));
         AnsiConsole.MarkupLineInterpolated($"[green]{services.Sum(s => s.Replicas)} processes up[/]: {string.Join(", ", services.Select(s => $"{s.Name} :{s.GrpcPort}"))} (logs in .cascade/distributed/logs)");
+        AnsiConsole.MarkupLineInterpolated($"models are signed with key {string.Join(", ", signingKeys)} (tye.yaml's Cascade__Signing__PrivateKeyFile; cascade models import takes it with --signing-key)");
+        if (adminKey is not null)
+        {
+            AnsiConsole.MarkupLine("admin key (send it as --api-key, or export CASCADE_API_KEY=…; ./cascade keys create --keys-file .cascade/distributed/keys.json makes others):");
+            Console.WriteLine(adminKey);
+        }
         return new DistributedCluster(supervisor, services, channels);
     }
 

@@ -2,6 +2,7 @@ using Cascade.Contracts.Registry.V1;
 using Cascade.Hosting;
 using Cascade.Ml.Artifacts;
 using Cascade.Ml.Import;
+using Cascade.Ml.Signing;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -33,12 +34,15 @@ internal static class ModelImport
 {
     public const string ForceReason = "import --force";
 
-    /// <summary>Builds and checks the artifact of <paramref name="request"/> in <paramref name="workDirectory"/>: nothing reaches the host if this fails.</summary>
+    /// <summary>
+    /// Builds and checks the artifact of <paramref name="request"/> in <paramref name="workDirectory"/>, its manifest
+    /// signed by <paramref name="signer"/> (null: unsigned): nothing reaches the host if this fails.
+    /// </summary>
     /// <exception cref="ImportException">Unsupported or unreadable model, or names and sample that do not fit it.</exception>
     /// <exception cref="ArtifactException">The artifact does not verify (its golden samples disagree with the model).</exception>
-    public static (ImportedModel Imported, ModelArtifact Artifact) Build(ImportRequest request, string workDirectory)
+    public static (ImportedModel Imported, ModelArtifact Artifact) Build(ImportRequest request, string workDirectory, SigningKey? signer = null)
     {
-        var imported = ModelImporter.Import(request, Path.Combine(workDirectory, "artifact"));
+        var imported = ModelImporter.Import(request, Path.Combine(workDirectory, "artifact"), signer);
         // Exactly the checks Serving makes before it swaps a version in: hashes, the model itself, golden samples.
         return (imported, ModelArtifact.Load(imported.Directory));
     }

@@ -16,7 +16,7 @@ internal sealed class IngestRun(IngestSettings settings, IngestConsole console)
         try
         {
             await using var reader = await TableReaders.OpenAsync(settings.File, cancellationToken);
-            using var channel = GrpcChannel.ForAddress(settings.Host);
+            using var channel = Commands.CliChannels.ForAddress(settings.Host, settings.ApiKey);
             var client = new Contracts.Ingestion.V1.Ingestion.IngestionClient(channel);
             var dataset = await FetchAsync(client, cancellationToken);
             var mapping = ColumnMapping.Create(dataset.Spec, reader.Columns, settings.Labels, settings.IdColumn);

@@ -3,6 +3,9 @@ namespace Cascade.Cli.Ingest;
 /// <summary>What <c>cascade ingest</c> was asked to do, checked before anything is read or sent.</summary>
 internal sealed record IngestSettings(string Dataset, string File, bool Labels, string? IdColumn, int BatchSize, string? ErrorsFile, string Host)
 {
+    /// <summary>The API key or token for a host started with --auth (null: none).</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>The default <c>--batch-size</c>.</summary>
     public const int DefaultBatchSize = 500;
 

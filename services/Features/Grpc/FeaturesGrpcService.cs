@@ -2,8 +2,12 @@ using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Features.V1;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Materialization;
+using Cascade.Features.Sources;
 using Cascade.Features.Storage;
+using Cascade.Hosting.Security;
+using Microsoft.Extensions.DependencyInjection;
 using Cascade.Features.Vocabulary;
 using Grpc.Core;
 using Cascade.Storage.OnlineStore;
@@ -12,8 +16,13 @@ using Google.Protobuf.WellKnownTypes;
 namespace Cascade.Features.Grpc;
 
 /// <summary>The Features gRPC API: feature views and online lookups.</summary>
-public sealed class FeaturesGrpcService(FeatureStateStore store, MaterializationService materialization, IOnlineStore online, VocabularyResolver vocabularies) : Contracts.Features.V1.Features.FeaturesBase
+public sealed class FeaturesGrpcService(
+    FeatureStateStore store, MaterializationService materialization, IOnlineStore online, VocabularyResolver vocabularies,
+    FeatureSourceAnnouncer sources, EntityEraser eraser, IServiceProvider services) : Contracts.Features.V1.Features.FeaturesBase
 {
+    /// <summary>The audit log's action for an erasure.</summary>
+    public const string ErasedAction = "entity.erased";
+
     /// <summary>Most entities one lookup may ask for.</summary>
     public const int MaxEntitiesPerLookup = 1000;
 
@@ -29,6 +38,37 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
 
     public override Task<MaterializationStatus> GetMaterializationStatus(GetMaterializationStatusRequest request, ServerCallContext context) =>
         Task.FromResult(Status(Require(request.FeatureView)));
+
+    public override Task<EraseEntityResponse> EraseEntity(EraseEntityRequest request, ServerCallContext context) => EraseAsync(request, context);
+
+    private async Task<EraseEntityResponse> EraseAsync(EraseEntityRequest request, ServerCallContext context)
+    {
+        ErasureResult result;
+        try
+        {
+            result = await eraser.EraseAsync(request.Dataset, request.EntityId, context.CancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        var through = new Watermark { Topic = Topics.Data(request.Dataset) };
+        through.Partitions.AddRange(result.Erasure.Through.OrderBy(p => p.Key).Select(p => new PartitionOffset { Partition = p.Key, Offset = p.Value }));
+        var detail = $"views: {(result.FeatureViews.Count == 0 ? "none" : string.Join(", ", result.FeatureViews))}; online vectors {result.OnlineVectors}, offline rows {result.OfflineRows}, window states {result.EntityStates}; records below {string.Join(", ", through.Partitions.Select(p => $"{p.Partition}:{p.Offset}"))} are skipped from now on";
+        // The audit trail is the host's (registered with authentication); the entry names who erased what, with the counts.
+        if (services.GetService<IAuditTrail>() is { } audit)
+        {
+            var user = context.GetHttpContext()?.User;
+            var role = CascadePrincipal.RoleOf(user) is { } held ? CascadeRoles.Name(held) : "none";
+            await audit.RecordAsync(new AuditEntry(CascadePrincipal.NameOf(user), role, ErasedAction, $"{request.Dataset}/{request.EntityId}", AuditOutcome.Succeeded, detail), context.CancellationToken);
+        }
+        return new EraseEntityResponse
+        {
+            Dataset = request.Dataset, EntityId = request.EntityId, FeatureViews = { result.FeatureViews },
+            OnlineVectorsRemoved = result.OnlineVectors, OfflineRowsRemoved = result.OfflineRows, EntityStatesRemoved = result.EntityStates,
+            ErasedThrough = through, ErasedAt = Timestamp.FromDateTimeOffset(result.Erasure.ErasedAt),
+        };
+    }
 
     private async Task<FeatureView> ApplyAsync(ApplyFeatureViewRequest request, ServerCallContext context)
     {
@@ -59,7 +99,12 @@ public sealed class FeaturesGrpcService(FeatureStateStore store, Materialization
         {
             throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
-        if (!request.ValidateOnly) materialization.Start(view);
+        if (!request.ValidateOnly)
+        {
+            materialization.Start(view);
+            // Every apply, even of an unchanged spec, so applying again repairs an announcement the log missed.
+            await sources.AnnounceAsync(view, context.CancellationToken);
+        }
         return Describe(view);
     }
 

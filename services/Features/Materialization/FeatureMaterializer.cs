@@ -3,6 +3,7 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Grpc;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
@@ -14,7 +15,8 @@ namespace Cascade.Features.Materialization;
 /// Materializes one feature view: applies data records to entity states, writes the online store (one batch
 /// write per consumed batch) and the offline store (one point-in-time row per record), checkpoints states and
 /// applied offsets together, and reports the watermark reached. Redelivered records (offset below the applied
-/// offset of their partition) are skipped, so a restart never counts a record twice.
+/// offset of their partition) are skipped, so a restart never counts a record twice; so are the records of erased
+/// entities (<see cref="EntityErasures"/>), and everything it writes it writes holding the view's erasure gate.
 /// </summary>
 public sealed class FeatureMaterializer
 {
@@ -24,14 +26,20 @@ public sealed class FeatureMaterializer
     private readonly IOfflineStore _offline;
     private readonly Dictionary<string, EntityState> _states;
     private readonly Dictionary<int, long> _applied;
+    private readonly EntityErasures _erasures;
+    private readonly SemaphoreSlim _gate;
+    private long _erasuresSeen;
 
     // The view version's encodings, as every FeaturesMaterialized carries them (fixed with the version: built once,
     // not per batch; never mutated, so every event can share them).
     private readonly Contracts.Common.V1.CategoricalColumn[] _categoricals;
 
-    private FeatureMaterializer(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, Dictionary<string, EntityState> states, Dictionary<int, long> applied, long labeledRows)
+    private FeatureMaterializer(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, EntityErasures erasures, long erasuresSeen, Dictionary<string, EntityState> states, Dictionary<int, long> applied, long labeledRows)
     {
         _view = view;
+        _erasures = erasures;
+        _gate = erasures.Gate(view.Name);
+        _erasuresSeen = erasuresSeen;
         _stateStore = stateStore;
         _online = online;
         _offline = offline;
@@ -54,13 +62,25 @@ public sealed class FeatureMaterializer
     public IReadOnlyDictionary<int, long> Applied { get; private set; } = new Dictionary<int, long>();
 
     /// <summary>Loads the checkpoint and rebuilds the (non-durable) online store from it.</summary>
-    public static async Task<FeatureMaterializer> StartAsync(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, CancellationToken cancellationToken)
+    public static async Task<FeatureMaterializer> StartAsync(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, EntityErasures erasures, CancellationToken cancellationToken)
     {
-        var (states, applied) = stateStore.Load(StateKey(view));
-        var labeled = await offline.CountLabeledAsync(view.Name, view.Version, cancellationToken);
-        var materializer = new FeatureMaterializer(view, stateStore, online, offline, states, applied, labeled);
-        await materializer.RebuildOnlineAsync(cancellationToken);
-        return materializer;
+        var gate = erasures.Gate(view.Name);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // An erasure holds the gate while it deletes, so the checkpoint read here has none of what was erased
+            // before; erasures after this generation are applied to the loaded states before the next write.
+            var seen = erasures.Generation;
+            var (states, applied) = stateStore.Load(StateKey(view));
+            var labeled = await offline.CountLabeledAsync(view.Name, view.Version, cancellationToken);
+            var materializer = new FeatureMaterializer(view, stateStore, online, offline, erasures, seen, states, applied, labeled);
+            await materializer.RebuildOnlineHeldAsync(cancellationToken);
+            return materializer;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>
@@ -68,6 +88,36 @@ public sealed class FeatureMaterializer
     /// all-in-one store lives in memory), and whenever the store lost its data (a Redis restart without persistence).
     /// </summary>
     public async Task RebuildOnlineAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ForgetErasedAsync(cancellationToken);
+            await RebuildOnlineHeldAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Drops the in-memory state of the entities erased since this materializer last looked (the erasure deleted their
+    /// stored state and rows already), so nothing of them is written again; the labeled count follows the deletion.
+    /// </summary>
+    private async Task ForgetErasedAsync(CancellationToken cancellationToken)
+    {
+        var generation = _erasures.Generation;
+        if (generation == _erasuresSeen) return;
+        foreach (var entity in _erasures.ErasedSince(_view.Spec.Dataset, _erasuresSeen))
+        {
+            _states.Remove(entity);
+        }
+        LabeledRows = await _offline.CountLabeledAsync(_view.Name, _view.Version, cancellationToken);
+        _erasuresSeen = generation;
+    }
+
+    private async Task RebuildOnlineHeldAsync(CancellationToken cancellationToken)
     {
         const int chunk = 5_000;
         var now = DateTimeOffset.UtcNow;
@@ -87,15 +137,30 @@ public sealed class FeatureMaterializer
         return true;
     }
 
-    /// <summary>Applies a consumed batch; returns the event to publish, or null if every record was already applied.</summary>
+    /// <summary>Applies a consumed batch; returns the event to publish, or null if every record was already applied (or erased).</summary>
     /// <param name="traceparents">When given, receives the traceparent of each record it reads (for the batch's span).</param>
     public async Task<FeaturesMaterialized?> ProcessAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken, List<string>? traceparents = null)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ForgetErasedAsync(cancellationToken);
+            return await ProcessHeldAsync(batch, cancellationToken, traceparents);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<FeaturesMaterialized?> ProcessHeldAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken, List<string>? traceparents)
     {
         var latest = new Dictionary<string, FeatureVector>(StringComparer.Ordinal);
         var changed = new Dictionary<string, EntityState>(StringComparer.Ordinal);
         var rows = new List<OfflineFeatureRow>(batch.Count);
         var appended = new List<DateTimeOffset>(batch.Count);
         var now = DateTimeOffset.UtcNow;
+        var erased = 0;
         foreach (var consumed in batch)
         {
             if (_applied.TryGetValue(consumed.Partition, out var next) && consumed.Offset < next)
@@ -106,6 +171,11 @@ public sealed class FeatureMaterializer
             var envelope = EventEnvelope.Parser.ParseFrom(consumed.Value.Span);
             traceparents?.Add(envelope.Traceparent);
             var record = EventEnvelopes.Unwrap(envelope, DataRecord.Parser);
+            if (_erasures.Skips(_view.Spec.Dataset, record.EntityId, consumed.Partition, consumed.Offset))
+            {
+                erased++;
+                continue; // an erased entity's record: never materialized again
+            }
             if (!_states.TryGetValue(record.EntityId, out var state))
             {
                 _states[record.EntityId] = state = new EntityState();
@@ -139,6 +209,13 @@ public sealed class FeatureMaterializer
         }
         if (rows.Count == 0)
         {
+            if (erased > 0)
+            {
+                // Only erased records: nothing to write, but the view has read past them (its status says so, and a
+                // restart need not read them again).
+                _stateStore.Checkpoint(StateKey(_view), changed, _applied);
+                Applied = new Dictionary<int, long>(_applied);
+            }
             return null;
         }
         // Online first: freshness is what serving sees. The offline rows and the checkpoint follow; the offline
@@ -174,7 +251,7 @@ public sealed class FeatureMaterializer
     }
 
     /// <summary>State is kept per view version: a new version starts from the beginning of the data.</summary>
-    private static string StateKey(FeatureViewDefinition view) => $"{view.Name}@{view.Version}";
+    internal static string StateKey(FeatureViewDefinition view) => $"{view.Name}@{view.Version}";
 
     private static double ToDouble(Value value) => value.KindCase switch
     {

@@ -5,6 +5,7 @@ using Cascade.EventLog.Abstractions;
 using Cascade.EventLog.Handlers;
 using Google.Protobuf;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
@@ -17,7 +18,7 @@ namespace Cascade.Features.Materialization;
 /// group); views applied later start their own loop.
 /// </summary>
 public sealed class MaterializationService(
-    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, EventHandlerRunner runner) : BackgroundService
+    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, EventHandlerRunner runner, EntityErasures erasures) : BackgroundService
 {
     private const string Producer = "cascade-features";
     private readonly ConcurrentDictionary<string, FeatureMaterializer> _materializers = new(StringComparer.Ordinal);
@@ -54,7 +55,7 @@ public sealed class MaterializationService(
     }
 
     /// <summary>One view's loop, in the event-handler host: retried, a poison record dead-lettered, only a stop ends it.</summary>
-    private Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken) => runner.RunAsync(new ViewMaterialization(view, stateStore, online, offline, log, _materializers), stoppingToken);
+    private Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken) => runner.RunAsync(new ViewMaterialization(view, stateStore, online, offline, log, erasures, _materializers), stoppingToken);
 
     /// <summary>
     /// Consume → materialize → publish → commit for one view version. The materializer checkpoints each batch's
@@ -62,7 +63,7 @@ public sealed class MaterializationService(
     /// </summary>
     private sealed class ViewMaterialization(
         FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log,
-        ConcurrentDictionary<string, FeatureMaterializer> running) : IEventBatchHandler
+        EntityErasures erasures, ConcurrentDictionary<string, FeatureMaterializer> running) : IEventBatchHandler
     {
         /// <summary>How often the loop asks the online store whether it still holds the view (one EXISTS on Redis).</summary>
         private static readonly TimeSpan IntactCheckInterval = TimeSpan.FromSeconds(2);
@@ -81,7 +82,7 @@ public sealed class MaterializationService(
         {
             // Known gap: until a new version has caught up, the online store still holds the previous version's
             // vectors for entities it has not reached yet, and vectors carry no version to tell them apart.
-            _materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, cancellationToken);
+            _materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, erasures, cancellationToken);
             running[view.Name] = _materializer;
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cascade.Contracts.Features.V1;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Grpc;
 using Google.Protobuf;
 using Cascade.Storage.Sqlite;
@@ -28,6 +29,7 @@ public sealed class FeatureStateStore : IDisposable
             CREATE TABLE IF NOT EXISTS view_vocabularies (name TEXT NOT NULL, version INTEGER NOT NULL, meta BLOB NOT NULL, PRIMARY KEY (name, version));
             CREATE TABLE IF NOT EXISTS entity_states (view TEXT NOT NULL, entity TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (view, entity)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS applied_offsets (view TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, PRIMARY KEY (view, partition)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS erased_entities (dataset TEXT NOT NULL, entity TEXT NOT NULL, erased_at INTEGER NOT NULL, through TEXT NOT NULL, PRIMARY KEY (dataset, entity)) WITHOUT ROWID;
             """;
         command.ExecuteNonQuery();
     }
@@ -183,6 +185,78 @@ public sealed class FeatureStateStore : IDisposable
                 }
             }
             transaction.Commit();
+        }
+    }
+
+    /// <summary>Every version of every view over <paramref name="dataset"/>, by name, oldest first.</summary>
+    public IReadOnlyList<FeatureViewDefinition> VersionsOver(string dataset) => AllVersions().Where(v => v.Spec.Dataset == dataset).ToArray();
+
+    /// <summary>Every version of every view, by name, oldest first.</summary>
+    public IReadOnlyList<FeatureViewDefinition> AllVersions()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"{SelectViews} ORDER BY v.name, v.version";
+            using var reader = command.ExecuteReader();
+            var views = new List<FeatureViewDefinition>();
+            while (reader.Read()) views.Add(Read(reader));
+            return views;
+        }
+    }
+
+    /// <summary>Records an erasure (a second one of the same entity replaces the first: its watermark is later).</summary>
+    public void SaveErasure(EntityErasure erasure)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO erased_entities (dataset, entity, erased_at, through) VALUES ($d, $e, $t, $w)";
+            command.Parameters.AddWithValue("$d", erasure.Dataset);
+            command.Parameters.AddWithValue("$e", erasure.EntityId);
+            command.Parameters.AddWithValue("$t", erasure.ErasedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$w", JsonSerializer.Serialize(erasure.Through));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Every erasure recorded.</summary>
+    public IReadOnlyList<EntityErasure> Erasures()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT dataset, entity, erased_at, through FROM erased_entities";
+            using var reader = command.ExecuteReader();
+            var erasures = new List<EntityErasure>();
+            while (reader.Read())
+            {
+                erasures.Add(new EntityErasure(reader.GetString(0), reader.GetString(1),
+                    JsonSerializer.Deserialize<Dictionary<int, long>>(reader.GetString(3))!, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            }
+            return erasures;
+        }
+    }
+
+    /// <summary>Deletes an entity's window state from the given state keys (view versions); returns how many there were.</summary>
+    public int DeleteEntityStates(IEnumerable<string> stateKeys, string entityId)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM entity_states WHERE view = $v AND entity = $e";
+            var view = command.Parameters.Add("$v", SqliteType.Text);
+            command.Parameters.AddWithValue("$e", entityId);
+            var deleted = 0;
+            foreach (var key in stateKeys)
+            {
+                view.Value = key;
+                deleted += command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return deleted;
         }
     }
 

@@ -1,6 +1,7 @@
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
+using Cascade.Features.Erasure;
 using Cascade.Features.Options;
 using Google.Protobuf;
 
@@ -11,7 +12,7 @@ namespace Cascade.Features.Vocabulary;
 /// a consumer group of its own that never commits: the materializers' groups and offsets are untouched, and records
 /// appended during the scan belong to the next one.
 /// </summary>
-public sealed class DataTopicScanner(IEventLog log, VocabularyOptions options)
+public sealed class DataTopicScanner(IEventLog log, VocabularyOptions options, EntityErasures erasures)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
@@ -37,7 +38,7 @@ public sealed class DataTopicScanner(IEventLog log, VocabularyOptions options)
                 {
                     if (!remaining.TryGetValue(record.Partition, out var end) || record.Offset >= end) continue; // appended after the scan began
                     if (record.Offset + 1 >= end) remaining.Remove(record.Partition);
-                    Count(scan, record);
+                    Count(scan, dataset, record);
                     if (scan.Records + scan.Unreadable >= maxRecords)
                     {
                         scan.Truncated = remaining.Count > 0;
@@ -53,7 +54,7 @@ public sealed class DataTopicScanner(IEventLog log, VocabularyOptions options)
         }
     }
 
-    private static void Count(ColumnScan scan, ConsumedRecord consumed)
+    private void Count(ColumnScan scan, string dataset, ConsumedRecord consumed)
     {
         DataRecord record;
         try
@@ -65,6 +66,8 @@ public sealed class DataTopicScanner(IEventLog log, VocabularyOptions options)
             scan.AddUnreadable(); // a poison record: the materializer dead-letters it, the vocabulary ignores it
             return;
         }
+        // An erased entity's values must not come back as a vocabulary either.
+        if (erasures.Skips(dataset, record.EntityId, consumed.Partition, consumed.Offset)) return;
         scan.Add(record.Values, $"record '{record.RecordId}' of entity '{record.EntityId}'");
     }
 }

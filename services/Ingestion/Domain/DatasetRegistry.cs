@@ -8,19 +8,26 @@ using Cascade.Ingestion.Storage;
 namespace Cascade.Ingestion.Domain;
 
 /// <summary>Registers datasets and their schema versions, refusing incompatible changes; caches the current schemas.</summary>
-public sealed class DatasetRegistry(IngestionStore store, IEventLog log, IngestionOptions options)
+public sealed class DatasetRegistry(IngestionStore store, IEventLog log, IngestionOptions options, DatasetAnnouncer announcer)
 {
     private readonly ConcurrentDictionary<string, (DatasetSchema Schema, int Version)> _current = new(StringComparer.Ordinal);
 
-    /// <summary>Registers a dataset or a new version of it; re-registering the current spec is a no-op.</summary>
+    /// <summary>
+    /// Registers a dataset or a new version of it; re-registering the current spec stores nothing. Either way the
+    /// current schema is announced (<c>DatasetRegistered</c>), so registering again repairs an announcement the log missed.
+    /// </summary>
     /// <exception cref="ArgumentException">The spec is invalid.</exception>
     /// <exception cref="IncompatibleSchemaException">The change would break existing records or consumers.</exception>
     public async Task<(DatasetSchema Schema, int Version)> RegisterAsync(DatasetSpec spec, CancellationToken cancellationToken)
     {
         var (schema, current, unchanged) = Check(spec);
-        if (unchanged) return Cache(schema, current);
-        await log.CreateTopicAsync(Topics.Data(spec.Name), spec.Partitions > 0 ? spec.Partitions : options.DefaultPartitions, cancellationToken);
-        return Cache(schema, store.AddVersion(spec));
+        if (!unchanged)
+        {
+            await log.CreateTopicAsync(Topics.Data(spec.Name), spec.Partitions > 0 ? spec.Partitions : options.DefaultPartitions, cancellationToken);
+            current = store.AddVersion(spec);
+        }
+        await announcer.AnnounceAsync(spec, current, cancellationToken);
+        return Cache(schema, current);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
+using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Ingestion.V1;
 
 namespace Cascade.Ingestion.Domain;
@@ -58,6 +59,15 @@ public sealed partial class DatasetSchema
             if (!columns.TryAdd(column.Name, column))
             {
                 throw new ArgumentException($"Column '{column.Name}' is declared twice.");
+            }
+            if (column.Privacy != ColumnPrivacy.Unspecified && !column.Sensitive)
+            {
+                // Refused rather than guessed: a column whose flag says "not sensitive" must not be treated as sensitive, nor the reverse.
+                throw new ArgumentException($"Column '{column.Name}' sets privacy {column.Privacy} but is not marked sensitive: set sensitive to true (privacy says how a sensitive column is treated), or drop privacy.");
+            }
+            if (!Enum.IsDefined(column.Privacy))
+            {
+                throw new ArgumentException($"Column '{column.Name}' has an unknown privacy ({(int)column.Privacy}): use HASH or DROP.");
             }
         }
         if (spec.MaxRecordBytes < 0 || spec.Partitions < 0)

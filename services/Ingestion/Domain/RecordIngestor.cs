@@ -140,8 +140,11 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
         for (var i = 0; i < labels.Count; i++)
         {
             var label = labels[i];
-            string? reason = string.IsNullOrEmpty(label.Model) ? "model is required"
+            // Monitoring joins every label it is given: one it cannot read (a blank model, a time that is no date) would
+            // be retried and dead-lettered there, so it is refused here (found by fuzzing).
+            string? reason = string.IsNullOrWhiteSpace(label.Model) ? "model is required"
                 : string.IsNullOrEmpty(label.PredictionId) && string.IsNullOrEmpty(label.EntityId) ? "give prediction_id, or entity_id and event_time, to join the label to its prediction"
+                : label.EventTime is { } time && !RecordValidator.IsValid(time) ? "event_time is not a valid timestamp (0001-01-01 to 9999-12-31 UTC, nanos 0 to 999999999)"
                 : !double.IsFinite(label.Value) ? "label is NaN or infinite" : null;
             if (reason is not null)
             {

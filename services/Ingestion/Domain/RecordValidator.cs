@@ -19,6 +19,11 @@ public static class RecordValidator
         {
             return (schema.Spec.EventTimeColumn, "event_time is missing");
         }
+        if (!IsValid(record.EventTime))
+        {
+            // Every consumer of the data topic reads it as a date: one it cannot would be retried and dead-lettered there (found by fuzzing).
+            return (schema.Spec.EventTimeColumn, $"event_time is not a valid timestamp (seconds {record.EventTime.Seconds}, nanos {record.EventTime.Nanos}): use a time between 0001-01-01 and 9999-12-31 UTC, nanos 0 to 999999999");
+        }
         var size = record.CalculateSize();
         if (size > maxRecordBytes)
         {
@@ -70,4 +75,8 @@ public static class RecordValidator
         }
         return null;
     }
+
+    /// <summary>Whether the timestamp converts to a date (protobuf's range, 0001-01-01 to 9999-12-31 UTC, nanos normalized).</summary>
+    public static bool IsValid(Google.Protobuf.WellKnownTypes.Timestamp time) =>
+        time.Seconds is >= -62_135_596_800 and <= 253_402_300_799 && time.Nanos is >= 0 and <= 999_999_999;
 }

@@ -39,4 +39,10 @@ public sealed record ModelHealth(
     /// measured. Monitoring reports "no reference" for it rather than failing.
     /// </summary>
     public bool NoReferenceProfile { get; init; }
+
+    /// <summary>
+    /// Features (and categorical columns) whose drift the latest evaluation did not measure because the prediction log
+    /// withholds them: they come from sensitive dataset columns.
+    /// </summary>
+    public IReadOnlyList<string> WithheldFeatures { get; init; } = [];
 }

@@ -127,7 +127,7 @@ public sealed class ModelMonitor
                 counters = counters with { PredictionsDuplicate = counters.PredictionsDuplicate + 1 };
                 return NoAlerts;
             }
-            if (prediction.Features.Length != w.Features.Length || prediction.Outputs.IsEmpty)
+            if (prediction.Features.Length != w.Features.Length || prediction.Outputs.IsEmpty || !InRange(prediction.Withheld.Span, w.Features.Length))
             {
                 counters = counters with { PredictionsRejected = counters.PredictionsRejected + 1 };
                 return NoAlerts;
@@ -136,7 +136,7 @@ public sealed class ModelMonitor
             if (prediction.Time > w.Watermark) w.Watermark = prediction.Time;
 
             var outputs = prediction.Outputs.Span;
-            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time);
+            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span);
             if (!string.IsNullOrEmpty(prediction.PredictionId) || !string.IsNullOrEmpty(prediction.EntityId))
             {
                 w.Pending.Add(new PendingPrediction(prediction.PredictionId, prediction.EntityId, prediction.Time, prediction.Offset, outputs.ToArray()));
@@ -203,7 +203,7 @@ public sealed class ModelMonitor
             }
             return new ModelHealth(Model, w.Version, w.Task, counters, w.Window.Count, w.Window.Capacity, w.LastBounds,
                 Ranked(w.LastFeatures), w.LastPrediction, w.Performance.Metrics(w.Task), w.Performance.Count,
-                w.Pending.Count, w.Pending.Dropped, detectors);
+                w.Pending.Count, w.Pending.Dropped, detectors) { WithheldFeatures = w.LastWithheld };
         }
     }
 
@@ -247,7 +247,7 @@ public sealed class ModelMonitor
         lock (gate)
         {
             var w = new Watched(state.Version, state.Task, profile, options);
-            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time);
+            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time, record.Withheld);
             w.Pending.Import(state.Pending, state.PendingDropped);
             foreach (var labeled in state.Performance) w.Performance.Add(labeled);
             w.Watermark = state.Watermark;
@@ -273,14 +273,36 @@ public sealed class ModelMonitor
         return pending.TakeByEntity(label.EntityId, label.Time);
     }
 
+    private static bool InRange(ReadOnlySpan<int> indexes, int features)
+    {
+        foreach (var index in indexes)
+        {
+            if ((uint)index >= (uint)features) return false;
+        }
+        return true;
+    }
+
     private void Evaluate(Watched w, bool counted = true)
     {
         // Numeric features one by one; a categorical column as a whole (its one-hot parts are not features of their own).
-        var features = new FeatureDrift[w.NumericFeatures.Length + w.Categories.Length];
-        for (var i = 0; i < w.NumericFeatures.Length; i++) features[i] = comparer.Compare(w.Features[w.NumericFeatures[i]], w.Window.Column(w.NumericFeatures[i]));
-        for (var c = 0; c < w.Categories.Length; c++) features[w.NumericFeatures.Length + c] = categoryComparer.Compare(w.Categories[c], w.Window);
+        // Features the log withholds (sensitive columns) are not measured: their values never reach Monitoring, so
+        // they can neither drift nor name a category in an alert. The prediction's drift still reflects them.
+        var features = new List<FeatureDrift>(w.NumericFeatures.Length + w.Categories.Length);
+        var withheld = new List<string>();
+        foreach (var f in w.NumericFeatures)
+        {
+            if (w.Window.IsWithheld(f)) withheld.Add(w.Features[f].Name);
+            else features.Add(comparer.Compare(w.Features[f], w.Window.Column(f), w.FeatureLimits[f]));
+        }
+        for (var c = 0; c < w.Categories.Length; c++)
+        {
+            var category = w.Categories[c];
+            if (category.FeatureIndices.Any(w.Window.IsWithheld)) withheld.Add(category.Column);
+            else features.Add(categoryComparer.Compare(category, w.Window, w.CategoryLimits[c]));
+        }
         w.LastFeatures = features;
-        w.LastPrediction = comparer.Compare(w.Prediction, w.Window.Outputs);
+        w.LastWithheld = withheld;
+        w.LastPrediction = comparer.Compare(w.Prediction, w.Window.Outputs, w.PredictionLimits);
         w.LastBounds = w.Window.Bounds();
         if (counted) counters = counters with { Evaluations = counters.Evaluations + 1 };
     }
@@ -352,9 +374,30 @@ public sealed class ModelMonitor
             var encoded = Categories.SelectMany(c => c.FeatureIndices).ToHashSet();
             NumericFeatures = Enumerable.Range(0, Features.Length).Where(f => !encoded.Contains(f)).ToArray();
             Prediction = new ReferenceDistribution(profile.Prediction);
+            (FeatureLimits, CategoryLimits, PredictionLimits) = Calibrated(options);
             Window = new PredictionWindow(options.Window.Size, Features.Length);
             Pending = new PendingPredictions(options.Labels.PendingCapacity, options.Labels.Expiry);
             Performance = new PerformanceWindow(options.Labels.PerformanceWindowSize);
+        }
+
+        /// <summary>
+        /// Thresholds calibrated on this version's reference (nulls when calibration is off): once per activation, a few
+        /// milliseconds per feature, and seeded by position so a replay judges with the same thresholds.
+        /// </summary>
+        private (FeatureThresholds?[], CategoricalThresholds?[], FeatureThresholds?) Calibrated(MonitoringOptions options)
+        {
+            var features = new FeatureThresholds?[Features.Length];
+            var categories = new CategoricalThresholds?[Categories.Length];
+            var t = options.Thresholds;
+            if (!t.Calibrate) return (features, categories, null);
+            var size = options.Window.Size;
+            var perTest = FalseAlarmBudget.PerTest(t, NumericFeatures.Length, Categories.Length);
+            foreach (var f in NumericFeatures) features[f] = ThresholdCalibrator.Calibrate(Features[f], size, perTest, t, seed: f + 1);
+            for (var c = 0; c < Categories.Length; c++)
+            {
+                categories[c] = ThresholdCalibrator.Calibrate(Categories[c], size, perTest, options.Categorical, t, seed: Features.Length + c + 1);
+            }
+            return (features, categories, ThresholdCalibrator.Calibrate(Prediction, size, perTest, t, seed: 0));
         }
 
         public int Version { get; }
@@ -364,6 +407,11 @@ public sealed class ModelMonitor
         public int[] NumericFeatures { get; }
         public ReferenceCategories[] Categories { get; }
         public ReferenceDistribution Prediction { get; }
+        /// <summary>Each feature's thresholds, by position (null: the fixed ones; categorical encodings are not judged alone).</summary>
+        public FeatureThresholds?[] FeatureLimits { get; }
+        /// <summary>Each categorical column's thresholds, in the order of <see cref="Categories"/>.</summary>
+        public CategoricalThresholds?[] CategoryLimits { get; }
+        public FeatureThresholds? PredictionLimits { get; }
         public PredictionWindow Window { get; }
         public PendingPredictions Pending { get; }
         public PerformanceWindow Performance { get; }
@@ -372,6 +420,8 @@ public sealed class ModelMonitor
         public long? AdwinFlaggedAt { get; set; }
         public long? PageHinkleyFlaggedAt { get; set; }
         public IReadOnlyList<FeatureDrift> LastFeatures { get; set; } = [];
+        /// <summary>The features (or categorical columns) withheld from the latest evaluation.</summary>
+        public IReadOnlyList<string> LastWithheld { get; set; } = [];
         public FeatureDrift? LastPrediction { get; set; }
         public WindowBounds? LastBounds { get; set; }
     }

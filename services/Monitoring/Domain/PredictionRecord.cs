@@ -10,6 +10,8 @@ namespace Cascade.Monitoring.Domain;
 /// offsets increase); a record at or below the last offset seen is a redelivery and is skipped.</param>
 /// <param name="Features">The feature vector, in the order of the reference profile's features; NaN means missing.</param>
 /// <param name="Outputs">The model's outputs: one value, or one probability per class.</param>
+/// <param name="Withheld">Positions in <paramref name="Features"/> that the log withheld (features of sensitive columns,
+/// NaN in <paramref name="Features"/>): not missing values but unknown ones, so their drift is not measured.</param>
 public sealed record PredictionRecord(
     string PredictionId,
     string Model,
@@ -18,4 +20,5 @@ public sealed record PredictionRecord(
     DateTimeOffset Time,
     long Offset,
     ReadOnlyMemory<float> Features,
-    ReadOnlyMemory<float> Outputs);
+    ReadOnlyMemory<float> Outputs,
+    ReadOnlyMemory<int> Withheld = default);

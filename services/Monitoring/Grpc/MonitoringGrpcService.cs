@@ -1,3 +1,4 @@
+using Cascade.Hosting.Security;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Monitoring.V1;
 using Grpc.Core;
@@ -21,7 +22,7 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
         Task.FromResult(Health(request));
 
     public override Task<AcknowledgeAlertResponse> AcknowledgeAlert(AcknowledgeAlertRequest request, ServerCallContext context) =>
-        Task.FromResult(Acknowledge(request));
+        Task.FromResult(Acknowledge(request, context));
 
     private async Task WatchAlertsAsync(WatchAlertsRequest request, IServerStreamWriter<DriftDetected> responses, ServerCallContext context)
     {
@@ -81,6 +82,7 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
             LabelsJoined = health.Counters.LabelsJoined,
             WindowSize = health.WindowCount,
             NoReferenceProfile = health.NoReferenceProfile,
+            WithheldFeatures = { health.WithheldFeatures },
         };
         response.Features.AddRange(health.Features.Select(AlertMapping.ToScore));
         if (health.Prediction is { } prediction) response.Prediction = AlertMapping.ToScore(prediction);
@@ -89,11 +91,12 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
         return response;
     }
 
-    private AcknowledgeAlertResponse Acknowledge(AcknowledgeAlertRequest request)
+    private AcknowledgeAlertResponse Acknowledge(AcknowledgeAlertRequest request, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(request.AlertId)) throw new RpcException(new Status(StatusCode.InvalidArgument, "alert_id is required."));
-        if (string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(new Status(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert."));
-        if (!store.Acknowledge(request.AlertId, request.Actor)) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{request.AlertId}'."));
+        // With authentication on, the principal acknowledges; without it, the caller must at least say who it is.
+        if (!CallerIdentity.IsAuthenticated(context) && string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(new Status(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert."));
+        if (!store.Acknowledge(request.AlertId, CallerIdentity.Actor(context, request.Actor))) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{request.AlertId}'."));
         return new AcknowledgeAlertResponse();
     }
 }

@@ -3,11 +3,12 @@ using System.ComponentModel.DataAnnotations;
 namespace Cascade.Monitoring.Options;
 
 /// <summary>
-/// When a statistic counts as drift. Every evaluation tests every feature, and overlapping windows are evaluated every
-/// stride, so a model with 20 features sees thousands of tests a day: each warning threshold sits far in the tail of the
-/// statistic's no-drift distribution at the default window of 500 (measured by simulation against training sets of
-/// 2,000–20,000 rows with normal, exponential, Poisson and binary features: the 99.9th percentiles were PSI 0.08,
-/// Jensen–Shannon 0.12, normalised Wasserstein 0.19, and KS p-values are uniform).
+/// When a statistic counts as drift. By default (<see cref="Calibrate"/>) each feature's thresholds are derived from its
+/// own reference data so that the model's false-alarm rate is a setting (<see cref="ExpectedWindowsBetweenFalseAlarms"/>),
+/// and the fixed thresholds below are floors on the effect sizes; without calibration they are the thresholds. The
+/// fixed values sit far in the tail of the statistics' no-drift distribution at the default window of 500 (measured by
+/// simulation against training sets of 2,000–20,000 rows with normal, exponential, Poisson and binary features: the
+/// 99.9th percentiles were PSI 0.08, Jensen–Shannon 0.12, normalised Wasserstein 0.19, and KS p-values are uniform).
 /// </summary>
 public sealed class DriftThresholdOptions
 {
@@ -61,10 +62,31 @@ public sealed class DriftThresholdOptions
     [Range(1e-12, 1_000_000)]
     public double NormalizedWassersteinCritical { get; set; } = 0.7;
 
-    /// <summary>Statistics that must agree before a feature is reported at WARNING or CRITICAL; a lone statistic over its
-    /// threshold is reported at INFO. Requiring agreement removes most noise-driven alerts, since real shifts move all
-    /// four statistics while sampling noise rarely pushes two past their tails together.</summary>
-    /// <value>The default value is 2.</value>
+    /// <summary>Statistics that must agree before a feature is reported at WARNING or CRITICAL; fewer report INFO. With
+    /// calibrated thresholds every statistic is a test at its share of the false-alarm budget, so one is enough: PSI and
+    /// Jensen–Shannon, computed on the same bins, are one measurement and their agreement was never independent evidence,
+    /// and an INFO alert is an alarm too. 2 restores the rule of the fixed thresholds.</summary>
+    /// <value>The default value is 1.</value>
     [Range(1, 4)]
-    public int MinAgreeingStatistics { get; set; } = 2;
+    public int MinAgreeingStatistics { get; set; } = 1;
+
+    /// <summary>Derive each statistic's threshold from the reference data (see
+    /// <see cref="Domain.Evaluation.ThresholdCalibrator"/>); false uses the fixed thresholds alone.</summary>
+    /// <value>The default value is true.</value>
+    public bool Calibrate { get; set; } = true;
+
+    /// <summary>The false-alarm budget of one model: expected evaluated windows between two false alarms of any kind
+    /// and severity, across all its tests together (every statistic of every feature, the prediction, the loss
+    /// detectors). Split evenly over the tests of an evaluation (Bonferroni). At the default stride of 100, 10,000
+    /// windows are 1,000,000 predictions: a bound of one false alarm per million predictions, whatever the number of
+    /// features, and in practice fewer because overlapping windows are strongly correlated.</summary>
+    /// <value>The default value is 10,000.</value>
+    [Range(1, 1e15)]
+    public double ExpectedWindowsBetweenFalseAlarms { get; set; } = 10_000;
+
+    /// <summary>Resamples of the reference per statistic when calibrating. They fit the tail model's two moments, so a
+    /// thousand fix a threshold to within a few percent; each costs one pass over the reference sample.</summary>
+    /// <value>The default value is 1,000.</value>
+    [Range(100, 100_000)]
+    public int CalibrationResamples { get; set; } = 1_000;
 }

@@ -21,4 +21,7 @@ public sealed class MonitoringServiceOptions
 
     /// <summary>The drift statistics, windows, detectors and alert rules.</summary>
     public MonitoringOptions Drift { get; set; } = new();
+
+    /// <summary>Where alerts are pushed besides WatchAlerts (none by default).</summary>
+    public Alerts.Webhooks.WebhookOptions Webhooks { get; set; } = new();
 }

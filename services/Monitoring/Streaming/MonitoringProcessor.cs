@@ -154,7 +154,7 @@ public sealed partial class MonitoringProcessor(
             if (logged.Shadow) return false; // a shadow's answers were never served
             model = logged.Model;
             alerts = monitors.Observe(new PredictionRecord(logged.PredictionId, logged.Model, logged.Version, logged.EntityId,
-                logged.Time?.ToDateTimeOffset() ?? record.AppendedAt, record.Offset, logged.Features.ToArray(), logged.Outputs.ToArray()));
+                logged.Time?.ToDateTimeOffset() ?? record.AppendedAt, record.Offset, logged.Features.ToArray(), logged.Outputs.ToArray(), Withheld(logged)));
         }
         else if (envelope.Type == LabelObserved.Descriptor.FullName)
         {
@@ -174,6 +174,10 @@ public sealed partial class MonitoringProcessor(
         }
         return false;
     }
+
+    /// <summary>The positions of the features the prediction log withheld (sensitive columns); empty when none.</summary>
+    private static int[] Withheld(PredictionLogged logged) =>
+        logged.Withheld.Count == 0 ? [] : logged.Withheld.SelectMany(w => w.Indexes).ToArray();
 
     /// <summary>
     /// Serving kept its current version because a promoted one (or a challenger) failed to load: ops must know, so it

@@ -1,3 +1,4 @@
+using Cascade.Hosting.Security;
 using Cascade.Contracts.Registry.V1;
 using Grpc.Core;
 using Cascade.Registry.Domain;
@@ -25,7 +26,7 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
         Task.FromResult(new ListModelsResponse { Models = { store.ListModels() } });
 
     public override Task<RegisterModelVersionResponse> RegisterModelVersion(RegisterModelVersionRequest r, ServerCallContext c) =>
-        Guard(() => registry.RegisterAsync(r.Spec ?? throw new ArgumentException("spec is required."), string.IsNullOrEmpty(r.RegisteredBy) ? "anonymous" : r.RegisteredBy, c.CancellationToken));
+        Guard(() => registry.RegisterAsync(r.Spec ?? throw new ArgumentException("spec is required."), RegisteredBy(c, r.RegisteredBy), c.CancellationToken));
 
     public override Task<ModelVersion> GetModelVersion(GetModelVersionRequest r, ServerCallContext context) =>
         Guard(() => Task.FromResult(store.GetVersion(r.Model, r.Version) ?? throw new KeyNotFoundException($"Model '{r.Model}' has no version {r.Version}.")));
@@ -41,10 +42,10 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
         });
 
     public override Task<PromotionResult> PromoteModelVersion(PromoteModelVersionRequest r, ServerCallContext c) =>
-        Guard(() => registry.PromoteAsync(r.Model, r.Version, Actor(r.Actor), r.Reason, r.Force, c.CancellationToken));
+        Guard(() => registry.PromoteAsync(r.Model, r.Version, CallerIdentity.Actor(c, r.Actor), r.Reason, r.Force, c.CancellationToken));
 
     public override Task<PromotionResult> RollbackModel(RollbackModelRequest r, ServerCallContext c) =>
-        Guard(() => registry.RollbackAsync(r.Model, r.ToVersion, Actor(r.Actor), r.Reason, c.CancellationToken));
+        Guard(() => registry.RollbackAsync(r.Model, r.ToVersion, CallerIdentity.Actor(c, r.Actor), r.Reason, c.CancellationToken));
 
     public override Task<GetAuditLogResponse> GetAuditLog(GetAuditLogRequest r, ServerCallContext context) =>
         Task.FromResult(new GetAuditLogResponse { Entries = { store.Audit(r.Model, r.AfterSequence) } });
@@ -76,7 +77,9 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
         }
     }
 
-    private static string Actor(string actor) => string.IsNullOrEmpty(actor) ? "anonymous" : actor;
+    // The authenticated principal when there is one (a service identity); with authentication off, the worker's own name, as lineage.
+    private static string RegisteredBy(ServerCallContext context, string claimed) =>
+        CallerIdentity.IsAuthenticated(context) ? CallerIdentity.Actor(context, claimed) : string.IsNullOrEmpty(claimed) ? "anonymous" : claimed;
 
     private static string Validated(string name) =>
         System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]{0,63}$") ? name : throw new ArgumentException($"Model name '{name}' is invalid: use 1–64 lower-case letters, digits, '-' or '_'.");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cascade.Ml.Artifacts;
+using Cascade.Ml.Signing;
 using Cascade.Storage.Artifacts;
 
 namespace Cascade.Serving.Domain;
@@ -7,10 +8,11 @@ namespace Cascade.Serving.Domain;
 /// <summary>
 /// The champion of every model, swapped atomically: a request takes the current <see cref="ServedModel"/> once and
 /// finishes on it, so requests in flight during a swap complete on the old version and none fails. A version is
-/// swapped in only after its artifact was fetched, hash-verified, compiled, its golden samples re-predicted bit for
-/// bit and a warm-up run; a failed load keeps the current version.
+/// swapped in only after its artifact was fetched, its manifest's signature checked against <c>trust</c>
+/// (before any model file is parsed), its files hash-verified, compiled, its golden samples re-predicted bit for bit
+/// and a warm-up run; a failed load keeps the current version, and a refused one throws <see cref="ArtifactRefusedException"/>.
 /// </summary>
-public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
+public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory, ArtifactTrust trust)
 {
     private readonly ConcurrentDictionary<string, ServedModel> _champions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _swaps = new(StringComparer.Ordinal);
@@ -68,7 +70,17 @@ public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory)
         var directory = Path.Combine(workDirectory, $"{model}-v{version}-{sha256[..12]}");
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         ArtifactArchive.Unpack(bytes, directory);
-        var artifact = ModelArtifact.Load(directory); // hashes, compile, golden samples
+        ModelArtifact artifact;
+        try
+        {
+            artifact = ModelArtifact.Load(directory, trust); // signature, hashes, compile, golden samples
+        }
+        catch (ArtifactRefusedException)
+        {
+            // Nothing of a refused artifact stays on disk for anyone to pick up.
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
         WarmUp(artifact);
         return new ServedModel(model, version, sha256, featureView, artifact, DateTimeOffset.UtcNow);
     }

@@ -1,4 +1,5 @@
 using Cascade.Contracts.Events.V1;
+using Cascade.Serving.Privacy;
 using Google.Protobuf;
 
 namespace Cascade.Serving.Domain;
@@ -8,9 +9,11 @@ namespace Cascade.Serving.Domain;
 /// without building the message (a struct, so queueing it allocates nothing).
 /// </summary>
 /// <param name="Time">When it was answered (UTC); also the envelope's <c>occurred_at</c>.</param>
+/// <param name="Privacy">What the log withholds of <paramref name="Features"/> (null: nothing); applied when the record is
+/// written, off the request path, so <paramref name="Features"/> keeps the values the model scored.</param>
 public readonly record struct LoggedPrediction(
     string PredictionId, string RequestId, string Model, int Version, string EntityId, float[] Features, float[] Outputs,
-    long LatencyMicros, DateTime Time, PredictionRole Role);
+    long LatencyMicros, DateTime Time, PredictionRole Role, LogPrivacy? Privacy = null);
 
 /// <summary>
 /// The bytes of the <see cref="EventEnvelope"/> carrying a <see cref="PredictionLogged"/>, written straight from a
@@ -30,7 +33,8 @@ internal static class PredictionEnvelope
     public static byte[] Write(in LoggedPrediction prediction)
     {
         var (seconds, nanos) = UnixTime(prediction.Time);
-        var payloadSize = PayloadSize(prediction, seconds, nanos);
+        var withheld = Withheld(prediction);
+        var payloadSize = PayloadSize(prediction, withheld, seconds, nanos);
         var timestamp = TimestampSize(seconds, nanos);
         var size = StringField(prediction.PredictionId) + StringField(PayloadType) + 1 + CodedOutputStream.ComputeInt32Size(1)
             + 1 + CodedOutputStream.ComputeLengthSize(timestamp) + timestamp + StringField(Producer) + StringField(prediction.Model)
@@ -46,23 +50,28 @@ internal static class PredictionEnvelope
         WriteString(output, 8, prediction.Model);
         output.WriteTag(9, WireFormat.WireType.LengthDelimited);
         output.WriteLength(payloadSize);
-        WritePayload(output, prediction, seconds, nanos);
+        WritePayload(output, prediction, withheld, seconds, nanos);
         output.CheckNoSpaceLeft();
         return bytes;
     }
 
-    private static int PayloadSize(in LoggedPrediction p, long seconds, int nanos)
+    private static int PayloadSize(in LoggedPrediction p, WithheldEntry[]? withheld, long seconds, int nanos)
     {
         var timestamp = TimestampSize(seconds, nanos);
-        return StringField(p.PredictionId) + StringField(p.RequestId) + StringField(p.Model)
+        var size = StringField(p.PredictionId) + StringField(p.RequestId) + StringField(p.Model)
             + (p.Version != 0 ? 1 + CodedOutputStream.ComputeInt32Size(p.Version) : 0) + StringField(p.EntityId)
             + FloatsField(p.Features.Length) + FloatsField(p.Outputs.Length)
             + (p.LatencyMicros != 0 ? 1 + CodedOutputStream.ComputeInt64Size(p.LatencyMicros) : 0)
             + (p.Role == PredictionRole.Canary ? 2 : 0) + (p.Role == PredictionRole.Shadow ? 2 : 0)
             + 1 + CodedOutputStream.ComputeLengthSize(timestamp) + timestamp;
+        foreach (var entry in withheld ?? [])
+        {
+            size += 1 + CodedOutputStream.ComputeLengthSize(entry.Size) + entry.Size;
+        }
+        return size;
     }
 
-    private static void WritePayload(CodedOutputStream output, in LoggedPrediction p, long seconds, int nanos)
+    private static void WritePayload(CodedOutputStream output, in LoggedPrediction p, WithheldEntry[]? withheld, long seconds, int nanos)
     {
         WriteString(output, 1, p.PredictionId);
         WriteString(output, 2, p.RequestId);
@@ -73,7 +82,14 @@ internal static class PredictionEnvelope
             output.WriteInt32(p.Version);
         }
         WriteString(output, 5, p.EntityId);
-        WriteFloats(output, 6, p.Features);
+        if (p.Privacy is { IsEmpty: false } privacy)
+        {
+            WriteFloats(output, 6, p.Features, privacy);
+        }
+        else
+        {
+            WriteFloats(output, 6, p.Features);
+        }
         WriteFloats(output, 7, p.Outputs);
         if (p.LatencyMicros != 0)
         {
@@ -91,6 +107,37 @@ internal static class PredictionEnvelope
             output.WriteBool(true);
         }
         WriteTimestamp(output, 11, seconds, nanos);
+        foreach (var entry in withheld ?? [])
+        {
+            output.WriteTag(12, WireFormat.WireType.LengthDelimited);
+            output.WriteLength(entry.Size);
+            WriteString(output, 1, entry.Group.Name);
+            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+            output.WriteLength(entry.IndexesSize);
+            foreach (var index in entry.Group.Indexes) output.WriteInt32(index);
+            WriteString(output, 3, entry.Hash);
+        }
+    }
+
+    /// <summary>A withheld group as field 12 carries it: its hash (computed once) and its sizes.</summary>
+    private readonly record struct WithheldEntry(WithheldGroup Group, string Hash, int IndexesSize, int Size);
+
+    /// <summary>The withheld groups with their hashes and encoded sizes; null when nothing is withheld.</summary>
+    private static WithheldEntry[]? Withheld(in LoggedPrediction p)
+    {
+        if (p.Privacy is not { IsEmpty: false } privacy) return null;
+        var entries = new WithheldEntry[privacy.Groups.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var group = privacy.Groups[i];
+            var hash = privacy.HashOf(group, p.Features);
+            var indexes = 0;
+            foreach (var index in group.Indexes) indexes += CodedOutputStream.ComputeInt32Size(index);
+            // The indexes are packed (one tag, a length, the varints), written even when the only index is 0.
+            var size = StringField(group.Name) + 1 + CodedOutputStream.ComputeLengthSize(indexes) + indexes + StringField(hash);
+            entries[i] = new WithheldEntry(group, hash, indexes, size);
+        }
+        return entries;
     }
 
     /// <summary>What <c>Timestamp.FromDateTime</c> stores: seconds since the Unix epoch, and the nanoseconds past the whole second.</summary>
@@ -127,6 +174,18 @@ internal static class PredictionEnvelope
         foreach (var value in values)
         {
             output.WriteFloat(value);
+        }
+    }
+
+    /// <summary>The features with every withheld one written as NaN: the scored values never reach the log.</summary>
+    private static void WriteFloats(CodedOutputStream output, int field, float[] values, LogPrivacy privacy)
+    {
+        if (values.Length == 0) return;
+        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        output.WriteLength(values.Length * sizeof(float));
+        for (var i = 0; i < values.Length; i++)
+        {
+            output.WriteFloat(privacy.IsWithheld(i) ? float.NaN : values[i]);
         }
     }
 

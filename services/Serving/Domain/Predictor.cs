@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using Cascade.Serving.Privacy;
 using Cascade.Storage.OnlineStore;
 
 namespace Cascade.Serving.Domain;
 
 /// <summary>Answers predictions with the current champion and logs them; request validation errors say what to fix.</summary>
-public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, PredictionLog predictionLog, TrafficPolicies traffic)
+public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, PredictionLog predictionLog, TrafficPolicies traffic, FeaturePrivacyCatalog privacy)
 {
     /// <summary>The served version of a model; a requested version must be the one served.</summary>
     /// <exception cref="KeyNotFoundException">The model is not served, or not in that version.</exception>
@@ -130,7 +131,8 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     private string Log(ServedModel served, float[] features, float[] outputs, string requestId, string? entityId, long latencyMicros, DateTime time, PredictionRole role)
     {
         var id = NewPredictionId();
-        predictionLog.Enqueue(new LoggedPrediction(id, requestId, served.Name, served.Version, entityId ?? string.Empty, features, outputs, latencyMicros, time, role));
+        // The features of sensitive columns are scored as they are and withheld from the log (hashed or dropped).
+        predictionLog.Enqueue(new LoggedPrediction(id, requestId, served.Name, served.Version, entityId ?? string.Empty, features, outputs, latencyMicros, time, role, privacy.For(served)));
         return id;
     }
 

@@ -16,4 +16,10 @@ public sealed record ServedModel(string Name, int Version, string ArtifactSha256
 
     /// <summary>Explanations of this version's predictions (XGBoost loaded on first use; tree models only).</summary>
     public ModelExplainer Explainer { get; } = new(Artifact);
+
+    /// <summary>What the prediction log withholds of this version's features, cached by <see cref="Privacy.FeaturePrivacyCatalog"/>.</summary>
+    internal PrivacyPlan? PrivacyPlan { get; set; }
 }
+
+/// <summary>A <see cref="Privacy.LogPrivacy"/> and the catalog generation it was resolved under.</summary>
+internal sealed record PrivacyPlan(long Generation, Privacy.LogPrivacy Privacy);

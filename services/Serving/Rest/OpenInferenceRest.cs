@@ -1,3 +1,4 @@
+using Cascade.Hosting.Security;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
@@ -26,14 +27,16 @@ public static class OpenInferenceRest
     public static IEndpointRouteBuilder MapOpenInferenceRest(this IEndpointRouteBuilder endpoints)
     {
         var v2 = endpoints.MapGroup("/v2");
-        v2.MapGet("", ServerMetadata);
+        const string Inference = "inference.GRPCInferenceService/";
+        // Each route is authorized as the gRPC method it stands for (one table: Cascade.Hosting.Security.AccessRules); health stays open.
+        v2.MapGet("", ServerMetadata).RequireCascadeAccess(Inference + "ServerMetadata");
         v2.MapGet("/health/live", ServerLive);
         v2.MapGet("/health/ready", ServerReady);
         foreach (var model in new[] { "/models/{name}", "/models/{name}/versions/{version}" })
         {
-            v2.MapGet(model, ModelMetadata);
-            v2.MapGet(model + "/ready", ModelReady);
-            v2.MapPost(model + "/infer", InferAsync);
+            v2.MapGet(model, ModelMetadata).RequireCascadeAccess(Inference + "ModelMetadata", "name");
+            v2.MapGet(model + "/ready", ModelReady).RequireCascadeAccess(Inference + "ModelReady", "name");
+            v2.MapPost(model + "/infer", InferAsync).RequireCascadeAccess(Inference + "ModelInfer", "name");
         }
         return endpoints;
     }

@@ -6,6 +6,7 @@ using Cascade.Contracts.Training.V1;
 using Cascade.Ml.Artifacts;
 using Cascade.Ml.Data;
 using Cascade.Ml.Metrics;
+using Cascade.Ml.Signing;
 using Cascade.Ml.Training;
 using Cascade.Storage.Artifacts;
 using Cascade.Storage.OfflineStore;
@@ -17,10 +18,11 @@ namespace Cascade.Training.Domain;
 
 /// <summary>
 /// Runs one training job: reads the training set from the offline store up to the job's watermark, splits it
-/// deterministically, trains, writes and stores the artifact, scores candidate and champion on the same holdout,
-/// and registers the version (the registry's gate decides the promotion).
+/// deterministically, trains, writes the artifact with its manifest signed by <c>signingKey</c> (null: unsigned,
+/// only where signatures are not required), stores it, scores candidate and champion on the same holdout, and registers
+/// the version (the registry's gate decides the promotion).
 /// </summary>
-public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore artifacts, IRegistryGateway registry, IJobCancellation cancellation, TrainingServiceOptions options, ILogger<TrainingWorker>? logger = null)
+public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore artifacts, IRegistryGateway registry, IJobCancellation cancellation, TrainingServiceOptions options, SigningKey? signingKey, ILogger<TrainingWorker>? logger = null)
 {
     /// <summary>The outcome of a job: the registered version and whether it was promoted.</summary>
     public sealed record Outcome(int Version, bool Promoted, string Decision, string Device);
@@ -71,7 +73,7 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
         ModelManifest manifest;
         using (result.Model)
         {
-            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label", categoricals);
+            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label", categoricals, signingKey);
         }
         var candidate = ModelArtifact.Load(directory);
         var written = stopwatch.Elapsed;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Cascade.Contracts.Monitoring.V1;
 using Cascade.Contracts.Serving.V1;
+using Cascade.Host;
 
 namespace Cascade.Cli.Tests.Commands;
 
@@ -37,7 +38,7 @@ public sealed class ModelsWaitTests : IAsyncLifetime
         var waiting = CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "90s", "--grpc", _host.Grpc);
         await Task.Delay(TimeSpan.FromSeconds(1));
         waiting.IsCompleted.Should().BeFalse("there is no champion to wait for yet");
-        var imported = await CascadeProcess.RunAsync("models", "import", "scores", "--file", model, "--features", "a,b,c", "--grpc", _host.Grpc);
+        var imported = await CascadeProcess.RunAsync("models", "import", "scores", "--file", model, "--features", "a,b,c", "--signing-key", HostSigningKey.KeyFile(Path.Combine(_data, "host")), "--grpc", _host.Grpc);
         imported.ExitCode.Should().Be(0, imported.ToString());
 
         var waited = await waiting;

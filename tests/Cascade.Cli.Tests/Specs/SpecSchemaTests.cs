@@ -89,6 +89,8 @@ public sealed partial class SpecSchemaTests
     [InlineData("a misspelt encoding", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, categoricals: [{column: city, encoding: onehot, top_k: 3}]}")]
     [InlineData("a float category", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, categoricals: [{column: size, encoding: ordinal, vocabulary: [1.5, 2]}]}")]
     [InlineData("a field of another kind", "apiVersion: cascade/v1\nkind: FeatureView\nmetadata: {name: v}\nspec: {dataset: d, entity_column: e}")]
+    [InlineData("an unknown privacy", "apiVersion: cascade/v1\nkind: Dataset\nmetadata: {name: d}\nspec: {entity_column: e, event_time_column: t, columns: [{name: a, type: string, sensitive: true, privacy: blur}]}")]
+    [InlineData("privacy on a column said not to be sensitive", "apiVersion: cascade/v1\nkind: Dataset\nmetadata: {name: d}\nspec: {entity_column: e, event_time_column: t, columns: [{name: a, type: string, sensitive: false, privacy: drop}]}")]
     public void An_invalid_document_is_refused_by_the_schema_and_by_apply(string why, string yaml)
     {
         Evaluate(Documents(yaml).Single()).IsValid.Should().BeFalse($"the schema must refuse a document with {why}");
@@ -116,6 +118,7 @@ public sealed partial class SpecSchemaTests
         Enum("/properties/kind").Should().Equal(System.Enum.GetNames<SpecKind>());
         Enum("/$defs/datasetSpec/properties/non_finite").Should().Equal(SpecNames.All<NonFiniteHandling>());
         Enum("/$defs/datasetSpec/properties/columns/items/properties/type").Should().Equal(SpecNames.All<ColumnType>());
+        Enum("/$defs/datasetSpec/properties/columns/items/properties/privacy").Should().Equal(SpecNames.All<SensitiveTreatment>());
         Enum("/$defs/featureViewSpec/properties/aggregations/items/properties/function").Should().Equal(SpecNames.All<AggregationKind>());
         Enum("/$defs/featureViewSpec/properties/categoricals/items/properties/encoding").Should().Equal(SpecNames.All<CategoricalEncodingKind>());
         Enum("/$defs/trainingPolicySpec/properties/resources/properties/accelerator").Should().Equal(SpecNames.All<Accelerator>());

@@ -1,3 +1,4 @@
+using Cascade.Cli.Specs.Apply;
 using Cascade.Cli.Demo;
 using Cascade.Cli.Specs.Model;
 using Cascade.Cli.Specs.Wire;
@@ -6,6 +7,7 @@ using Cascade.Contracts.Features.V1;
 using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Training.V1;
 using Google.Protobuf.WellKnownTypes;
+using ColumnPrivacy = Cascade.Contracts.Common.V1.ColumnPrivacy;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
 
 namespace Cascade.Cli.Tests.Specs;
@@ -89,6 +91,32 @@ public sealed class WireMappingTests
         back.Select(o => o.Name).Should().Equal("d", "v", "m");
         SpecWriter.ToYaml(back.Select(SpecWriter.Document)).Should().Be(SpecWriter.ToYaml(objects.Select(SpecWriter.Document)));
         DatasetMapping.ToProto("d", (DatasetSpecification)objects[0].Spec).Columns[1].Sensitive.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Privacy_marks_a_column_sensitive_hash_is_left_unset_on_the_wire_and_drop_survives_the_round_trip()
+    {
+        var dataset = (DatasetSpecification)SpecLoader.LoadText("""
+            apiVersion: cascade/v1
+            kind: Dataset
+            metadata: {name: d}
+            spec:
+              entity_column: e
+              event_time_column: t
+              columns: [{name: email, type: string, privacy: drop}, {name: zip, type: string, sensitive: true, privacy: hash}, {name: age, type: int64, sensitive: true}, {name: x, type: bool}]
+            """, "test.yaml").Single().Spec;
+
+        dataset.Columns.Select(c => (c.Name, c.Sensitive, c.Privacy)).Should().Equal(
+            ("email", true, SensitiveTreatment.Drop), ("zip", true, SensitiveTreatment.Hash), ("age", true, SensitiveTreatment.Hash), ("x", false, SensitiveTreatment.Hash));
+        var wire = DatasetMapping.ToProto("d", dataset);
+        wire.Columns.Select(c => (c.Name, c.Sensitive, c.Privacy)).Should().Equal(
+            ("email", true, ColumnPrivacy.Drop), ("zip", true, ColumnPrivacy.Unspecified), ("age", true, ColumnPrivacy.Unspecified), ("x", false, ColumnPrivacy.Unspecified));
+        var back = (DatasetSpecification)DatasetMapping.FromProto(wire).Spec;
+        back.Columns.Should().Equal(dataset.Columns);
+        SpecWriter.ToYaml([SpecWriter.Document(DatasetMapping.FromProto(wire))]).Should().Contain("privacy: drop").And.NotContain("privacy: hash");
+        var explicitHash = wire.Clone();
+        explicitHash.Columns[1].Privacy = ColumnPrivacy.Hash; // as an API client may send it
+        SpecDiff.Compare(DatasetMapping.FromProto(explicitHash).Spec, dataset).Should().BeEmpty("hash is what a sensitive column gets anyway");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Features.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
@@ -51,7 +52,7 @@ public sealed class CategoricalMaterializationTests : IDisposable
         using var states = new FeatureStateStore(Path.Combine(_data, "features.db"));
         using var offline = new SqliteOfflineStore(Path.Combine(_data, "offline.db"));
         var online = new InProcessOnlineStore();
-        var materializer = await FeatureMaterializer.StartAsync(View, states, online, offline, CancellationToken.None);
+        var materializer = await FeatureMaterializer.StartAsync(View, states, online, offline, new EntityErasures(states), CancellationToken.None);
 
         var materialized = await materializer.ProcessAsync(
         [
@@ -80,7 +81,7 @@ public sealed class CategoricalMaterializationTests : IDisposable
         using var states = new FeatureStateStore(Path.Combine(_data, "features.db"));
         using var offline = new SqliteOfflineStore(Path.Combine(_data, "offline.db"));
         var online = new InProcessOnlineStore();
-        var materializer = await FeatureMaterializer.StartAsync(View, states, online, offline, CancellationToken.None);
+        var materializer = await FeatureMaterializer.StartAsync(View, states, online, offline, new EntityErasures(states), CancellationToken.None);
 
         await materializer.ProcessAsync([Record(0, "e", new() { ["city"] = Text("nice") }), Record(1, "e", new() { ["amount"] = new Value { Float64Value = 3 } })], CancellationToken.None);
         (await online.ReadAsync("shop", "e"))!.Values[1..4].Should().Equal(0, 0, 1);
@@ -89,7 +90,7 @@ public sealed class CategoricalMaterializationTests : IDisposable
         (await online.ReadAsync("shop", "e"))!.Values[1..4].Should().OnlyContain(v => double.IsNaN(v));
 
         // The text survives a restart (entity states are checkpointed), and is encoded again the same way.
-        var restarted = await FeatureMaterializer.StartAsync(View, states, new InProcessOnlineStore(), offline, CancellationToken.None);
+        var restarted = await FeatureMaterializer.StartAsync(View, states, new InProcessOnlineStore(), offline, new EntityErasures(states), CancellationToken.None);
         await restarted.ProcessAsync([Record(3, "e", new() { ["size"] = Text("M") })], CancellationToken.None);
         var offlineRows = await offline.ReadAsync("shop", 1, new Dictionary<int, long> { [0] = 4 }, labeledOnly: true);
         offlineRows[^1].Values[1..5].Should().SatisfyRespectively(v => double.IsNaN(v).Should().BeTrue(), v => double.IsNaN(v).Should().BeTrue(), v => double.IsNaN(v).Should().BeTrue(), v => v.Should().Be(1));

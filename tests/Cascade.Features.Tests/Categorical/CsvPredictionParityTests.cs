@@ -5,6 +5,7 @@ using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Features.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.Features.Domain;
+using Cascade.Features.Erasure;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
 using Cascade.Ml.Artifacts;
@@ -62,7 +63,7 @@ public sealed class CsvPredictionParityTests : IDisposable
         using var states = new FeatureStateStore(Path.Combine(_data, "features.db"));
         using var offline = new SqliteOfflineStore(Path.Combine(_data, "offline.db"));
         var online = new InProcessOnlineStore();
-        var materializer = await FeatureMaterializer.StartAsync(View, states, online, offline, CancellationToken.None);
+        var materializer = await FeatureMaterializer.StartAsync(View, states, online, offline, new EntityErasures(states), CancellationToken.None);
         await materializer.ProcessAsync(records, CancellationToken.None);
         var rows = await offline.ReadAsync("shop", 1, new Dictionary<int, long> { [0] = records.Length }, labeledOnly: true);
         var materialized = rows.SelectMany(r => r.Values.Select(v => (float)v)).ToArray();

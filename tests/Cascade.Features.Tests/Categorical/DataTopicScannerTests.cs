@@ -2,7 +2,9 @@ using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.EventLog.Embedded;
+using Cascade.Features.Erasure;
 using Cascade.Features.Options;
+using Cascade.Features.Storage;
 using Cascade.Features.Vocabulary;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -15,10 +17,14 @@ public sealed class DataTopicScannerTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("cascade-scan-").FullName;
     private SqliteEventLog _log = null!;
+    private FeatureStateStore _states = null!;
+    private EntityErasures _erasures = null!;
 
     public async Task InitializeAsync()
     {
         _log = new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(_data, "events.db"), DefaultPartitions = 3 });
+        _states = new FeatureStateStore(Path.Combine(_data, "features.db"));
+        _erasures = new EntityErasures(_states);
         var records = Enumerable.Range(0, 30).Select(i => new OutgoingRecord($"e{i % 5}", EventEnvelopes.Wrap(new DataRecord
         {
             Dataset = "d", RecordId = $"r{i}", EntityId = $"e{i % 5}", EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(i)),
@@ -30,10 +36,28 @@ public sealed class DataTopicScannerTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _log.DisposeAsync();
+        _states.Dispose();
         Directory.Delete(_data, recursive: true);
     }
 
-    private DataTopicScanner Scanner() => new(_log, new VocabularyOptions { Timeout = TimeSpan.FromSeconds(30) });
+    private DataTopicScanner Scanner() => new(_log, new VocabularyOptions { Timeout = TimeSpan.FromSeconds(30) }, _erasures);
+
+    [Fact]
+    public async Task The_records_of_an_erased_entity_are_not_counted_but_its_later_ones_are()
+    {
+        // e0 has records 0, 5, …, 25: six, two of them "paris" (0 and 15).
+        _erasures.Record("d", "e0", await _log.GetEndOffsetsAsync(Topics.Data("d")), DateTimeOffset.UtcNow);
+        await _log.AppendAsync(Topics.Data("d"), [new OutgoingRecord("e0", EventEnvelopes.Wrap(new DataRecord
+        {
+            Dataset = "d", RecordId = "after", EntityId = "e0", EventTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch),
+            Values = { ["city"] = new Value { StringValue = "nice" } },
+        }, "e0", "test").ToByteArray())]);
+
+        var scan = await Scanner().ScanAsync("d", ["city"], maxRecords: 1000, CancellationToken.None);
+
+        scan.Counts("city").Present.Should().Be(25, "24 records of the other entities and e0's record since its erasure");
+        scan.Counts("city").Top(3).Should().Contain("nice");
+    }
 
     [Fact]
     public async Task The_whole_topic_is_read_and_a_poison_record_is_skipped()

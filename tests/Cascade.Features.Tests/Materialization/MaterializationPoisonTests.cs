@@ -6,6 +6,7 @@ using Cascade.Contracts.Features.V1;
 using Cascade.EventLog.Abstractions;
 using Cascade.EventLog.Embedded;
 using Cascade.EventLog.Handlers;
+using Cascade.Features.Erasure;
 using Cascade.Features.Materialization;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
@@ -58,7 +59,7 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
 
     private async Task<MaterializationService> StartAsync(IOnlineStore online)
     {
-        var service = new MaterializationService(_states, online, _offline, _log, new EventHandlerRunner(_log, _health));
+        var service = new MaterializationService(_states, online, _offline, _log, new EventHandlerRunner(_log, _health), new EntityErasures(_states));
         await service.StartAsync(_stop.Token);
         service.Start(_states.Apply(new FeatureViewSpec { Name = "poison-view", Dataset = _dataset, Passthrough = { "x" } }));
         return service;
@@ -119,5 +120,7 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         public ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default) => _inner.ReadBatchAsync(featureView, entityIds, cancellationToken);
 
         public ValueTask<FeatureVector?> ReadAsync(string featureView, string entityId, CancellationToken cancellationToken = default) => _inner.ReadAsync(featureView, entityId, cancellationToken);
+
+        public ValueTask<int> DeleteAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default) => _inner.DeleteAsync(featureView, entityIds, cancellationToken);
     }
 }

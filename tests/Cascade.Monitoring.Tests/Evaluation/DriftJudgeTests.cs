@@ -6,7 +6,8 @@ namespace Cascade.Monitoring.Tests.Evaluation;
 
 public class DriftJudgeTests
 {
-    private readonly DriftJudge judge = new(new DriftThresholdOptions());
+    // The agreement rule of the fixed thresholds (two statistics must agree), still available as an option.
+    private readonly DriftJudge judge = new(new DriftThresholdOptions { MinAgreeingStatistics = 2 });
 
     [Fact]
     public void Statistics_under_every_threshold_are_no_drift()
@@ -45,5 +46,24 @@ public class DriftJudgeTests
 
         severity.Should().Be(AlertSeverity.Critical);
         score.Should().Be(5, "PSI is five times its warning threshold, more than Jensen-Shannon's two");
+    }
+
+    [Fact]
+    public void By_default_a_lone_statistic_over_its_threshold_is_a_warning_not_an_info()
+    {
+        var (severity, _, evidence) = new DriftJudge(new DriftThresholdOptions()).Judge(psi: 0.12, ksPValue: 0.3, jensenShannon: 0.05, normalizedWasserstein: 0.1);
+
+        severity.Should().Be(AlertSeverity.Warning, "each calibrated statistic is a test at its share of the false-alarm budget");
+        evidence!.Statistic.Should().Be(DriftJudge.Psi);
+    }
+
+    [Fact]
+    public void Per_feature_thresholds_replace_the_options_fixed_ones()
+    {
+        var judgeDefault = new DriftJudge(new DriftThresholdOptions());
+        var raised = new FeatureThresholds(0.2, 0.3, 1e-8, 1e-12, 0.2, 0.3, 0.5, 0.7);
+
+        judgeDefault.Judge(psi: 0.15, ksPValue: 1e-7, jensenShannon: 0.1, normalizedWasserstein: 0.4, raised).Severity.Should().Be(AlertSeverity.None);
+        judgeDefault.Judge(psi: 0.15, ksPValue: 1e-7, jensenShannon: 0.1, normalizedWasserstein: 0.4).Severity.Should().Be(AlertSeverity.Warning);
     }
 }

@@ -17,7 +17,10 @@ public class MonitoringOptionsTests
         options.Thresholds.KsPValueWarning.Should().Be(1e-6);
         options.Thresholds.JensenShannonWarning.Should().Be(0.15);
         options.Thresholds.NormalizedWassersteinWarning.Should().Be(0.35);
-        options.Thresholds.MinAgreeingStatistics.Should().Be(2);
+        options.Thresholds.MinAgreeingStatistics.Should().Be(1);
+        options.Thresholds.Calibrate.Should().BeTrue();
+        options.Thresholds.ExpectedWindowsBetweenFalseAlarms.Should().Be(10_000);
+        options.Thresholds.CalibrationResamples.Should().Be(1_000);
         options.Adwin.Delta.Should().Be(0.002);
         options.Adwin.Clock.Should().Be(32);
         options.PageHinkley.Threshold.Should().Be(50);
@@ -64,5 +67,14 @@ public class MonitoringOptionsTests
         errors.Should().Contain(e => e.Contains("KS critical"));
         errors.Should().Contain(e => e.StartsWith("Adwin:"));
         options.Invoking(o => o.ThrowIfInvalid()).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void A_false_alarm_budget_below_one_window_or_too_few_resamples_are_refused()
+    {
+        var errors = new MonitoringOptions { Thresholds = { ExpectedWindowsBetweenFalseAlarms = 0.5, CalibrationResamples = 10 } }.Validate();
+
+        errors.Should().Contain(e => e.StartsWith("Thresholds:") && e.Contains("ExpectedWindowsBetweenFalseAlarms"));
+        errors.Should().Contain(e => e.StartsWith("Thresholds:") && e.Contains("CalibrationResamples"));
     }
 }

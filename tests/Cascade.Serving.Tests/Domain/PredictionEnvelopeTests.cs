@@ -1,6 +1,7 @@
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
 using Cascade.Serving.Domain;
+using Cascade.Serving.Privacy;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -43,6 +44,43 @@ public class PredictionEnvelopeTests
         written.Should().Equal(expected.ToByteArray(), why);
         EventEnvelopes.Unwrap(EventEnvelope.Parser.ParseFrom(written), PredictionLogged.Parser).Should().Be(logged, why);
     }
+
+    [Fact]
+    public void Withheld_features_are_NaN_with_a_hash_or_nothing_beside_them_byte_for_byte_as_google_writes_them()
+    {
+        var hasher = new PrivacyHasher(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        // position 0: a sensitive numeric feature hashed; 2: one dropped; 3-5: a sensitive one-hot column hashed as one value.
+        var privacy = new LogPrivacy(
+            [new WithheldGroup("age", [0], FeatureTreatment.Hash), new WithheldGroup("income", [2], FeatureTreatment.Drop), new WithheldGroup("postcode", [3, 4, 5], FeatureTreatment.Hash)],
+            6, hasher);
+        float[] scored = [37f, 12.5f, 52_000f, 0f, 1f, 0f];
+        var prediction = new LoggedPrediction("p1", "r1", "m", 2, "alice", scored, [0.7f], 5, Answered, PredictionRole.Champion, privacy);
+
+        var written = PredictionEnvelope.Write(prediction);
+
+        var logged = new PredictionLogged
+        {
+            PredictionId = "p1", RequestId = "r1", Model = "m", Version = 2, EntityId = "alice", Features = { float.NaN, 12.5f, float.NaN, float.NaN, float.NaN, float.NaN },
+            Outputs = { 0.7f }, LatencyMicros = 5, Time = Timestamp.FromDateTime(Answered),
+            Withheld =
+            {
+                new WithheldFeature { Name = "age", Indexes = { 0 }, Hash = hasher.Hash("age", scored, [0]) },
+                new WithheldFeature { Name = "income", Indexes = { 2 } },
+                new WithheldFeature { Name = "postcode", Indexes = { 3, 4, 5 }, Hash = hasher.Hash("postcode", scored, [3, 4, 5]) },
+            },
+        };
+        var expected = EventEnvelopes.Wrap(logged, "m", "cascade-serving", eventId: "p1", traceparent: string.Empty);
+        expected.OccurredAt = Timestamp.FromDateTime(Answered);
+        written.Should().Equal(expected.ToByteArray());
+        logged.Withheld[0].Hash.Should().MatchRegex("^[0-9a-f]{16}$");
+        foreach (var raw in new[] { 37f, 52_000f })
+        {
+            Contains(written, BitConverter.GetBytes(raw)).Should().BeFalse($"the scored value {raw} never reaches the log");
+        }
+        scored.Should().Equal([37f, 12.5f, 52_000f, 0f, 1f, 0f], "the request's features are left as the model scored them");
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     [Fact]
     public void Prediction_ids_are_32_lowercase_hex_digits_and_unique()

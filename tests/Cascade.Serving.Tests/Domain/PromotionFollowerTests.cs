@@ -8,6 +8,7 @@ using Cascade.EventLog.Embedded;
 using Cascade.EventLog.Handlers;
 using Cascade.Hosting;
 using Cascade.Hosting.Health;
+using Cascade.Ml.Signing;
 using Cascade.Serving.Domain;
 using Cascade.Storage.Artifacts;
 using Google.Protobuf;
@@ -69,7 +70,9 @@ public sealed class PromotionFollowerTests : IAsyncLifetime
     public async Task A_poison_promotion_is_dead_lettered_counted_and_the_follower_goes_on_while_the_server_reports_not_serving()
     {
         var options = new ServiceHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = _data };
-        await using var host = ServiceHost.Build(options, [Contracts.Serving.V1.Serving.Descriptor.FullName], (services, data) => services.AddCascadeServing(Path.Combine(data, "serving")), _ => { });
+        var trusted = Path.Combine(_data, "trusted.pub");
+        using (var key = SigningKey.Create()) File.WriteAllText(trusted, key.PublicKeyPem);
+        await using var host = ServiceHost.Build(options, [Contracts.Serving.V1.Serving.Descriptor.FullName], (services, data) => services.AddCascadeServing(Path.Combine(data, "serving"), o => o.TrustedKeys = trusted), _ => { });
         var statuses = new ConcurrentQueue<ServingStatus>();
         using var watch = host.Services.GetRequiredService<HealthStatusRegistry>().Watch(string.Empty);
         using var stopWatching = new CancellationTokenSource();
@@ -112,7 +115,8 @@ public sealed class PromotionFollowerTests : IAsyncLifetime
     {
         await using var inner = new SqliteEventLog(new EmbeddedEventLogOptions { Path = Path.Combine(_data, "events.db"), DefaultPartitions = 1 });
         var log = new FlakyLog(inner, failingAppends: 1);
-        var catalog = new ModelCatalog(new LocalArtifactStore(Path.Combine(_data, "artifacts")), Path.Combine(_data, "serving"));
+        using var key = SigningKey.Create();
+        var catalog = new ModelCatalog(new LocalArtifactStore(Path.Combine(_data, "artifacts")), Path.Combine(_data, "serving"), new ArtifactTrust(TrustedKeys.Of(key.PublicKey)));
         var follower = new PromotionFollower(catalog, log, NullLogger<PromotionFollower>.Instance);
         var group = follower.Options.Subscription.GroupId;
         var health = new ConsumerHealth();

@@ -33,11 +33,14 @@ public static class GrpcHosting
             options.Configure(configure);
         }
         services.AddGrpc().AddJsonTranscoding();
+        RequestDecoding.Add(services);
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((grpc, cascade) =>
         {
             grpc.MaxReceiveMessageSize = cascade.Value.MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = cascade.Value.MaxSendMessageSize;
             grpc.EnableDetailedErrors = cascade.Value.EnableDetailedErrors;
+            // Runs after Grpc.AspNetCore's own setup has added gzip and deflate.
+            grpc.CompressionProviders = RequestDecoding.Checked(grpc.CompressionProviders, cascade.Value.MaxReceiveMessageSize);
         });
         services.AddGrpcReflection();
         services.TryAddSingleton<HealthStatusRegistry>();

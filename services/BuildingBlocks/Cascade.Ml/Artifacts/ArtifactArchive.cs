@@ -46,8 +46,9 @@ public static class ArtifactArchive
                 entry.ExtractToFile(Path.Combine(directory, entry.Name), overwrite: false);
             }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
         {
+            // EndOfStreamException: a header or an entry cut short (found by fuzzing: a truncated blob).
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
     }
@@ -69,8 +70,9 @@ public static class ArtifactArchive
                 }
             }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
         {
+            // EndOfStreamException: a header or an entry cut short (found by fuzzing: a truncated blob).
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
         throw new ArtifactException($"The artifact has no '{name}'.");

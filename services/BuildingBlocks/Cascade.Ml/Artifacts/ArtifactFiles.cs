@@ -7,6 +7,8 @@ namespace Cascade.Ml.Artifacts;
 public static class ArtifactFiles
 {
     public const string Manifest = "manifest.json";
+    /// <summary>The detached signature of <see cref="Manifest"/> (<see cref="Signing.ManifestSignature"/>); not hashed by the manifest it signs.</summary>
+    public const string Signature = "manifest.sig";
     public const string ModelUbj = "model.ubj";
     public const string ModelJson = "model.json";
     public const string ReferenceProfile = "reference_profile.json";
@@ -34,4 +36,4 @@ public static class ArtifactFiles
 }
 
 /// <summary>An artifact is missing a file, was altered, or does not match its own manifest.</summary>
-public sealed class ArtifactException(string message) : Exception(message);
+public class ArtifactException(string message) : Exception(message);

@@ -3,6 +3,7 @@ using Cascade.Ml.Data;
 using Cascade.Ml.Evaluation.Categorical;
 using Cascade.Ml.Metrics;
 using Cascade.Ml.Native;
+using Cascade.Ml.Signing;
 using Cascade.Ml.Training;
 
 namespace Cascade.Ml.Artifacts;
@@ -15,10 +16,11 @@ public static class ArtifactWriter
     /// <summary>
     /// Writes the artifact into <paramref name="directory"/> (created; must be empty or absent) and returns its
     /// manifest. <paramref name="categoricals"/> are the columns the features encode: the manifest records them and the
-    /// reference profile counts their categories.
+    /// reference profile counts their categories. <paramref name="signer"/> signs the manifest (training workers); null
+    /// leaves the artifact unsigned (<c>cascade train</c>, offline).
     /// </summary>
     /// <exception cref="ArgumentException">The directory is not empty, or a categorical column names features the model lacks.</exception>
-    public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName, IReadOnlyList<CategoricalColumn>? categoricals = null)
+    public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName, IReadOnlyList<CategoricalColumn>? categoricals = null, SigningKey? signer = null)
     {
         var model = result.Model;
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
@@ -66,7 +68,7 @@ public static class ArtifactWriter
             XGBoostVersion = XGBoostLibrary.Version.ToString(),
             Files = hashes,
             Categorical = categoricals is { Count: > 0 } ? categoricals : null,
-        });
+        }, signer);
     }
 
     private static List<GoldenSample> GoldenSamples(TrainedModel model, TabularData train)

@@ -2,14 +2,15 @@ using System.Text;
 using System.Text.Json;
 using Cascade.Ml.Evaluation;
 using Cascade.Ml.Onnx;
+using Cascade.Ml.Signing;
 using Cascade.Ml.Training;
 
 namespace Cascade.Ml.Artifacts;
 
 /// <summary>
-/// A verified artifact: every hash checked, the model loaded (XGBoost trees compiled, or an ONNX graph opened in ONNX
-/// Runtime), and its golden samples re-predicted: bit for bit for XGBoost, within <see cref="OnnxGoldenTolerance"/>
-/// for ONNX.
+/// A verified artifact: its signature checked (and, for Serving, required to be by a trusted key), every hash checked,
+/// the model loaded (XGBoost trees compiled, or an ONNX graph opened in ONNX Runtime), and its golden samples
+/// re-predicted: bit for bit for XGBoost, within <see cref="OnnxGoldenTolerance"/> for ONNX.
 /// </summary>
 public sealed class ModelArtifact
 {
@@ -23,10 +24,11 @@ public sealed class ModelArtifact
 
     private readonly CompiledModel? _compiled;
 
-    private ModelArtifact(string directory, ModelManifest manifest, IModelScorer scorer, ReferenceProfile? profile, IReadOnlyList<GoldenSample> goldenSamples)
+    private ModelArtifact(string directory, ModelManifest manifest, SignatureStatus signature, IModelScorer scorer, ReferenceProfile? profile, IReadOnlyList<GoldenSample> goldenSamples)
     {
         Directory = directory;
         Manifest = manifest;
+        Signature = signature;
         Scorer = scorer;
         _compiled = scorer as CompiledModel;
         Profile = profile;
@@ -36,6 +38,9 @@ public sealed class ModelArtifact
     public string Directory { get; }
 
     public ModelManifest Manifest { get; }
+
+    /// <summary>What is known of the manifest's signature: trusted (when loaded with an <see cref="ArtifactTrust"/>), verified with the key it carries, unsigned.</summary>
+    public SignatureStatus Signature { get; }
 
     /// <summary>What scores rows: the compiled evaluator for XGBoost, ONNX Runtime for ONNX.</summary>
     public IModelScorer Scorer { get; }
@@ -52,19 +57,32 @@ public sealed class ModelArtifact
 
     public IReadOnlyList<GoldenSample> GoldenSamples { get; }
 
-    /// <summary>Loads and verifies an artifact directory.</summary>
-    /// <exception cref="ArtifactException">A file is missing, altered or truncated, or the model disagrees with its golden samples.</exception>
-    public static ModelArtifact Load(string directory)
+    /// <summary>
+    /// Loads and verifies an artifact directory. With <paramref name="trust"/> (Serving), the manifest's signature is
+    /// checked first, before any other file is read or any model parsed, and an artifact not signed by a trusted key is
+    /// refused; without (offline commands), the signature is checked with the key it carries and only reported
+    /// (<see cref="Signature"/>).
+    /// </summary>
+    /// <exception cref="ArtifactRefusedException">Refused: a signature missing (where required), invalid or by a key not trusted; a file missing or altered.</exception>
+    /// <exception cref="ArtifactException">The manifest is unreadable, the model cannot be loaded, or it disagrees with its golden samples.</exception>
+    public static ModelArtifact Load(string directory, ArtifactTrust? trust = null)
     {
         var manifestPath = Path.Combine(directory, ArtifactFiles.Manifest);
         if (!File.Exists(manifestPath))
         {
             throw new ArtifactException($"'{directory}' is not a model artifact: {ArtifactFiles.Manifest} is missing.");
         }
+        // The bytes read once: the signature is checked over exactly what is then parsed.
+        var manifestBytes = File.ReadAllBytes(manifestPath);
+        var signature = ManifestSigning.Check(manifestBytes, ManifestSigning.ReadSignatureFile(directory), trust?.Keys);
+        if (trust is not null)
+        {
+            trust.Enforce(signature);
+        }
         ModelManifest manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllBytes(manifestPath), ArtifactFiles.Json)
+            manifest = JsonSerializer.Deserialize<ModelManifest>(manifestBytes, ArtifactFiles.Json)
                 ?? throw new ArtifactException($"{ArtifactFiles.Manifest} is empty.");
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException)
@@ -107,7 +125,7 @@ public sealed class ModelArtifact
         {
             VerifyGoldenSamples(scorer, golden, OnnxGoldenTolerance);
         }
-        return new ModelArtifact(Path.GetFullPath(directory), manifest, scorer, profile, golden);
+        return new ModelArtifact(Path.GetFullPath(directory), manifest, signature, scorer, profile, golden);
     }
 
     /// <summary>Every feature a categorical column encodes is a feature of the model, and belongs to one column only.</summary>
@@ -138,7 +156,7 @@ public sealed class ModelArtifact
             var path = Path.Combine(directory, name);
             if (!File.Exists(path))
             {
-                throw new ArtifactException($"Artifact file {name} is missing from '{directory}'.");
+                throw new ArtifactRefusedException(ArtifactRefusal.Tampered, $"Artifact file {name} is missing from '{directory}'.");
             }
             if (!manifest.Files.TryGetValue(name, out var expected))
             {
@@ -148,7 +166,7 @@ public sealed class ModelArtifact
             var actual = ArtifactFiles.Sha256(bytes);
             if (actual != expected)
             {
-                throw new ArtifactException($"Artifact file {name} was altered or truncated: SHA-256 {actual}, manifest says {expected}.");
+                throw new ArtifactRefusedException(ArtifactRefusal.Tampered, $"Artifact file {name} was altered or truncated: SHA-256 {actual}, manifest says {expected}.");
             }
             contents[name] = bytes;
         }

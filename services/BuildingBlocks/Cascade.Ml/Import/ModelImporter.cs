@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cascade.Ml.Artifacts;
 using Cascade.Ml.Data;
 using Cascade.Ml.Metrics;
+using Cascade.Ml.Signing;
 
 namespace Cascade.Ml.Import;
 
@@ -17,10 +18,13 @@ public static class ModelImporter
     /// <summary>The label column read from a sample when none is named.</summary>
     public const string DefaultLabel = "label";
 
-    /// <summary>Writes the artifact of <paramref name="request"/> into <paramref name="directory"/> (created; must be empty or absent).</summary>
+    /// <summary>
+    /// Writes the artifact of <paramref name="request"/> into <paramref name="directory"/> (created; must be empty or
+    /// absent), its manifest signed by <paramref name="signer"/> (null: unsigned, which Serving refuses unless told otherwise).
+    /// </summary>
     /// <exception cref="ImportException">The file is unreadable or unsupported, or the names, sample or labels do not fit it.</exception>
     /// <exception cref="CsvFormatException">The sample is not a numeric CSV with the model's columns.</exception>
-    public static ImportedModel Import(ImportRequest request, string directory)
+    public static ImportedModel Import(ImportRequest request, string directory, SigningKey? signer = null)
     {
         if (!File.Exists(request.ModelFile))
         {
@@ -94,7 +98,7 @@ public static class ModelImporter
             HasReferenceProfile = sample is not null,
             Source = new ModelSource { FileName = fileName, Sha256 = hashes[sourceFile], ArtifactFile = sourceFile },
             Files = hashes,
-        });
+        }, signer);
         return new ImportedModel(Path.GetFullPath(directory), manifest, sample, sampleSha256, inferred);
     }
 

@@ -32,6 +32,12 @@ public interface IOfflineStore
 
     /// <summary>Counts the labeled rows of a feature view version (training triggers use it).</summary>
     Task<long> CountLabeledAsync(string featureView, int viewVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every row of one entity in every version of a view (an erasure); returns how many there were. Nothing
+    /// keeps the store from taking the rows again: the feature service skips an erased entity's records before writing.
+    /// </summary>
+    Task<int> DeleteEntityAsync(string featureView, string entityId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The orders <see cref="IOfflineStore.ReadLatestAsync"/> works with.</summary>

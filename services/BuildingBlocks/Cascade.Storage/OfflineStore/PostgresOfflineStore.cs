@@ -25,6 +25,8 @@ public sealed class PostgresOfflineStore : IOfflineStore, IDisposable, IAsyncDis
           PRIMARY KEY (view, version, source_partition, source_offset));
         CREATE INDEX offline_rows_labeled ON offline_rows (view, version) WHERE label IS NOT NULL;
         """,
+        // Erasure deletes an entity's rows of every version of a view.
+        "CREATE INDEX offline_rows_by_entity ON offline_rows (view, entity);",
     ];
 
     private const long MigrationLock = 0x4F66666C696E65; // "Offline"
@@ -170,6 +172,14 @@ public sealed class PostgresOfflineStore : IOfflineStore, IDisposable, IAsyncDis
         command.Parameters.AddWithValue("view", featureView);
         command.Parameters.AddWithValue("version", viewVersion);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
+    }
+
+    public async Task<int> DeleteEntityAsync(string featureView, string entityId, CancellationToken cancellationToken = default)
+    {
+        await using var command = _source.CreateCommand("DELETE FROM offline_rows WHERE view = @view AND entity = @entity");
+        command.Parameters.AddWithValue("view", featureView);
+        command.Parameters.AddWithValue("entity", entityId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static void Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql)

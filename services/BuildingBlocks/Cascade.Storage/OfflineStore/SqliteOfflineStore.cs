@@ -19,6 +19,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
               view TEXT NOT NULL, version INTEGER NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
               entity TEXT NOT NULL, event_time INTEGER NOT NULL, feature_values BLOB NOT NULL, label REAL,
               PRIMARY KEY (view, version, partition, offset)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS feature_rows_by_entity ON feature_rows (view, entity);
             """;
         command.ExecuteNonQuery();
     }
@@ -125,6 +126,23 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             command.Parameters.AddWithValue("$v", featureView);
             command.Parameters.AddWithValue("$n", viewVersion);
             return (long)command.ExecuteScalar()!;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<int> DeleteEntityAsync(string featureView, string entityId, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM feature_rows WHERE view = $v AND entity = $e";
+            command.Parameters.AddWithValue("$v", featureView);
+            command.Parameters.AddWithValue("$e", entityId);
+            return command.ExecuteNonQuery();
         }
         finally
         {

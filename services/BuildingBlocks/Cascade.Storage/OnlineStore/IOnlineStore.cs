@@ -18,6 +18,12 @@ public interface IOnlineStore
     ValueTask<FeatureVector?> ReadAsync(string featureView, string entityId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes the vectors of the given entities (an erasure); returns how many the store held. An entity without a
+    /// vector is skipped, so erasing twice deletes nothing the second time.
+    /// </summary>
+    ValueTask<int> DeleteAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Whether the store still holds everything written for the view since <see cref="MarkIntactAsync"/>: false when a
     /// server restart lost its data (Redis without persistence), so the feature service must write every vector again.
     /// A store that lives and dies with the process that writes it is always intact.

@@ -34,6 +34,19 @@ public sealed class InProcessOnlineStore : IOnlineStore
         return ValueTask.FromResult(result);
     }
 
+    public ValueTask<int> DeleteAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        if (_views.TryGetValue(featureView, out var view))
+        {
+            foreach (var entityId in entityIds)
+            {
+                if (view.TryRemove(entityId, out _)) deleted++;
+            }
+        }
+        return ValueTask.FromResult(deleted);
+    }
+
     public ValueTask<FeatureVector?> ReadAsync(string featureView, string entityId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_views.TryGetValue(featureView, out var view) && view.TryGetValue(entityId, out var vector) ? vector : null);
 }

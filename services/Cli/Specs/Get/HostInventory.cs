@@ -24,7 +24,7 @@ internal sealed class HostInventory(CascadeChannels channels)
             .Select(d => new Listed(nameof(SpecKind.Dataset), d.Spec.Name, DatasetMapping.FromProto(d.Spec), Facts(
                 ("schema_version", $"v{d.Meta.SchemaVersion}"), ("entity_column", d.Spec.EntityColumn), ("event_time_column", d.Spec.EventTimeColumn),
                 ("label_column", d.Spec.LabelColumn), ("columns", d.Spec.Columns.Count.ToString()),
-                ("sensitive", string.Join(", ", d.Spec.Columns.Where(c => c.Sensitive).Select(c => c.Name))), ("records_accepted", d.Meta.RecordsAccepted.ToString()))))
+                ("sensitive", string.Join(", ", d.Spec.Columns.Where(c => c.Sensitive).Select(c => c.Privacy == Contracts.Common.V1.ColumnPrivacy.Drop ? $"{c.Name} (drop)" : c.Name))), ("records_accepted", d.Meta.RecordsAccepted.ToString()))))
             .ToArray();
 
     public async Task<IReadOnlyList<Listed>> ViewsAsync(CancellationToken cancellationToken) =>

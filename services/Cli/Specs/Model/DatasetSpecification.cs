@@ -13,8 +13,20 @@ internal sealed record DatasetSpecification(
     public override SpecKind Kind => SpecKind.Dataset;
 }
 
-/// <summary>A value column; <see cref="Sensitive"/> marks personal or confidential data (stored, not yet acted on).</summary>
-internal sealed record ColumnSpecification(string Name, ColumnType Type, bool Required = false, bool Sensitive = false);
+/// <summary>
+/// A value column; <see cref="Sensitive"/> marks personal or confidential data, whose values (and every feature made
+/// from them) the prediction log and monitoring hash or drop, as <see cref="Privacy"/> says (meaningful only when sensitive).
+/// </summary>
+internal sealed record ColumnSpecification(string Name, ColumnType Type, bool Required = false, bool Sensitive = false, SensitiveTreatment Privacy = SensitiveTreatment.Hash);
+
+/// <summary>How a sensitive column's values are treated where they would leave the feature stores.</summary>
+internal enum SensitiveTreatment
+{
+    /// <summary>A keyed hash in their place (the default).</summary>
+    Hash,
+    /// <summary>Left out.</summary>
+    Drop,
+}
 
 internal enum ColumnType
 {

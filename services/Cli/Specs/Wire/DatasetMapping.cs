@@ -1,5 +1,6 @@
 using Cascade.Cli.Specs.Model;
 using Cascade.Contracts.Ingestion.V1;
+using ColumnPrivacy = Cascade.Contracts.Common.V1.ColumnPrivacy;
 using WireType = Cascade.Contracts.Common.V1.ValueType;
 
 namespace Cascade.Cli.Specs.Wire;
@@ -19,7 +20,13 @@ internal static class DatasetMapping
             MaxRecordBytes = dataset.MaxRecordBytes,
             Partitions = dataset.Partitions,
         };
-        spec.Columns.AddRange(dataset.Columns.Select(c => new ColumnSpec { Name = c.Name, Type = ToProto(c.Type), Required = c.Required, Sensitive = c.Sensitive }));
+        // privacy stays unspecified for hash (Ingestion's default for a sensitive column), so datasets written before
+        // privacy existed keep the same spec and no apply makes a new schema version of them.
+        spec.Columns.AddRange(dataset.Columns.Select(c => new ColumnSpec
+        {
+            Name = c.Name, Type = ToProto(c.Type), Required = c.Required, Sensitive = c.Sensitive,
+            Privacy = c.Sensitive && c.Privacy == SensitiveTreatment.Drop ? ColumnPrivacy.Drop : ColumnPrivacy.Unspecified,
+        }));
         return spec;
     }
 
@@ -28,7 +35,8 @@ internal static class DatasetMapping
         spec.EntityColumn,
         spec.EventTimeColumn,
         string.IsNullOrEmpty(spec.LabelColumn) ? null : spec.LabelColumn,
-        spec.Columns.Select(c => new ColumnSpecification(c.Name, FromProto(c.Type, spec.Name, c.Name), c.Required, c.Sensitive)).ToArray(),
+        spec.Columns.Select(c => new ColumnSpecification(c.Name, FromProto(c.Type, spec.Name, c.Name), c.Required, c.Sensitive,
+            c.Privacy == ColumnPrivacy.Drop ? SensitiveTreatment.Drop : SensitiveTreatment.Hash)).ToArray(),
         // Unspecified is Ingestion's default, which is to reject.
         spec.NonFinite == NonFinitePolicy.AsMissing ? NonFiniteHandling.AsMissing : NonFiniteHandling.Reject,
         spec.MaxRecordBytes,

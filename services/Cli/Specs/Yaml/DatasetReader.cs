@@ -8,7 +8,7 @@ internal static class DatasetReader
 {
     public static readonly string[] Fields = ["entity_column", "event_time_column", "label_column", "columns", "non_finite", "max_record_bytes", "partitions"];
 
-    public static readonly string[] ColumnFields = ["name", "type", "required", "sensitive"];
+    public static readonly string[] ColumnFields = ["name", "type", "required", "sensitive", "privacy"];
 
     public static DatasetSpecification? Read(YamlNode node, SpecReadContext context)
     {
@@ -30,6 +30,17 @@ internal static class DatasetReader
         var type = column.Choice<ColumnType>("type", required: true);
         var required = column.Bool("required");
         var sensitive = column.Bool("sensitive");
-        return name is null || type is null ? null : new ColumnSpecification(name, type.Value, required, sensitive);
+        var privacy = column.Choice<SensitiveTreatment>("privacy");
+        if (privacy is not null && !sensitive)
+        {
+            // privacy alone marks the column sensitive; next to an explicit "sensitive: false" it contradicts it.
+            if (column.Find("sensitive") is { } flag)
+            {
+                context.Error(flag, $"{path}: privacy applies to sensitive columns; remove 'sensitive: false' or the privacy.");
+                return null;
+            }
+            sensitive = true;
+        }
+        return name is null || type is null ? null : new ColumnSpecification(name, type.Value, required, sensitive, privacy ?? SensitiveTreatment.Hash);
     }
 }

@@ -84,6 +84,8 @@ internal static class SpecWriter
             var item = new YamlMappingNode { { "name", Text(column.Name) }, { "type", SpecNames.Of(column.Type) } };
             if (all || column.Required) item.Add("required", Bool(column.Required));
             if (all || column.Sensitive) item.Add("sensitive", Bool(column.Sensitive));
+            // hash is what a sensitive column gets unless told otherwise: written only when it is drop, so both spellings are one spec.
+            if (column.Sensitive && column.Privacy != SensitiveTreatment.Hash) item.Add("privacy", SpecNames.Of(column.Privacy));
             columns.Add(item);
         }
         node.Add("columns", columns);

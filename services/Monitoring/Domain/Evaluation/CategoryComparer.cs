@@ -14,8 +14,9 @@ public sealed class CategoryComparer(DriftThresholdOptions thresholds, Categoric
 {
     private readonly DriftJudge judge = new(thresholds, options);
 
-    /// <summary>How far the window's categories of <paramref name="reference"/>'s column have drifted.</summary>
-    public FeatureDrift Compare(ReferenceCategories reference, PredictionWindow window)
+    /// <summary>How far the window's categories of <paramref name="reference"/>'s column have drifted, judged by
+    /// <paramref name="limits"/> (the options' fixed thresholds when null).</summary>
+    public FeatureDrift Compare(ReferenceCategories reference, PredictionWindow window, CategoricalThresholds? limits = null)
     {
         var counts = Count(reference, window);
         var categories = counts.Length;
@@ -23,7 +24,7 @@ public sealed class CategoryComparer(DriftThresholdOptions thresholds, Categoric
         var kept = CategoryPooling.Pool(reference.Counts, counts, options.MinExpectedCount, pooledReference, pooledWindow);
         var chi = ChiSquared.Homogeneity(pooledReference[..kept], pooledWindow[..kept]);
         var jensenShannon = JensenShannon.Distance(reference.Counts, counts);
-        var (severity, score, evidence) = judge.JudgeCategorical(chi.PValue, jensenShannon);
+        var (severity, score, evidence) = judge.JudgeCategorical(chi.PValue, jensenShannon, limits);
         var windowTotal = window.Count;
         var missingRate = windowTotal == 0 ? double.NaN : (double)counts[^1] / windowTotal;
         return new FeatureDrift(reference.Column, double.NaN, double.NaN, double.NaN, jensenShannon, double.NaN, double.NaN, missingRate, severity, score, evidence)

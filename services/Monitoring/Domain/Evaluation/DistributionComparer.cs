@@ -12,8 +12,9 @@ public sealed class DistributionComparer(DriftThresholdOptions thresholds)
     private double[] sorted = [];
     private long[] counts = [];
 
-    /// <summary>How far <paramref name="window"/> (NaN = missing) has drifted from <paramref name="reference"/>.</summary>
-    public FeatureDrift Compare(ReferenceDistribution reference, ReadOnlySpan<float> window)
+    /// <summary>How far <paramref name="window"/> (NaN = missing) has drifted from <paramref name="reference"/>, judged by
+    /// <paramref name="limits"/> (the options' fixed thresholds when null).</summary>
+    public FeatureDrift Compare(ReferenceDistribution reference, ReadOnlySpan<float> window, FeatureThresholds? limits = null)
     {
         var bins = reference.Counts.Length;
         if (counts.Length != bins) counts = new long[bins];
@@ -30,7 +31,7 @@ public sealed class DistributionComparer(DriftThresholdOptions thresholds)
         var normalized = Wasserstein.Normalized(wasserstein, reference.Std);
         var missingRate = window.IsEmpty ? double.NaN : (double)(window.Length - present) / window.Length;
 
-        var (severity, score, evidence) = judge.Judge(psi, ks.PValue, jensenShannon, normalized);
+        var (severity, score, evidence) = judge.Judge(psi, ks.PValue, jensenShannon, normalized, limits);
         return new FeatureDrift(reference.Name, psi, ks.Statistic, ks.PValue, jensenShannon, wasserstein, normalized, missingRate, severity, score, evidence);
     }
 }

@@ -5,7 +5,7 @@ namespace Cascade.Monitoring.Domain.Evaluation;
 
 /// <summary>
 /// Turns a feature's four statistics into a severity. Each statistic reaches a level on its own (its warning or critical
-/// threshold); the feature is CRITICAL when at least <see cref="DriftThresholdOptions.MinAgreeingStatistics"/> statistics
+/// threshold: the options' fixed ones, or the feature's calibrated <see cref="FeatureThresholds"/>); the feature is CRITICAL when at least <see cref="DriftThresholdOptions.MinAgreeingStatistics"/> statistics
 /// reach CRITICAL, else WARNING when that many reach WARNING, else INFO when any one does. Undefined statistics (NaN,
 /// such as KS on an all-missing window) abstain.
 /// </summary>
@@ -21,12 +21,13 @@ public sealed class DriftJudge(DriftThresholdOptions thresholds, CategoricalDrif
     /// Jensen–Shannon distance over its categories, by the same agreement rule (at most both of them need agree). The
     /// score is the distance's ratio to its warning threshold: an effect size, like the numeric features' scores.
     /// </summary>
-    public (AlertSeverity Severity, double Score, StatisticFinding? Evidence) JudgeCategorical(double chiSquaredPValue, double jensenShannon)
+    public (AlertSeverity Severity, double Score, StatisticFinding? Evidence) JudgeCategorical(double chiSquaredPValue, double jensenShannon, CategoricalThresholds? limits = null)
     {
+        var t = limits ?? CategoricalThresholds.Fixed(_categorical);
         Span<Level> levels =
         [
-            Smaller(ChiSquaredPValue, chiSquaredPValue, _categorical.ChiSquaredPValueWarning, _categorical.ChiSquaredPValueCritical),
-            Larger(JensenShannon, jensenShannon, _categorical.JensenShannonWarning, _categorical.JensenShannonCritical),
+            Smaller(ChiSquaredPValue, chiSquaredPValue, t.ChiSquaredPValueWarning, t.ChiSquaredPValueCritical),
+            Larger(JensenShannon, jensenShannon, t.JensenShannonWarning, t.JensenShannonCritical),
         ];
         var agreeing = Math.Min(thresholds.MinAgreeingStatistics, levels.Length);
         int critical = 0, warning = 0;
@@ -43,15 +44,17 @@ public sealed class DriftJudge(DriftThresholdOptions thresholds, CategoricalDrif
         return (severity, score, Evidence(levels, severity));
     }
 
-    /// <summary>The severity, ranking score and deciding evidence for one feature's statistics.</summary>
-    public (AlertSeverity Severity, double Score, StatisticFinding? Evidence) Judge(double psi, double ksPValue, double jensenShannon, double normalizedWasserstein)
+    /// <summary>The severity, ranking score and deciding evidence for one feature's statistics, by <paramref name="limits"/>
+    /// (the options' fixed thresholds when null).</summary>
+    public (AlertSeverity Severity, double Score, StatisticFinding? Evidence) Judge(double psi, double ksPValue, double jensenShannon, double normalizedWasserstein, FeatureThresholds? limits = null)
     {
+        var t = limits ?? FeatureThresholds.Fixed(thresholds);
         Span<Level> levels =
         [
-            Larger(Psi, psi, thresholds.PsiWarning, thresholds.PsiCritical),
-            Smaller(KsPValue, ksPValue, thresholds.KsPValueWarning, thresholds.KsPValueCritical),
-            Larger(JensenShannon, jensenShannon, thresholds.JensenShannonWarning, thresholds.JensenShannonCritical),
-            Larger(NormalizedWasserstein, normalizedWasserstein, thresholds.NormalizedWassersteinWarning, thresholds.NormalizedWassersteinCritical),
+            Larger(Psi, psi, t.PsiWarning, t.PsiCritical),
+            Smaller(KsPValue, ksPValue, t.KsPValueWarning, t.KsPValueCritical),
+            Larger(JensenShannon, jensenShannon, t.JensenShannonWarning, t.JensenShannonCritical),
+            Larger(NormalizedWasserstein, normalizedWasserstein, t.NormalizedWassersteinWarning, t.NormalizedWassersteinCritical),
         ];
         int critical = 0, warning = 0;
         foreach (var level in levels)

@@ -6,9 +6,17 @@ namespace Cascade.Monitoring.Domain.Windows;
 /// The last <c>capacity</c> predictions of one model version in a ring: feature values column by column, the first
 /// output, stream offset and event time. Memory is fixed at creation; adding never allocates.
 /// </summary>
+/// <remarks>
+/// A feature the prediction log withheld (computed from a sensitive column) is held as NaN and marked withheld. Once
+/// one record withholds a feature, the values earlier records had for it are erased as well: a column that has just
+/// become sensitive leaves no raw value in memory or in the checkpoint. While any record in the window withholds a
+/// feature, <see cref="IsWithheld"/> says so and its drift is not measured.
+/// </remarks>
 public sealed class PredictionWindow
 {
     private readonly float[][] columns;
+    private readonly bool[][] withheld;
+    private readonly int[] withheldCount;
     private readonly float[] outputs;
     private readonly long[] offsets;
     private readonly DateTimeOffset[] times;
@@ -21,7 +29,13 @@ public sealed class PredictionWindow
         ArgumentOutOfRangeException.ThrowIfNegative(features);
         Capacity = capacity;
         columns = new float[features][];
-        for (var f = 0; f < features; f++) columns[f] = new float[capacity];
+        withheld = new bool[features][];
+        withheldCount = new int[features];
+        for (var f = 0; f < features; f++)
+        {
+            columns[f] = new float[capacity];
+            withheld[f] = new bool[capacity];
+        }
         outputs = new float[capacity];
         offsets = new long[capacity];
         times = new DateTimeOffset[capacity];
@@ -39,19 +53,66 @@ public sealed class PredictionWindow
     /// <summary>Whether the window holds <see cref="Capacity"/> records.</summary>
     public bool IsFull => Count == Capacity;
 
-    /// <summary>Adds a record, evicting the oldest when full. Values that are not finite are stored as missing (NaN).</summary>
-    public void Add(ReadOnlySpan<float> features, float output, long offset, DateTimeOffset time)
+    /// <summary>
+    /// Adds a record, evicting the oldest when full. Values that are not finite are stored as missing (NaN); the
+    /// features at <paramref name="withheldFeatures"/> are stored as withheld, whatever value they carry.
+    /// </summary>
+    public void Add(ReadOnlySpan<float> features, float output, long offset, DateTimeOffset time, ReadOnlySpan<int> withheldFeatures = default)
     {
         if (features.Length != columns.Length)
         {
             throw new ArgumentException($"Expected {columns.Length} feature values, got {features.Length}.", nameof(features));
         }
-        for (var f = 0; f < columns.Length; f++) columns[f][next] = Finite(features[f]);
+        foreach (var f in withheldFeatures)
+        {
+            if ((uint)f >= (uint)columns.Length) throw new ArgumentOutOfRangeException(nameof(withheldFeatures), $"Withheld feature {f} is not one of the {columns.Length}.");
+        }
+        for (var f = 0; f < columns.Length; f++)
+        {
+            if (withheld[f][next])
+            {
+                withheld[f][next] = false; // the evicted record's mark leaves with it
+                withheldCount[f]--;
+            }
+            columns[f][next] = Finite(features[f]);
+        }
         outputs[next] = Finite(output);
         offsets[next] = offset;
         times[next] = time;
+        var slot = next;
         next = (next + 1) % Capacity;
         if (Count < Capacity) Count++;
+        foreach (var f in withheldFeatures)
+        {
+            if (withheld[f][slot]) continue; // listed twice
+            columns[f][slot] = float.NaN;
+            if (withheldCount[f] < Count - 1)
+            {
+                Erase(f); // earlier records still hold values of it (this one included, as withheld, by Erase)
+                continue;
+            }
+            withheld[f][slot] = true;
+            withheldCount[f]++;
+        }
+    }
+
+    /// <summary>Whether a record in the window withheld the feature: its values are not known, so its drift is not measured.</summary>
+    public bool IsWithheld(int feature) => withheldCount[feature] > 0;
+
+    /// <summary>Erases every value the window holds of a feature that is withheld from now on, and marks them withheld.</summary>
+    private void Erase(int feature)
+    {
+        var column = columns[feature];
+        var marks = withheld[feature];
+        for (var i = 0; i < Count; i++)
+        {
+            column[i] = float.NaN;
+            if (!marks[i])
+            {
+                marks[i] = true;
+                withheldCount[feature]++;
+            }
+        }
     }
 
     /// <summary>One feature's values in the window (in ring order, which the statistics do not depend on).</summary>
@@ -78,8 +139,13 @@ public sealed class PredictionWindow
         {
             var slot = (oldest + i) % Capacity;
             var features = new float[columns.Length];
-            for (var f = 0; f < columns.Length; f++) features[f] = columns[f][slot];
-            records[i] = new WindowRecordState(offsets[slot], times[slot], features, outputs[slot]);
+            List<int>? marked = null;
+            for (var f = 0; f < columns.Length; f++)
+            {
+                features[f] = columns[f][slot];
+                if (withheld[f][slot]) (marked ??= []).Add(f);
+            }
+            records[i] = new WindowRecordState(offsets[slot], times[slot], features, outputs[slot], marked?.ToArray());
         }
         return records;
     }
@@ -89,6 +155,8 @@ public sealed class PredictionWindow
     {
         Count = 0;
         next = 0;
+        foreach (var marks in withheld) Array.Clear(marks);
+        Array.Clear(withheldCount);
     }
 
     // Infinite inputs would make the sample distances infinite or undefined; counted as missing, they still move the

@@ -1,0 +1,49 @@
+namespace Cascade.Serving.Privacy;
+
+/// <summary>
+/// What the prediction log withholds of one served version's features: groups of positions in the feature vector,
+/// each hashed or dropped (a numeric feature alone; a categorical column's encodings together, as the one value they
+/// encode, since hashing each 0/1 of a one-hot encoding apart would give away which one is set). Immutable.
+/// </summary>
+public sealed class LogPrivacy
+{
+    private readonly bool[] _withheld;
+    private readonly PrivacyHasher? _hasher;
+
+    /// <summary>Nothing withheld: the model reads no sensitive column.</summary>
+    public static LogPrivacy None { get; } = new([], 0, null);
+
+    /// <param name="groups">The withheld groups; positions must lie below <paramref name="featureCount"/>.</param>
+    /// <param name="featureCount">The model's feature count.</param>
+    /// <param name="hasher">Hashes the groups whose treatment is <see cref="FeatureTreatment.Hash"/>; needed when there are such groups.</param>
+    public LogPrivacy(IReadOnlyList<WithheldGroup> groups, int featureCount, PrivacyHasher? hasher)
+    {
+        if (hasher is null && groups.Any(g => g.Treatment == FeatureTreatment.Hash)) throw new ArgumentNullException(nameof(hasher), "Hashed groups need a hasher.");
+        Groups = groups;
+        _hasher = hasher;
+        _withheld = new bool[featureCount];
+        foreach (var group in groups)
+        {
+            foreach (var index in group.Indexes) _withheld[index] = true;
+        }
+    }
+
+    /// <summary>The withheld groups, in the order the log lists them.</summary>
+    public IReadOnlyList<WithheldGroup> Groups { get; }
+
+    /// <summary>Whether nothing is withheld.</summary>
+    public bool IsEmpty => Groups.Count == 0;
+
+    /// <summary>Whether the feature at <paramref name="index"/> is withheld (logged as NaN).</summary>
+    public bool IsWithheld(int index) => index < _withheld.Length && _withheld[index];
+
+    /// <summary>The hash of a group's values in <paramref name="features"/>; empty for a dropped group.</summary>
+    public string HashOf(WithheldGroup group, ReadOnlySpan<float> features) =>
+        group.Treatment == FeatureTreatment.Hash ? _hasher!.Hash(group.Name, features, group.Indexes) : string.Empty;
+}
+
+/// <summary>Features the log withholds as one value: a numeric feature, or a categorical column's encodings.</summary>
+/// <param name="Name">The feature's name, or the categorical column's.</param>
+/// <param name="Indexes">Their positions in the feature vector.</param>
+/// <param name="Treatment"><see cref="FeatureTreatment.Hash"/> or <see cref="FeatureTreatment.Drop"/>.</param>
+public sealed record WithheldGroup(string Name, int[] Indexes, FeatureTreatment Treatment);
