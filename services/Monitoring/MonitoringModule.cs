@@ -19,7 +19,7 @@ public static class MonitoringModule
 {
     public static IServiceCollection AddCascadeMonitoring(this IServiceCollection services, Action<MonitoringServiceOptions> configure)
     {
-        var options = services.AddValidatedOptions(MonitoringServiceOptions.SectionName, configure, o => o.Drift.CrossFieldRules());
+        var options = services.AddValidatedOptions(MonitoringServiceOptions.SectionName, configure, o => o.Drift.CrossFieldRules().Concat(o.Webhooks.Problems(MonitoringServiceOptions.SectionName)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new MonitoringStore(options.DatabasePath));
         services.AddSingleton(new ModelMonitors(options.Drift));

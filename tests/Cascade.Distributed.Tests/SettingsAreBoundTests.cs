@@ -126,6 +126,11 @@ public sealed partial class SettingsAreBoundTests
                 type = type.GetGenericArguments()[1];
                 continue;
             }
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) && int.TryParse(name, out _))
+            {
+                type = type.GetGenericArguments()[0]; // an element by its index (Endpoints__0__Url)
+                continue;
+            }
             var property = type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is null || !property.CanWrite) return null;
             type = property.PropertyType;

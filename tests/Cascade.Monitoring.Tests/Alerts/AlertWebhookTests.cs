@@ -47,7 +47,7 @@ public sealed class AlertWebhookTests : IAsyncLifetime
             Endpoints =
             [
                 new WebhookEndpoint { Url = _address + "/all", Secret = "s3cret" },
-                new WebhookEndpoint { Url = _address + "/critical-churn", Secret = "other", MinSeverity = Severity.Critical, Models = ["churn"] },
+                new WebhookEndpoint { Url = _address + "/critical-churn", Secret = "other", MinSeverity = "Critical", Models = ["churn"] },
             ],
         };
         using var http = new HttpClient();
@@ -76,6 +76,15 @@ public sealed class AlertWebhookTests : IAsyncLifetime
         var delivered = await handler.DeliverAsync(options.Endpoints[0], "a1", "{}"u8.ToArray(), CancellationToken.None);
         delivered.Should().BeFalse();
         (int.MaxValue - _failuresLeft).Should().Be(3, "three attempts, then it gives up");
+    }
+
+    [Fact]
+    public void A_receiver_with_a_bad_url_or_severity_is_refused_by_its_key()
+    {
+        var options = new WebhookOptions { Endpoints = [new WebhookEndpoint { Url = "hooks.example.com", MinSeverity = "loud" }] };
+        options.Problems("Cascade:Monitoring").Should().BeEquivalentTo(
+            "Cascade:Monitoring:Webhooks:Endpoints:0:Url is 'hooks.example.com': give an absolute http:// or https:// URL",
+            "Cascade:Monitoring:Webhooks:Endpoints:0:MinSeverity is 'loud': use Info, Warning or Critical");
     }
 
     private static DriftDetected Alert(string id, string model, Severity severity) => new() { AlertId = id, Model = model, Severity = severity, Summary = "test" };
