@@ -6,7 +6,7 @@ using Cascade.Fuzz.Targets;
 //   afl TARGET                  the SharpFuzz fork server for afl-fuzz (bench/Fuzz/run.sh runs it, instrumented)
 //   replay TARGET PATH...       runs files or folders of inputs through a target, reports each refusal and finding
 //   seed DIR                    writes every target's seed inputs into DIR/<target>/
-//   live [--cases N] [--seed S] [--concurrency C] [--findings DIR] [--case I] [--replay DIR|FILE]
+//   live [--cases N] [--seed S] [--concurrency C] [--findings DIR] [--first I] [--case I] [--replay DIR|FILE]
 //                               the generated-input campaign against a live in-process host (gRPC and REST)
 //   surface                     lists the gRPC methods and REST routes the live host serves
 //   assemblies                  lists the assemblies run.sh instruments (those the targets exercise)
@@ -23,7 +23,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Cascade.Fuzz afl TARGET | replay TARGET PATH... | seed DIR | live [--cases N] [--seed S] [--concurrency C] [--findings DIR] [--case I] [--replay DIR|FILE] | surface");
+    Console.Error.WriteLine("usage: Cascade.Fuzz afl TARGET | replay TARGET PATH... | seed DIR | live [--cases N] [--seed S] [--concurrency C] [--findings DIR] [--first I] [--case I] [--replay DIR|FILE] | surface");
     Console.Error.WriteLine($"targets: {string.Join(", ", FuzzTargets.All.Keys)}");
     return 2;
 }
@@ -70,6 +70,9 @@ static int Replay(string[] args)
         {
             findings++;
             Console.WriteLine($"FINDING {file}: {ex.GetType().FullName}: {ex.Message}\n{ex.StackTrace}");
+            // One line run.sh groups crashes by: the exception and the innermost frame of Cascade's own code.
+            var frame = ex.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at Cascade.", StringComparison.Ordinal) && !l.StartsWith("at Cascade.Fuzz.", StringComparison.Ordinal));
+            Console.WriteLine($"SIGNATURE {ex.GetType().FullName} {frame?.Split(" in ")[0] ?? "(no Cascade frame)"}");
         }
     }
     Console.WriteLine($"{target.Name}: {files.Length} inputs, {accepted} accepted, {refused} refused, {findings} findings");
@@ -122,7 +125,12 @@ static async Task<int> LiveAsync(string[] args)
         return 0;
     }
     Console.WriteLine($"{surface.Methods.Count} gRPC methods, {surface.Routes.Count} REST routes; {cases:N0} cases, seed {seed}, {concurrency} at a time");
-    var report = await campaign.RunAsync(cases, seed, concurrency, Console.WriteLine, findings);
+    var first = int.Parse(Option("--first") ?? "0", CultureInfo.InvariantCulture);
+    var report = await campaign.RunAsync(cases, seed, concurrency, Console.WriteLine, findings, first);
+    if (Environment.GetEnvironmentVariable("FUZZ_LOG_ALL") == "1")
+    {
+        foreach (var log in host.Logs.Entries.Where(e => e.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal))) Console.WriteLine($"log: {log}");
+    }
     Console.WriteLine();
     Console.WriteLine(report.Table());
     Console.WriteLine(report.Passed ? "PASSED" : "FAILED");

@@ -7,8 +7,9 @@
 # Installs afl++ (Debian) and the sharpfuzz tool if missing, builds bench/Fuzz, instruments a copy of the build
 # (the target assemblies only; the normal build is left as it is), seeds afl-fuzz from the committed corpus
 # tests/Cascade.Fuzz.Tests/Corpus/TARGET, runs it for SECONDS, then copies what it found into that corpus: up to
-# FUZZ_KEEP (default 25) new inputs that reached new coverage (smallest first, at most 16 KiB each) and every crash
-# (crash-*, which fails the replay test until the bug is fixed). One afl-fuzz at a time: it takes a whole core.
+# FUZZ_KEEP (default 25) new inputs that reached new coverage (smallest first, at most 16 KiB each) and the smallest
+# input of every distinct crash (crash-*, which fails the replay test until the bug is fixed). One afl-fuzz at a time:
+# it takes a whole core.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -74,9 +75,17 @@ for input in $(find "$FINDINGS/default/queue" -maxdepth 1 -type f -name 'id:*+co
   [ -e "$CORPUS/$name" ] && continue
   cp "$input" "$CORPUS/$name"; added=$((added + 1))
 done
+# Crashes: replayed one by one on the uninstrumented build, the smallest input of each distinct failure kept
+# (afl-fuzz saves one per new path, often dozens for one bug).
 crashes=0
-for input in $(find "$FINDINGS/default/crashes" -maxdepth 1 -type f -name 'id:*' 2>/dev/null); do
-  cp "$input" "$CORPUS/crash-$(sha1sum "$input" | cut -c1-12)"; crashes=$((crashes + 1))
+declare -A seen=()
+for input in $(find "$FINDINGS/default/crashes" -maxdepth 1 -type f -name 'id:*' -printf '%s %p\n' 2>/dev/null | sort -n | cut -d' ' -f2); do
+  crashes=$((crashes + 1))
+  signature=$(dotnet "$BUILD/Cascade.Fuzz.dll" replay "$TARGET" "$input" 2>&1 | grep -m1 '^SIGNATURE' || echo "SIGNATURE process died")
+  [ -n "${seen[$signature]:-}" ] && continue
+  seen[$signature]=1
+  cp "$input" "$CORPUS/crash-$(sha1sum "$input" | cut -c1-12)"
+  echo "   new crash: ${signature#SIGNATURE }"
 done
 hangs=$(find "$FINDINGS/default/hangs" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)
 
@@ -85,8 +94,7 @@ printf '%-12s %8s %12s %8s %10s %8s %8s %8s %10s\n' "$TARGET" "$(stat run_time)"
   "$(stat corpus_count)" "$(stat edges_found)" "$(stat saved_crashes)" "$(stat saved_hangs)" "$added"
 echo "corpus $CORPUS: $(ls "$CORPUS" | wc -l) files, $(du -sk "$CORPUS" | cut -f1) KiB"
 if [ "$crashes" -gt 0 ]; then
-  say "crashes, replayed on the uninstrumented build:"
-  dotnet "$BUILD/Cascade.Fuzz.dll" replay "$TARGET" "$FINDINGS/default/crashes" || true
+  say "$crashes crash(es), ${#seen[@]} distinct, kept in $CORPUS as crash-*: replay them with dotnet $BUILD/Cascade.Fuzz.dll replay $TARGET $FINDINGS/default/crashes"
   exit 1
 fi
 [ "$hangs" -eq 0 ] || say "$hangs hang(s) in $FINDINGS/default/hangs (over 10 s): replay them with dotnet $BUILD/Cascade.Fuzz.dll replay $TARGET FILE"

@@ -102,19 +102,19 @@ public sealed class Campaign(LiveHost host, Surface surface, CaseFactory factory
         return factory.Rest(surface.Routes[index / 4 % surface.Routes.Count], random);
     }
 
-    public async Task<CampaignReport> RunAsync(int cases, int seed, int concurrency, Action<string>? progress = null, string? findingsDirectory = null, CancellationToken cancellationToken = default)
+    public async Task<CampaignReport> RunAsync(int cases, int seed, int concurrency, Action<string>? progress = null, string? findingsDirectory = null, int first = 0, CancellationToken cancellationToken = default)
     {
         var tally = new ConcurrentDictionary<string, ConcurrentDictionary<string, int>>(StringComparer.Ordinal);
         var findings = new ConcurrentQueue<Finding>();
         var logsBefore = host.Logs.Errors.Count;
         var stopwatch = Stopwatch.StartNew();
         using var executor = new Executor(host.Grpc, host.Http);
-        var next = -1;
+        var next = first - 1;
         var done = 0;
         var lastReport = Stopwatch.StartNew();
         async Task WorkAsync()
         {
-            while (Interlocked.Increment(ref next) is var index && index < cases)
+            while (Interlocked.Increment(ref next) is var index && index < first + cases)
             {
                 FuzzCase fuzzCase;
                 try

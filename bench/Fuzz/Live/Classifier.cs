@@ -20,6 +20,9 @@ public static class Classifier
         StatusCode.Unauthenticated, StatusCode.Unimplemented, StatusCode.Unavailable,
     };
 
+    /// <summary>The longest grpc-message allowed, in UTF-8 bytes: well inside gRPC C-core's 8 KiB of metadata.</summary>
+    public const int MaxMessageBytes = 4096;
+
     /// <summary>Null when the answer is one the specification allows for the case, else why not.</summary>
     public static string? Judge(FuzzCase fuzzCase, Answer answer) =>
         fuzzCase.Kind == "grpc" ? JudgeGrpc(fuzzCase, answer) : JudgeRest(fuzzCase, answer);
@@ -46,6 +49,11 @@ public static class Classifier
         if (status != StatusCode.OK && string.IsNullOrWhiteSpace(answer.Message))
         {
             return $"{status} without a message";
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(answer.Message) > MaxMessageBytes)
+        {
+            // Clients cap headers (Grpc.Net.Client 64 KiB, C-core 8 KiB); past that the whole connection fails.
+            return $"{status} with a {System.Text.Encoding.UTF8.GetByteCount(answer.Message)}-byte message (trailers no client takes)";
         }
         if (status is StatusCode.Cancelled or StatusCode.DeadlineExceeded)
         {
@@ -99,7 +107,8 @@ public static class Classifier
         var api = fuzzCase.Target.StartsWith("/v1/", StringComparison.Ordinal) || fuzzCase.Target.StartsWith("/v2/models", StringComparison.Ordinal);
         // Kestrel and routing refuse some requests before any handler sees them (a malformed path, a body over the
         // limit, no route for the path a parameter's slash made): no handler, no message. A handler's 4xx has one.
-        var beforeHandler = fuzzCase.Strategy.StartsWith("raw-", StringComparison.Ordinal) || answer.HttpStatus is 404 or 405 or 411 or 413 or 414 or 415 or 431;
+        var beforeHandler = fuzzCase.Strategy.StartsWith("raw-", StringComparison.Ordinal) || fuzzCase.Path.Contains("%00", StringComparison.Ordinal)
+            || answer.HttpStatus is 404 or 405 or 411 or 413 or 414 or 415 or 431;
         if (api && !beforeHandler && answer.HttpStatus is >= 400 and < 500 && answer.Message.Length == 0)
         {
             return $"HTTP {answer.HttpStatus} without an error message";

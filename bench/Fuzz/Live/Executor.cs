@@ -77,8 +77,16 @@ public sealed class Executor : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return new Answer(0, null, string.Empty, $"{ex.Message} {ex.InnerException?.Message}".Trim(), stopwatch.Elapsed);
+            return new Answer(0, null, string.Empty, Describe(ex), stopwatch.Elapsed);
         }
+    }
+
+    /// <summary>An exception and its inner ones, one message each (what a transport failure was).</summary>
+    private static string Describe(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var ex = exception; ex is not null; ex = ex.InnerException) parts.Add($"{ex.GetType().Name}: {ex.Message}");
+        return string.Join(" <- ", parts);
     }
 
     /// <summary>The HTTP/2 error code of a stream reset and its gRPC status (PROTOCOL-HTTP2.md, "Errors").</summary>
@@ -155,7 +163,7 @@ public sealed class Executor : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            return new Answer(0, null, string.Empty, $"{ex.Message} {ex.InnerException?.Message}".Trim(), stopwatch.Elapsed);
+            return new Answer(0, null, string.Empty, Describe(ex), stopwatch.Elapsed);
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class LiveHost : IAsyncDisposable
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("cascade-fuzz-host-").FullName;
         var logs = new LogCapture();
         var options = new AllInOneHostOptions { GrpcPort = 0, HttpPort = 0, DataDirectory = data };
-        var app = AllInOneHost.Build(options, logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Warning));
+        var app = AllInOneHost.Build(options, logging => logging.AddProvider(logs).SetMinimumLevel(Environment.GetEnvironmentVariable("FUZZ_LOG_ALL") == "1" ? LogLevel.Debug : LogLevel.Warning));
         await app.StartAsync(cancellationToken);
         var (grpc, http) = AllInOneHost.GetAddresses(app, options);
         var host = new LiveHost(app, logs, grpc, http, data, owns);

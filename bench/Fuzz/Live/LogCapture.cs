@@ -16,6 +16,8 @@ public sealed record CapturedLog(DateTimeOffset Time, LogLevel Level, string Cat
 /// </summary>
 public sealed class LogCapture : ILoggerProvider
 {
+    private static readonly bool AllLevels = Environment.GetEnvironmentVariable("FUZZ_LOG_ALL") == "1";
+
     private readonly ConcurrentQueue<CapturedLog> _entries = new();
 
     /// <summary>Everything at Warning or above, in order.</summary>
@@ -34,14 +36,17 @@ public sealed class LogCapture : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        // FUZZ_LOG_ALL=1 keeps every level (diagnosing a finding: Kestrel reports connection errors at Debug).
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning || (AllLevels && logLevel >= LogLevel.Debug);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
             // Bounded: a campaign that makes a handler warn on every case must not keep a million strings.
             if (capture._entries.Count >= 10_000) return;
-            capture._entries.Enqueue(new CapturedLog(DateTimeOffset.UtcNow, logLevel, category, formatter(state, exception), exception));
+            var message = formatter(state, exception);
+            // Messages quote requests, some of them megabytes long: the start is enough to tell what happened.
+            capture._entries.Enqueue(new CapturedLog(DateTimeOffset.UtcNow, logLevel, category, message.Length > 2048 ? message[..2048] + "…" : message, exception));
         }
     }
 }

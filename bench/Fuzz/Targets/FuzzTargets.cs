@@ -193,7 +193,7 @@ public static class FuzzTargets
             if (JsonNode.Parse(File.ReadAllBytes(path)) is not JsonObject parsed) return false;
             manifest = parsed;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return false;
         }
@@ -204,8 +204,15 @@ public static class FuzzTargets
             if (name == ArtifactFiles.Manifest) continue;
             files[name] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
         }
-        manifest["files"] = files;
-        File.WriteAllText(path, manifest.ToJsonString());
+        try
+        {
+            manifest["files"] = files;
+            File.WriteAllText(path, manifest.ToJsonString());
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // a name or string of invalid UTF-8 has no JSON text to write back
+        }
         return true;
     }
 

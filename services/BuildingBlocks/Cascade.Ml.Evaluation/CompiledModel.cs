@@ -48,8 +48,21 @@ public sealed class CompiledModel : IModelScorer
     public IReadOnlyList<string> FeatureNames { get; }
 
     /// <summary>Compiles a model saved by XGBoost in JSON format.</summary>
-    /// <exception cref="UnsupportedModelException">The model uses a booster, objective or split type this evaluator does not implement.</exception>
+    /// <exception cref="UnsupportedModelException">The model uses a booster, objective or split type this evaluator does not implement, or is not well-formed XGBoost JSON.</exception>
     public static CompiledModel FromXgboostJson(string json)
+    {
+        try
+        {
+            return Compile(json);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            // A missing property, a value of the wrong kind, an array too short (found by fuzzing the artifact reader).
+            throw new UnsupportedModelException($"The model is not well-formed XGBoost JSON: {ex.Message}");
+        }
+    }
+
+    private static CompiledModel Compile(string json)
     {
         using var document = JsonDocument.Parse(json);
         var learner = document.RootElement.GetProperty("learner");
@@ -69,6 +82,10 @@ public sealed class CompiledModel : IModelScorer
         var featureCount = int.Parse(modelParameters.GetProperty("num_feature").GetString()!, CultureInfo.InvariantCulture);
         var numClass = int.Parse(modelParameters.GetProperty("num_class").GetString()!, CultureInfo.InvariantCulture);
         var outputCount = objective == Evaluation.Objective.SoftProb ? numClass : 1;
+        if (featureCount < 0)
+        {
+            throw new UnsupportedModelException($"The model declares num_feature={featureCount}.");
+        }
         if (outputCount < 1)
         {
             throw new UnsupportedModelException($"multi:softprob model declares num_class={numClass}.");
@@ -110,15 +127,35 @@ public sealed class CompiledModel : IModelScorer
         var features = tree.GetProperty("split_indices").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var conditions = tree.GetProperty("split_conditions").EnumerateArray().Select(e => e.GetSingle()).ToArray();
         var defaultLeft = tree.GetProperty("default_left").EnumerateArray().Select(e => e.GetInt32() != 0).ToArray();
+        if (left.Length == 0 || right.Length != left.Length || features.Length != left.Length || conditions.Length != left.Length || defaultLeft.Length != left.Length)
+        {
+            throw new UnsupportedModelException($"Tree {treeIndex} is malformed: its node arrays are empty or differ in length.");
+        }
         var offset = nodes.Count;
         for (var n = 0; n < left.Length; n++)
         {
             var isLeaf = left[n] == -1;
-            if (!isLeaf && (features[n] < 0 || features[n] >= featureCount || left[n] >= left.Length || right[n] >= left.Length))
+            if (!isLeaf && (features[n] < 0 || features[n] >= featureCount || left[n] < 0 || right[n] < 0 || left[n] >= left.Length || right[n] >= left.Length))
             {
                 throw new UnsupportedModelException($"Tree {treeIndex}, node {n} is malformed (feature {features[n]}, children {left[n]}/{right[n]}).");
             }
             nodes.Add(new TreeNode(conditions[n], isLeaf ? 0 : features[n], defaultLeft[n], isLeaf ? -1 : offset + left[n], isLeaf ? -1 : offset + right[n]));
+        }
+        // From the root, every node is reached at most once: a child pointing back up would make prediction loop forever.
+        var reached = new bool[left.Length];
+        var pending = new Stack<int>([0]);
+        while (pending.TryPop(out var n))
+        {
+            if (reached[n])
+            {
+                throw new UnsupportedModelException($"Tree {treeIndex} is not a tree: node {n} is reached twice from the root.");
+            }
+            reached[n] = true;
+            if (left[n] != -1)
+            {
+                pending.Push(left[n]);
+                pending.Push(right[n]);
+            }
         }
     }
 

@@ -42,6 +42,11 @@ internal static class InferenceRequestJson
         {
             throw new ArgumentException($"The body is not valid JSON ({ex.Message}); send {Example}.", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // A string the reader cannot turn into text: an escaped lone surrogate ("\ud800") or invalid UTF-8 (found by fuzzing: it was a 500).
+            throw new ArgumentException($"The body has a string that is not valid Unicode ({ex.Message}); send {Example}.", ex);
+        }
     }
 
     private static RestInferenceRequest ReadRequest(ref Utf8JsonReader reader)

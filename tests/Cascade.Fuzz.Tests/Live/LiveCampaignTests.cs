@@ -28,6 +28,7 @@ public sealed class LiveCampaignTests(LiveCampaignTests.Host fixture) : IClassFi
     public async Task The_cases_earlier_campaigns_found_something_with_are_answered_as_prescribed()
     {
         using var executor = new Executor(fixture.Live.Grpc, fixture.Live.Http);
+        var logged = fixture.Live.Logs.Errors.Count;
         var verdicts = new List<string>();
         foreach (var file in Corpus.Files("live"))
         {
@@ -36,7 +37,7 @@ public sealed class LiveCampaignTests(LiveCampaignTests.Host fixture) : IClassFi
             if (Classifier.Judge(fuzzCase, answer) is { } why) verdicts.Add($"{Path.GetFileName(file)}: {why}");
         }
         verdicts.Should().BeEmpty();
-        fixture.Live.Logs.Errors.Should().BeEmpty();
+        fixture.Live.Logs.Errors.Skip(logged).Where(e => !Classifier.IsByDesign(e)).Should().BeEmpty();
     }
 
     [Fact]
@@ -75,6 +76,19 @@ public sealed class LiveCampaignTests(LiveCampaignTests.Host fixture) : IClassFi
         });
         labels.Accepted.Should().Be(0);
         labels.Errors.Select(e => e.Reason).Should().Equal("event_time is not a valid timestamp (0001-01-01 to 9999-12-31 UTC, nanos 0 to 999999999)", "model is required");
+    }
+
+    [Fact]
+    public async Task A_refusal_that_quotes_a_huge_request_keeps_its_status_message_short()
+    {
+        // Found by the campaign: half a megabyte quoted into grpc-message broke the client's HTTP/2 connection (HPACK limit).
+        var ingestion = new Contracts.Ingestion.V1.Ingestion.IngestionClient(fixture.Live.Channel);
+        var refused = async () => await ingestion.GetDatasetAsync(new Contracts.Ingestion.V1.GetDatasetRequest { Name = new string('x', 200_000) });
+
+        var status = (await refused.Should().ThrowAsync<Grpc.Core.RpcException>()).Which.Status;
+        status.StatusCode.Should().Be(Grpc.Core.StatusCode.NotFound);
+        status.Detail.Should().StartWith("Dataset 'xxx").And.EndWith("(cut)");
+        System.Text.Encoding.UTF8.GetByteCount(status.Detail).Should().BeLessThanOrEqualTo(Cascade.Hosting.Grpc.StatusDetailLimit.MaxBytes);
     }
 
     public sealed class Host : IAsyncLifetime

@@ -32,7 +32,9 @@ public static class GrpcHosting
         {
             options.Configure(configure);
         }
-        services.AddGrpc().AddJsonTranscoding();
+        // Status messages quote requests: kept short enough for every client's header limit (StatusDetailLimit).
+        services.AddGrpc(grpc => grpc.Interceptors.Add<StatusDetailLimit>()).AddJsonTranscoding();
+        services.TryAddSingleton<StatusDetailLimit>();
         RequestDecoding.Add(services);
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((grpc, cascade) =>
         {

@@ -37,18 +37,26 @@ public static class ArtifactArchive
         try
         {
             using var reader = new TarReader(new MemoryStream(archive));
+            var names = new HashSet<string>(StringComparer.Ordinal);
             while (reader.GetNextEntry() is { } entry)
             {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.Name.Contains('/') || entry.Name.Contains(".."))
+                // An empty or "." name would be the directory itself, a NUL no file name at all (found by fuzzing).
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.Name is "" or "." || entry.Name.Contains('/') || entry.Name.Contains("..") || entry.Name.Contains('\0'))
                 {
                     throw new ArtifactException($"Artifact archive entry '{entry.Name}' is not a plain top-level file.");
+                }
+                if (!names.Add(entry.Name))
+                {
+                    throw new ArtifactException($"Artifact archive entry '{entry.Name}' appears twice.");
                 }
                 entry.ExtractToFile(Path.Combine(directory, entry.Name), overwrite: false);
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
-            // EndOfStreamException: a header or an entry cut short (found by fuzzing: a truncated blob).
+            // Found by fuzzing: System.Formats.Tar throws more than InvalidDataException for a malformed archive: a header
+            // or an entry cut short (EndOfStreamException), a numeric field or a size too large (OverflowException,
+            // ArgumentOutOfRangeException).
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
     }
@@ -70,9 +78,8 @@ public static class ArtifactArchive
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
-            // EndOfStreamException: a header or an entry cut short (found by fuzzing: a truncated blob).
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
         throw new ArtifactException($"The artifact has no '{name}'.");

@@ -90,6 +90,11 @@ public sealed class ModelArtifact
             // ArgumentException: a categorical section whose vocabulary or feature names do not fit its encoding.
             throw new ArtifactException($"{ArtifactFiles.Manifest} in '{directory}' is not a valid manifest: {ex.Message}");
         }
+        // Required members may still be written as null (found by fuzzing the artifact reader).
+        if (manifest.FeatureNames is null || manifest.Files is null || manifest.Source is { FileName: null } or { Sha256: null } or { ArtifactFile: null })
+        {
+            throw new ArtifactException($"{ArtifactFiles.Manifest} in '{directory}' is not a valid manifest: feature_names, files and the source's fields must not be null.");
+        }
         if (manifest.FormatVersion != ModelManifest.CurrentFormatVersion)
         {
             throw new ArtifactException($"Artifact format {manifest.FormatVersion} is not supported (this build reads {ModelManifest.CurrentFormatVersion}).");
@@ -111,8 +116,12 @@ public sealed class ModelArtifact
         {
             throw new ArtifactException($"The model ({scorer.FeatureCount} features, {scorer.OutputCount} outputs) does not match its manifest ({manifest.FeatureNames.Count} features, {manifest.OutputsPerRow} outputs).");
         }
-        var profile = manifest.HasReferenceProfile ? JsonSerializer.Deserialize<ReferenceProfile>(contents[ArtifactFiles.ReferenceProfile], ArtifactFiles.Json)! : null;
-        var golden = JsonSerializer.Deserialize<List<GoldenSample>>(contents[ArtifactFiles.GoldenSamples], ArtifactFiles.Json)!;
+        var profile = manifest.HasReferenceProfile ? ReadJson<ReferenceProfile>(contents, ArtifactFiles.ReferenceProfile) : null;
+        var golden = ReadJson<List<GoldenSample>>(contents, ArtifactFiles.GoldenSamples);
+        if (golden.Any(g => g?.Features is null || g.OutputBits is null))
+        {
+            throw new ArtifactException($"{ArtifactFiles.GoldenSamples} has a sample without features or output bits.");
+        }
         if (golden.Count == 0)
         {
             throw new ArtifactException("The artifact has no golden samples: nothing proves the model computes what it computed when it was built.");
@@ -126,6 +135,19 @@ public sealed class ModelArtifact
             VerifyGoldenSamples(scorer, golden, OnnxGoldenTolerance);
         }
         return new ModelArtifact(Path.GetFullPath(directory), manifest, signature, scorer, profile, golden);
+    }
+
+    /// <summary>A JSON file of the artifact, refused as an <see cref="ArtifactException"/> when it does not read as <typeparamref name="T"/>.</summary>
+    private static T ReadJson<T>(Dictionary<string, byte[]> contents, string file) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(contents[file], ArtifactFiles.Json) ?? throw new ArtifactException($"{file} is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ArtifactException($"{file} is not valid: {ex.Message}");
+        }
     }
 
     /// <summary>Every feature a categorical column encodes is a feature of the model, and belongs to one column only.</summary>
