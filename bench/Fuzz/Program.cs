@@ -90,12 +90,26 @@ static int Seed(string[] args)
 static async Task<int> LiveAsync(string[] args)
 {
     string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+    Console.WriteLine("starting an all-in-one host on loopback (authentication off) with a dataset, a feature view and a served model…");
+    var host = await LiveHost.StartAsync();
+    try
+    {
+        return await LiveOnAsync(host, Option);
+    }
+    finally
+    {
+        // A host the campaign left busy (a training job between retries) may take long to stop: say so, do not hang.
+        var stop = host.DisposeAsync().AsTask();
+        if (await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(30))) != stop) Console.WriteLine("the host did not stop within 30 s; leaving it");
+    }
+}
+
+static async Task<int> LiveOnAsync(LiveHost host, Func<string, string?> Option)
+{
     var cases = int.Parse(Option("--cases") ?? "100000", CultureInfo.InvariantCulture);
     var seed = int.Parse(Option("--seed") ?? "1", CultureInfo.InvariantCulture);
     var concurrency = int.Parse(Option("--concurrency") ?? "16", CultureInfo.InvariantCulture);
     var findings = Option("--findings");
-    Console.WriteLine("starting an all-in-one host on loopback (authentication off) with a dataset, a feature view and a served model…");
-    await using var host = await LiveHost.StartAsync();
     var surface = Surface.Discover(host.App.Services);
     var campaign = new Campaign(host, surface, new CaseFactory(new SeedBook(host.ArtifactSha256)));
     if (Option("--replay") is { } saved)

@@ -53,6 +53,7 @@ fi
 rm -rf "$FINDINGS"; mkdir -p "$FINDINGS"
 # The artifact and CSV targets write temporary files: keep them in memory.
 export TMPDIR="/dev/shm/cascade-fuzz-$TARGET"; mkdir -p "$TMPDIR"
+trap 'rm -rf "$TMPDIR"' EXIT
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export AFL_FORKSRV_INIT_TMOUT=60000
 say "afl-fuzz $TARGET for $DURATION s from $(ls "$CORPUS" | wc -l) corpus files"
@@ -60,7 +61,6 @@ set +e
 afl-fuzz -i "$CORPUS" -o "$FINDINGS" -t 10000 -m none -V "$DURATION" -- dotnet "$INSTRUMENTED/Cascade.Fuzz.dll" afl "$TARGET" >"$FINDINGS/afl.log" 2>&1
 status=$?
 set -e
-rm -rf "$TMPDIR"
 STATS="$FINDINGS/default/fuzzer_stats"
 if [ ! -f "$STATS" ]; then
   tail -30 "$FINDINGS/afl.log"; echo "afl-fuzz did not start (exit $status)"; exit 1

@@ -168,15 +168,26 @@ public sealed class LiveHost : IAsyncDisposable
             }
         }
         using var http = new HttpClient { BaseAddress = new Uri(Http), Timeout = TimeSpan.FromSeconds(10) };
-        var healthz = await http.GetAsync("/healthz", cancellationToken);
-        if (!healthz.IsSuccessStatusCode) problems.Add($"/healthz answered {(int)healthz.StatusCode}");
+        try
+        {
+            var healthz = await http.GetAsync("/healthz", cancellationToken);
+            if (!healthz.IsSuccessStatusCode) problems.Add($"/healthz answered {(int)healthz.StatusCode}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            problems.Add($"/healthz did not answer ({ex.Message})");
+        }
         return (problems.Count == 0, problems.Count == 0 ? "SERVING, /healthz 200" : string.Join("; ", problems));
     }
 
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
-        await App.StopAsync();
+        // Not graceful past 15 s: a training job the cases triggered may be waiting between retries.
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            await App.StopAsync(stop.Token);
+        }
         await App.DisposeAsync();
         if (_ownsData)
         {

@@ -74,8 +74,17 @@ public sealed partial class DatasetSchema
         {
             throw new ArgumentException("max_record_bytes and partitions must not be negative (0 = default).");
         }
+        if (spec.Partitions > MaxPartitions)
+        {
+            // Every append, watermark and consumer goes over all of a topic's partitions: a client asking for
+            // int.MaxValue made each of them allocate gigabytes and hold the host (found by fuzzing).
+            throw new ArgumentException($"partitions is {spec.Partitions}; a dataset's topic may have at most {MaxPartitions}.");
+        }
         return new DatasetSchema(spec, columns);
     }
+
+    /// <summary>The most partitions a dataset's topic may have.</summary>
+    public const int MaxPartitions = 1024;
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]
     private static partial Regex NamePattern();

@@ -52,11 +52,11 @@ public static class ArtifactArchive
                 entry.ExtractToFile(Path.Combine(directory, entry.Name), overwrite: false);
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException or NotSupportedException)
         {
             // Found by fuzzing: System.Formats.Tar throws more than InvalidDataException for a malformed archive: a header
             // or an entry cut short (EndOfStreamException), a numeric field or a size too large (OverflowException,
-            // ArgumentOutOfRangeException).
+            // ArgumentOutOfRangeException), an entry type it does not read (NotSupportedException: sparse files).
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
     }
@@ -78,7 +78,7 @@ public static class ArtifactArchive
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException or NotSupportedException)
         {
             throw new ArtifactException($"The blob is not an artifact archive: {ex.Message}");
         }
