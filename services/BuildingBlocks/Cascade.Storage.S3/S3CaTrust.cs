@@ -39,5 +39,8 @@ internal sealed class S3CaTrust : HttpClientFactory
 
     public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
 
-    public override string GetConfigUniqueString(IClientConfig clientConfig) => "cascade-s3-ca";
+    // The SDK's cache of HTTP clients is process-wide and keyed by this string: it must name the trust (and what else
+    // the client is made with), or a store for another object store with another CA would get this one's client.
+    public override string GetConfigUniqueString(IClientConfig clientConfig) =>
+        $"cascade-s3-ca:{string.Join(',', _roots.Select(r => r.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)))}:{clientConfig.Timeout?.Ticks}";
 }

@@ -30,14 +30,40 @@ internal sealed class IsolatedProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static IsolatedProcess Start(string file, IEnumerable<string> arguments, string workingDirectory) =>
-        new(Process.Start(new ProcessStartInfo(file, arguments)
+    public static IsolatedProcess Start(string file, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException($"{file} did not start."));
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return new(Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start."));
+    }
+
+    /// <summary>Runs a command to its end (bounded by <paramref name="timeout"/>), failing with its output if it fails.</summary>
+    public static async Task<string> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/" };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start.");
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}: {await output}{await error}");
+        }
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', start.ArgumentList)} failed ({process.ExitCode}): {await output}{await error}");
+        return await output;
+    }
 
     /// <summary>Waits until <paramref name="ready"/> holds, failing at once (with the output) if the process exits first.</summary>
     public async Task WaitUntilReadyAsync(Func<bool> ready, string what, TimeSpan timeout) =>
