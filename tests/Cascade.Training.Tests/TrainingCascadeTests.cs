@@ -138,9 +138,15 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         first.Spec.Trigger.Should().Be(TriggerKind.Schedule);
         first.Spec.TriggerReason.Should().StartWith("schedule");
 
-        // Two intervals without new rows: the same data would train the same model, so no job.
-        await Task.Delay(TimeSpan.FromSeconds(4.5));
-        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" })).Jobs.Should().ContainSingle();
+        // Two intervals without new rows: the same data would train the same model, so no job. Watched for the whole
+        // stretch, failing as soon as a second job appears.
+        var quietUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4.5);
+        while (DateTime.UtcNow < quietUntil)
+        {
+            (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" })).Jobs
+                .Should().ContainSingle("no labeled rows arrived since the first scheduled job");
+            await Task.Delay(100);
+        }
 
         await IngestAsync(500, first: 2000);
         var second = await WaitForJobAsync(j => j.Id != first.Id && j.Status.State == JobState.Succeeded);
@@ -160,6 +166,20 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         var error = (await act.Should().ThrowAsync<RpcException>()).Which;
         error.StatusCode.Should().Be(StatusCode.InvalidArgument);
         error.Status.Detail.Should().Contain(expected);
+    }
+
+    [Fact]
+    public async Task Policies_and_reasons_of_megabytes_are_refused_before_they_reach_any_job()
+    {
+        // Found by the live fuzz campaign: jobs of several MiB made every job listing slow and too large for clients.
+        var huge = Policy();
+        huge.Parameters["eta"] = new string('1', 100_000);
+        var put = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = huge });
+        (await put.Should().ThrowAsync<RpcException>()).Which.Status.Should().Match<Status>(s => s.StatusCode == StatusCode.InvalidArgument && s.Detail.Contains("at most 65,536"));
+
+        await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = Policy() });
+        var trigger = async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).TriggerTrainingAsync(new TriggerTrainingRequest { Model = "readings-model", Reason = new string('r', 1001) });
+        (await trigger.Should().ThrowAsync<RpcException>()).Which.Status.Should().Match<Status>(s => s.StatusCode == StatusCode.InvalidArgument && s.Detail.Contains("at most 1,000"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cascade.Contracts;
 using Cascade.Contracts.Registry.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -32,9 +33,9 @@ internal static class ModelsCommand
         show.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var model = parse.GetValue(name)!;
-            var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).ListModelVersionsAsync(new ListModelVersionsRequest { Model = model }, HostCall.Timeout(ct));
+            var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channel).ListAllModelVersionsAsync(model, HostCall.Timeout(ct));
             var table = new Table().AddColumns("version", "status", "aliases", "holdout", "job", "dataset watermark", "code", "artifact");
-            foreach (var version in versions.Versions)
+            foreach (var version in versions)
             {
                 var holdout = string.Join(" ", version.Spec.Holdout?.CandidateMetrics.Select(m => $"{m.Key}={m.Value:F4}") ?? []);
                 var watermark = version.Spec.Lineage?.Watermark is { } w ? string.Join(" ", w.Partitions.Select(p => $"{p.Partition}:{p.Offset}")) : "";

@@ -66,10 +66,10 @@ internal static class CascadeProgress
             }
             await Task.Delay(250, cancellationToken);
         }
-        var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channels.Registry).ListModelVersionsAsync(new ListModelVersionsRequest { Model = DemoDataset.Model }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
+        var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channels.Registry).ListAllModelVersionsAsync(DemoDataset.Model, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
         var audit = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(channels.Registry).GetAuditLogAsync(new GetAuditLogRequest { Model = DemoDataset.Model }, GrpcCalls.Within(TimeSpan.FromSeconds(10), cancellationToken));
         var table = new Table().AddColumns("version", "status", "trigger", "training rows", "holdout AUC", "champion AUC (same holdout)", "duration");
-        foreach (var version in versions.Versions)
+        foreach (var version in versions)
         {
             var holdout = version.Spec.Holdout;
             table.AddRow($"v{version.Meta.Version}", version.Meta.Status.ToString(), Markup.Escape(Shorten(version.Spec.Lineage.TriggerReason, 60)), version.Spec.Lineage.TrainingRows.ToString("N0"),
@@ -81,12 +81,12 @@ internal static class CascadeProgress
         var promotions = audit.Entries.Count(e => e.Action is "Promoted" or "PromotedManually");
         var failed = jobs.Jobs.Count(j => j.Status.State == JobState.Failed);
         var retrains = jobs.Jobs.Count(j => j.Spec.Trigger == TriggerKind.Drift);
-        AnsiConsole.MarkupLineInterpolated($"{jobs.Jobs.Count} training jobs ({retrains} answering drift, {failed} failed), {versions.Versions.Count} model versions, {promotions} promotions");
+        AnsiConsole.MarkupLineInterpolated($"{jobs.Jobs.Count} training jobs ({retrains} answering drift, {failed} failed), {versions.Count} model versions, {promotions} promotions");
         foreach (var job in jobs.Jobs.Where(j => j.Status.State == JobState.Failed))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]job {job.Id} failed:[/] {job.Status.Error}");
         }
-        return (versions.Versions.Count, promotions, jobs.Jobs);
+        return (versions.Count, promotions, jobs.Jobs);
     }
 
     public static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";

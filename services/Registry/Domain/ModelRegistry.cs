@@ -167,7 +167,16 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         {
             throw new ArgumentException("A model version needs its objective and feature names.");
         }
+        if (spec.CalculateSize() is var size and > MaxSpecBytes)
+        {
+            // Found by fuzzing: versions of several MiB each made every listing of the model slow and too large for
+            // clients' message limits. A version holds metadata; data belongs in its artifact.
+            throw new ArgumentException($"The version's spec is {size:N0} bytes; at most {MaxSpecBytes:N0} are accepted (put large content in the artifact, not in metrics, tags or lineage).");
+        }
     }
+
+    /// <summary>The largest serialized <see cref="ModelVersionSpec"/> a registration may carry.</summary>
+    public const int MaxSpecBytes = 1024 * 1024;
 
     private static TaskType TaskFor(string objective) => objective switch
     {

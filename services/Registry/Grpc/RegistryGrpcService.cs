@@ -32,7 +32,7 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
         Guard(() => Task.FromResult(store.GetVersion(r.Model, r.Version) ?? throw new KeyNotFoundException($"Model '{r.Model}' has no version {r.Version}.")));
 
     public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest r, ServerCallContext context) =>
-        Task.FromResult(new ListModelVersionsResponse { Versions = { store.ListVersions(r.Model) } });
+        Guard(() => Task.FromResult(VersionPages.Read(store, r)));
 
     public override Task<ModelVersion> GetAlias(GetAliasRequest r, ServerCallContext context) =>
         Guard(() =>

@@ -27,7 +27,11 @@ public interface IRegistryStore
 
     ModelVersion? GetVersion(string model, int version);
 
+    /// <summary>Every version of a model, oldest first (retention's sweep; API pages use the overload).</summary>
     IReadOnlyList<ModelVersion> ListVersions(string model);
+
+    /// <summary>Up to <paramref name="limit"/> versions numbered above <paramref name="afterVersion"/>, oldest first.</summary>
+    IReadOnlyList<ModelVersion> ListVersions(string model, int afterVersion, int limit);
 
     /// <summary>The version an alias points to, or 0.</summary>
     int ResolveAlias(string model, string alias);

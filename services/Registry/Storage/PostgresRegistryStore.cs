@@ -181,11 +181,14 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         return new ModelVersion { Spec = spec, Meta = meta };
     }
 
-    public IReadOnlyList<ModelVersion> ListVersions(string model)
+    public IReadOnlyList<ModelVersion> ListVersions(string model) => ListVersions(model, 0, int.MaxValue);
+
+    public IReadOnlyList<ModelVersion> ListVersions(string model, int afterVersion, int limit)
     {
         var numbers = new List<int>();
         using (var connection = _source.OpenConnection())
-        using (var command = Command(connection, null, "SELECT version FROM versions WHERE model = @m ORDER BY version", ("m", model)))
+        using (var command = Command(connection, null, "SELECT version FROM versions WHERE model = @m AND version > @after ORDER BY version LIMIT @limit",
+            ("m", model), ("after", afterVersion), ("limit", (long)limit)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read()) numbers.Add(reader.GetInt32(0));

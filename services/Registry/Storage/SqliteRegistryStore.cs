@@ -151,12 +151,15 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         }
     }
 
-    public IReadOnlyList<ModelVersion> ListVersions(string model)
+    public IReadOnlyList<ModelVersion> ListVersions(string model) => ListVersions(model, 0, int.MaxValue);
+
+    public IReadOnlyList<ModelVersion> ListVersions(string model, int afterVersion, int limit)
     {
         lock (_gate)
         {
             var numbers = new List<int>();
-            using (var command = Command("SELECT version FROM versions WHERE model = $m ORDER BY version", null, ("$m", model)))
+            using (var command = Command("SELECT version FROM versions WHERE model = $m AND version > $after ORDER BY version LIMIT $limit", null,
+                ("$m", model), ("$after", afterVersion), ("$limit", limit)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read()) numbers.Add(reader.GetInt32(0));

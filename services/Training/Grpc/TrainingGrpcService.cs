@@ -46,8 +46,19 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
                 : $"Job '{job.Id}' already {job.Status.State.ToString().ToUpperInvariant()}: nothing to cancel."));
     }
 
+    /// <summary>The longest reason a manual trigger may give.</summary>
+    public const int MaxReasonLength = 1000;
+
+    /// <summary>The largest serialized policy accepted: parameters and names, never data.</summary>
+    public const int MaxPolicyBytes = 64 * 1024;
+
     private TrainingJob Trigger(TriggerTrainingRequest request)
     {
+        if (request.Reason.Length > MaxReasonLength)
+        {
+            // Found by fuzzing: a reason of megabytes made the job, and every listing of jobs, that large.
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"reason is {request.Reason.Length:N0} characters; give at most {MaxReasonLength:N0}."));
+        }
         var policy = store.Get(request.Model) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training policy for model '{request.Model}': put one first."));
         var latest = triggers.Latest(policy.Spec.FeatureView)
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Feature view '{policy.Spec.FeatureView}' has not materialized any data yet."));
@@ -74,6 +85,11 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
     {
         if (spec is null) throw new RpcException(new Status(StatusCode.InvalidArgument, "spec is required."));
+        if (spec.CalculateSize() is var size and > MaxPolicyBytes)
+        {
+            // Found by fuzzing: policies of megabytes (parameters, names) were copied into every job they made.
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The policy is {size:N0} bytes; at most {MaxPolicyBytes:N0} are accepted."));
+        }
         if (string.IsNullOrEmpty(spec.Model) || string.IsNullOrEmpty(spec.FeatureView) || string.IsNullOrEmpty(spec.Dataset))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "model, dataset and feature_view are required."));
         if (!XGBoostParameters.SupportedObjectives.Contains(spec.Objective))

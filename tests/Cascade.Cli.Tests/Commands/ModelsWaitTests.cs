@@ -36,8 +36,8 @@ public sealed class ModelsWaitTests : IAsyncLifetime
 
         var model = await TrainAsync();
         var waiting = CascadeProcess.RunAsync("models", "wait", "scores", "--timeout", "90s", "--grpc", _host.Grpc);
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        waiting.IsCompleted.Should().BeFalse("there is no champion to wait for yet");
+        // Fails as soon as the command returns early, rather than after a fixed sleep.
+        (await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1)))).Should().NotBeSameAs(waiting, "there is no champion to wait for yet");
         var imported = await CascadeProcess.RunAsync("models", "import", "scores", "--file", model, "--features", "a,b,c", "--signing-key", HostSigningKey.KeyFile(Path.Combine(_data, "host")), "--grpc", _host.Grpc);
         imported.ExitCode.Should().Be(0, imported.ToString());
 
