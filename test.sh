@@ -10,7 +10,7 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 say() { printf '\n== %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-APT_PACKAGES=(libxgboost0 libxgboost-dev python3-xgboost python3-sklearn python3-onnx python3-grpcio protobuf-compiler protobuf-compiler-grpc nghttp2-client kcat)
+APT_PACKAGES=(libxgboost0 libxgboost-dev python3-xgboost python3-sklearn python3-onnx python3-grpcio protobuf-compiler protobuf-compiler-grpc nghttp2-client kcat chromium gcc)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -19,6 +19,7 @@ public sealed class BenchOptions
                                    the model Cascade's monitor watches; default naive-bayes (xgboost needs libxgboost0)
           --variant NAME=FILE      add a variant of Cascade's monitor whose options are read from FILE (JSON shaped like
                                    the Cascade:Monitoring:Drift section); repeatable
+          --estimation-only        only the table of performance estimated without labels (covariate vs concept shift; seconds)
         """;
 
     public int Seeds { get; private set; } = 5;
@@ -35,6 +36,9 @@ public sealed class BenchOptions
 
     public bool Quick { get; private set; }
 
+    /// <summary>Print only the performance-estimation table (no detector runs).</summary>
+    public bool EstimationOnly { get; private set; }
+
     public ModelKind Model { get; private set; } = ModelKind.NaiveBayes;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on a bad one.</summary>
@@ -49,6 +53,7 @@ public sealed class BenchOptions
             switch (args[i])
             {
                 case "--quick": options.Quick = true; break;
+                case "--estimation-only": options.EstimationOnly = true; break;
                 case "--seeds": options.Seeds = Positive(Value()); seedsSet = true; break;
                 case "--stationary-length": options.StationaryLength = Positive(Value()); lengthSet = true; break;
                 case "--acceptance": options.Acceptances = List(Value()).Select(Positive).ToArray(); break;

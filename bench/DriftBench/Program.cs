@@ -19,6 +19,14 @@ catch (ArgumentException ex)
     return 2;
 }
 
+if (options.EstimationOnly)
+{
+    Console.Out.WriteLine($"## Performance estimated without labels ({options.Model}, seed 1)");
+    Console.Out.WriteLine();
+    PerformanceEstimationReport.Print(Console.Out, options.Model);
+    return 0;
+}
+
 IReadOnlyList<IBenchDetector> detectors =
 [
     .. DetectorCatalog.Baselines(),
@@ -73,6 +81,9 @@ ResultTable.PrintCauses(output, results);
 output.WriteLine($"## The loss signal at the first drift ({options.Model}, seed 1)");
 output.WriteLine();
 LossSignal.Print(output, results.Streams, options.Model);
+output.WriteLine($"## Performance estimated without labels ({options.Model}, seed 1)");
+output.WriteLine();
+PerformanceEstimationReport.Print(output, options.Model);
 output.WriteLine("## Per stream");
 output.WriteLine();
 ResultTable.PrintStreams(output, results);

@@ -6,6 +6,9 @@ var root = new RootCommand("Cascade: an event-driven MLOps platform (ingestion â
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(OptimizeCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(AlertsCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());

@@ -1,3 +1,4 @@
+using Cascade.WebConsole;
 using Cascade.Features;
 using Cascade.Features.Grpc;
 using Cascade.Ingestion;
@@ -30,7 +31,7 @@ public static class AllInOneHost
         {
             BindAddress = options.BindAddress, GrpcPort = options.GrpcPort, HttpPort = options.HttpPort, DataDirectory = options.DataDirectory, Infrastructure = options.Infrastructure,
         };
-        string[] served = [Contracts.Ingestion.V1.Ingestion.Descriptor.FullName, Contracts.Features.V1.Features.Descriptor.FullName, Contracts.Registry.V1.Registry.Descriptor.FullName, Contracts.Training.V1.Training.Descriptor.FullName, Contracts.Serving.V1.Serving.Descriptor.FullName, Inference.GRPCInferenceService.Descriptor.FullName, Contracts.Monitoring.V1.Monitoring.Descriptor.FullName];
+        string[] served = [Contracts.Ingestion.V1.Ingestion.Descriptor.FullName, Contracts.Features.V1.Features.Descriptor.FullName, Contracts.Registry.V1.Registry.Descriptor.FullName, Contracts.Training.V1.Training.Descriptor.FullName, Contracts.Serving.V1.Serving.Descriptor.FullName, Inference.GRPCInferenceService.Descriptor.FullName, Contracts.Monitoring.V1.Monitoring.Descriptor.FullName, Contracts.Pipeline.V1.Pipeline.Descriptor.FullName];
         return ServiceHost.Build(host, served, (services, data) =>
         {
             services.AddSingleton(options);
@@ -61,6 +62,8 @@ public static class AllInOneHost
                 o.RabbitMq = options.Infrastructure.RabbitMq;
             }, SameSigning);
             services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db"));
+            // The web console at the root of the HTTP port, with the pipeline's figures read from this process's services.
+            services.AddCascadeConsole();
         }, configureLogging, args);
     }
 

@@ -21,7 +21,7 @@ public static class MonitoringModule
     {
         var options = services.AddValidatedOptions(MonitoringServiceOptions.SectionName, configure, o => o.Drift.CrossFieldRules().Concat(o.Webhooks.Problems(MonitoringServiceOptions.SectionName)));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new MonitoringStore(options.DatabasePath));
+        services.AddSingleton(_ => new MonitoringStore(options.DatabasePath, options.History));
         services.AddSingleton(new ModelMonitors(options.Drift));
         services.AddSingleton<ArtifactProfileLoader>();
         services.AddSingleton<AlertFeed>();

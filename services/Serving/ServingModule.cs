@@ -4,6 +4,7 @@ using Cascade.Hosting.Grpc;
 using Cascade.Ml.Signing;
 using Cascade.Serving.Domain;
 using Cascade.Serving.Grpc;
+using Cascade.Serving.Options;
 using Cascade.Serving.Privacy;
 using Cascade.Serving.Rest;
 using Cascade.Storage.Artifacts;
@@ -30,7 +31,8 @@ public static class ServingModule
         });
         services.AddSingleton(trust!);
         services.AddHostedService<TrustedKeysReport>();
-        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory, trust!));
+        var evaluation = services.AddValidatedOptions<ServingEngineOptions>(ServingEngineOptions.SectionName);
+        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory, trust!, evaluation.Engine));
         services.AddSingleton(_ => new TrafficPolicies(Path.Combine(workDirectory, "traffic.json")));
         var privacy = services.AddValidatedOptions<PrivacyOptions>(PrivacyOptions.SectionName);
         services.AddSingleton(_ => new PrivacyHasher(PrivacyKey.Load(privacy, workDirectory)));

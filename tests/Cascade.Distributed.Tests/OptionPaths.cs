@@ -14,6 +14,7 @@ internal static class OptionPaths
         ["Training"] = typeof(TrainingServiceOptions),
         ["Signing"] = typeof(ModelSigningOptions),
         ["Auth"] = typeof(Cascade.Hosting.Security.AuthOptions),
+        ["Console"] = typeof(Cascade.WebConsole.Options.ConsoleOptions),
     };
 
     public static string? Check(string key, string value)

@@ -62,6 +62,11 @@ public class RestTranscodingTests(HostFixture host) : IClassFixture<HostFixture>
         anonymous.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await Json(anonymous)).GetProperty("message").GetString().Should().Contain("actor is required");
 
+        // Alert ids hold '/', sent as %2F in the one path segment: the service sees the decoded id.
+        var encoded = await host.Http.PostAsJsonAsync($"/v1/alerts/{Uri.EscapeDataString("nobody/v1/feature_drift@5/warning")}:acknowledge", new { actor = "ops" });
+        encoded.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Json(encoded)).GetProperty("message").GetString().Should().Contain("No alert 'nobody/v1/feature_drift@5/warning'");
+
         var cancel = await host.Http.PostAsJsonAsync("/v1/jobs/no-such-job:cancel", new { });
         cancel.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }

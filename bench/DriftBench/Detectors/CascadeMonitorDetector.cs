@@ -85,13 +85,14 @@ public sealed class CascadeMonitorDetector(CascadeVariant variant, ModelKind mod
         return null;
     }
 
-    /// <summary>"feature drift: psi", "prediction drift: ks_p_value", "loss: adwin", "loss: adwin + page_hinkley" (CRITICAL: both agreed).</summary>
+    /// <summary>"feature drift: psi", "prediction drift: ks_p_value", "loss: adwin", "loss: adwin + page_hinkley" (CRITICAL: both agreed), "estimated performance: cbpe_accuracy".</summary>
     internal static string Cause(DriftAlert alert) => alert.Kind switch
     {
         DriftKind.FeatureDrift => $"feature drift: {alert.Evidence.Statistic}",
         DriftKind.PredictionDrift => $"prediction drift: {alert.Evidence.Statistic}",
         DriftKind.PerformanceDegradation when alert.Severity == AlertSeverity.Critical => "loss: adwin + page_hinkley",
         DriftKind.PerformanceDegradation => $"loss: {alert.Evidence.Statistic}",
+        DriftKind.EstimatedPerformanceDrop => $"estimated performance: {alert.Evidence.Statistic}",
         _ => alert.Kind.ToString(),
     };
 

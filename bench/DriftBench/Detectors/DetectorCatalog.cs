@@ -29,10 +29,14 @@ public static class DetectorCatalog
         new("cascade-unlabelled", "the same without labels: feature and prediction drift only, WARNING or above",
             () => new MonitoringOptions(), Labels: false, AlertSeverity.Warning),
         new("cascade-fixed", "ModelMonitor with the fixed thresholds and two agreeing statistics (before calibration); any alert at WARNING or above",
-            () => new MonitoringOptions { Thresholds = { Calibrate = false, MinAgreeingStatistics = 2 } }, Labels: true, AlertSeverity.Warning),
+            () => Fixed(), Labels: true, AlertSeverity.Warning),
         new("cascade-fixed-any", "the same, counting INFO alerts too (every alert a console receives)",
-            () => new MonitoringOptions { Thresholds = { Calibrate = false, MinAgreeingStatistics = 2 } }, Labels: true, AlertSeverity.Info),
+            () => Fixed(), Labels: true, AlertSeverity.Info),
     ];
+
+    /// <summary>The options before calibration: fixed thresholds, two agreeing statistics, and no performance estimate (added with calibration).</summary>
+    private static MonitoringOptions Fixed() =>
+        new() { Thresholds = { Calibrate = false, MinAgreeingStatistics = 2 }, Estimation = { Enabled = false } };
 
     /// <summary>
     /// A variant whose options come from a JSON file shaped like the <c>Cascade:Monitoring:Drift</c> section

@@ -131,8 +131,10 @@ public sealed class Executor : IDisposable
         {
             using var response = await _rest.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
-            // A streamed answer never ends: what matters is how it started.
-            var streamed = fuzzCase.Streams && status == 200;
+            // A streamed answer never ends: what matters is how it started. Routes that are not transcoded gRPC (the
+            // console's Server-Sent Events) say so by their content type.
+            var eventStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+            var streamed = (fuzzCase.Streams || eventStream) && status == 200;
             var body = new MemoryStream();
             try
             {

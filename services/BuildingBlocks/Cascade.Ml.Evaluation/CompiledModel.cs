@@ -44,8 +44,23 @@ public sealed class CompiledModel : IModelScorer
     /// <summary>Number of trees.</summary>
     public int TreeCount => _roots.Length;
 
+    /// <summary>Number of nodes, inner and leaf, over all trees.</summary>
+    public int NodeCount => _nodes.Length;
+
     /// <summary>Feature names recorded in the model, or empty.</summary>
     public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>The flattened nodes of every tree (read-only: what the IL-compiled and quantised evaluators are built from).</summary>
+    internal ReadOnlySpan<TreeNode> Nodes => _nodes;
+
+    /// <summary>The global node index of each tree's root, in tree order.</summary>
+    internal ReadOnlySpan<int> Roots => _roots;
+
+    /// <summary>The output group (class) each tree adds to, in tree order.</summary>
+    internal ReadOnlySpan<int> Groups => _groups;
+
+    /// <summary>The margin every output starts from before the leaves are added.</summary>
+    internal float BaseMargin => _baseMargin;
 
     /// <summary>Compiles a model saved by XGBoost in JSON format.</summary>
     /// <exception cref="UnsupportedModelException">The model uses a booster, objective or split type this evaluator does not implement, or is not well-formed XGBoost JSON.</exception>

@@ -90,7 +90,7 @@ internal static class DemoCommand
             await WriteSummaryAsync(summary, parse.GetValue(json), cancellationToken);
             if (parse.GetValue(keep))
             {
-                AnsiConsole.MarkupLineInterpolated($"--keep: the host stays up on {grpc} (try ./cascade models list, ./cascade alerts watch, ./cascade jobs list); Ctrl-C stops it.");
+                AnsiConsole.MarkupLineInterpolated($"--keep: the host stays up on {grpc}, the ops console on {http}/ (try ./cascade models list, ./cascade alerts watch, ./cascade jobs list); Ctrl-C stops it.");
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); } catch (OperationCanceledException) { }
             }
             await app.StopAsync(CancellationToken.None);
@@ -122,7 +122,7 @@ internal static class DemoCommand
         await WriteSummaryAsync(summary, json, cancellationToken);
         if (keep)
         {
-            AnsiConsole.MarkupLine("--keep: the services stay up (ports in tye.yaml; e.g. ./cascade models list --address http://127.0.0.1:50054); Ctrl-C stops them.");
+            AnsiConsole.MarkupLine("--keep: the services stay up (ports in tye.yaml; e.g. ./cascade models list --address http://127.0.0.1:50054; the ops console on http://127.0.0.1:8089/); Ctrl-C stops them.");
             try { await Task.Delay(Timeout.Infinite, cancellationToken); } catch (OperationCanceledException) { }
         }
         return (long)summary["failed_requests"]! == 0 ? 0 : 1;

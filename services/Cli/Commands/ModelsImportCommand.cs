@@ -9,13 +9,13 @@ using Cascade.Ml.Signing;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary><c>cascade models import NAME --file FILE</c>: registers an XGBoost or ONNX model trained elsewhere as a new version of NAME.</summary>
+/// <summary><c>cascade models import NAME --file FILE</c>: registers an XGBoost, ONNX or ML.NET tree model trained elsewhere as a new version of NAME.</summary>
 internal static partial class ModelsImportCommand
 {
     public static Command Create(Option<string> address)
     {
         var name = new Argument<string>("model") { Description = "Model name: a new model, or a new version of an existing one." };
-        var file = new Option<FileInfo>("--file") { Description = "The model: XGBoost .json or .ubj (Booster.save_model), or .onnx (one float input [N, features], one float output).", Required = true };
+        var file = new Option<FileInfo>("--file") { Description = "The model: XGBoost .json or .ubj (Booster.save_model), .onnx (one float input [N, features], one float output), or an ML.NET FastTree/LightGbm .zip (mlContext.Model.Save).", Required = true };
         var features = new Option<string?>("--features") { Description = "Feature names in input order, comma-separated (default: the names stored in the model; ONNX models need them)." };
         var sample = new Option<FileInfo?>("--sample") { Description = "CSV of rows the model will see: golden samples, the reference profile for drift monitoring and, with labels, the holdout the promotion gate compares on." };
         var label = new Option<string?>("--label") { Description = $"The sample's label column (default: '{ModelImporter.DefaultLabel}' when the sample has it)." };
@@ -23,7 +23,7 @@ internal static partial class ModelsImportCommand
         var force = new Option<bool>("--force") { Description = "Make the version champion even if the gate refuses or has nothing to compare (audited as 'import --force')." };
         var signingKey = new Option<FileInfo?>("--signing-key") { Description = $"The ECDSA P-256 private key (PEM) that signs the artifact; Serving loads only models signed by a key it trusts (default: ${ImportSigningKey.EnvironmentVariable}, else {ImportSigningKey.AllInOneDefault})." };
         var unsigned = new Option<bool>("--unsigned") { Description = "Build the artifact unsigned: only a deployment with Cascade__Signing__RequireSignature=false serves it." };
-        var command = new Command("import", "Register a model trained elsewhere (XGBoost or ONNX) as a new version, through the promotion gate.") { name, file, features, sample, label, objective, force, signingKey, unsigned };
+        var command = new Command("import", "Register a model trained elsewhere (XGBoost, ONNX or an ML.NET tree model) as a new version, through the promotion gate.") { name, file, features, sample, label, objective, force, signingKey, unsigned };
         command.SetAction(async (parse, ct) =>
         {
             var model = parse.GetValue(name)!;

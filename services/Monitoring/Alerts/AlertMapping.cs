@@ -21,6 +21,7 @@ public static class AlertMapping
             {
                 DomainKind.FeatureDrift => EventKind.Feature,
                 DomainKind.PredictionDrift => EventKind.Prediction,
+                DomainKind.EstimatedPerformanceDrop => EventKind.EstimatedPerformance,
                 _ => EventKind.Performance,
             },
             Statistic = alert.Evidence.Statistic,

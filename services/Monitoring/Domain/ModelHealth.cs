@@ -45,4 +45,17 @@ public sealed record ModelHealth(
     /// withholds them: they come from sensitive dataset columns.
     /// </summary>
     public IReadOnlyList<string> WithheldFeatures { get; init; } = [];
+
+    /// <summary>
+    /// Performance estimated without labels on the latest drift window (binary classifiers): <c>accuracy</c>,
+    /// <c>auc</c> and <c>reference_accuracy</c> (what the held-out data expects); empty when not estimated.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> EstimatedPerformance { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// Once labels join, the estimate's error on the labelled predictions of the performance window: the estimate made
+    /// from their probabilities minus the metric their labels realise (<c>accuracy</c>, <c>auc</c>), and <c>labelled</c>
+    /// (how many). Near zero while the probabilities stay calibrated (covariate shift); far from it under concept shift.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> EstimationError { get; init; } = new Dictionary<string, double>();
 }

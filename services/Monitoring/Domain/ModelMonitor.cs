@@ -1,6 +1,7 @@
 using Cascade.Monitoring.Domain.Alerts;
 using Cascade.Monitoring.Domain.Detectors;
 using Cascade.Monitoring.Domain.Evaluation;
+using Cascade.Monitoring.Domain.History;
 using Cascade.Monitoring.Domain.Labels;
 using Cascade.Monitoring.Domain.Performance;
 using Cascade.Ml.Artifacts;
@@ -34,6 +35,10 @@ public sealed class ModelMonitor
     private (int Version, ModelTask Task)? unreferenced; // the version watched without a reference profile, if so
     private MonitorCounters counters = new();
     private long lastOffset = long.MinValue;
+    // Evaluated windows waiting to be stored as drift history, and the series (with thresholds) of their versions.
+    private readonly Queue<WindowEvaluation> history = new();
+    private readonly Dictionary<int, IReadOnlyList<DriftSeriesDefinition>> historySeries = new();
+    private long historyDropped;
 
     /// <summary>Creates a monitor for <paramref name="model"/>; it watches nothing until <see cref="Activate"/>.</summary>
     public ModelMonitor(string model, MonitoringOptions options)
@@ -136,13 +141,22 @@ public sealed class ModelMonitor
             if (prediction.Time > w.Watermark) w.Watermark = prediction.Time;
 
             var outputs = prediction.Outputs.Span;
-            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span);
+            // An unchanged entity scored again is not a new member of the population the window measures; it still waits
+            // for its label and counts as seen.
+            var repeated = options.Window.SkipRepeatedInputs && w.Window.IsRepeat(prediction.EntityId, prediction.Features.Span, outputs[0], prediction.Withheld.Span);
+            if (!repeated) w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span, prediction.EntityId);
             if (!string.IsNullOrEmpty(prediction.PredictionId) || !string.IsNullOrEmpty(prediction.EntityId))
             {
                 w.Pending.Add(new PendingPrediction(prediction.PredictionId, prediction.EntityId, prediction.Time, prediction.Offset, outputs.ToArray()));
             }
             w.Pending.Expire(w.Watermark);
-            counters = counters with { PredictionsSeen = counters.PredictionsSeen + 1 };
+            counters = counters with
+            {
+                PredictionsSeen = counters.PredictionsSeen + 1,
+                PredictionsRepeated = counters.PredictionsRepeated + (repeated ? 1 : 0),
+            };
+            // The window is unchanged by a repeat: evaluating it again could only repeat the last verdict.
+            if (repeated) return NoAlerts;
 
             w.SinceEvaluation++;
             if (!w.Window.IsFull || w.SinceEvaluation < options.Window.EvaluationStride) return NoAlerts;
@@ -203,7 +217,28 @@ public sealed class ModelMonitor
             }
             return new ModelHealth(Model, w.Version, w.Task, counters, w.Window.Count, w.Window.Capacity, w.LastBounds,
                 Ranked(w.LastFeatures), w.LastPrediction, w.Performance.Metrics(w.Task), w.Performance.Count,
-                w.Pending.Count, w.Pending.Dropped, detectors) { WithheldFeatures = w.LastWithheld };
+                w.Pending.Count, w.Pending.Dropped, detectors)
+            {
+                WithheldFeatures = w.LastWithheld,
+                EstimatedPerformance = Estimated(w),
+                EstimationError = w.EstimatesAccuracy ? EstimationErrors.Of(w.Performance.Export()) : new Dictionary<string, double>(),
+            };
+        }
+    }
+
+    /// <summary>
+    /// The windows evaluated since the last call, for drift history (stored with the checkpoint, so a replay after a
+    /// restart evaluates, and stores, the same windows again rather than losing or doubling them).
+    /// </summary>
+    public DriftHistoryBatch TakeHistory()
+    {
+        lock (gate)
+        {
+            var batch = new DriftHistoryBatch(Model, history.ToArray(), new Dictionary<int, IReadOnlyList<DriftSeriesDefinition>>(historySeries), historyDropped);
+            history.Clear();
+            historySeries.Clear();
+            historyDropped = 0;
+            return batch;
         }
     }
 
@@ -247,7 +282,7 @@ public sealed class ModelMonitor
         lock (gate)
         {
             var w = new Watched(state.Version, state.Task, profile, options);
-            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time, record.Withheld);
+            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time, record.Withheld, record.EntityId);
             w.Pending.Import(state.Pending, state.PendingDropped);
             foreach (var labeled in state.Performance) w.Performance.Add(labeled);
             w.Watermark = state.Watermark;
@@ -261,9 +296,23 @@ public sealed class ModelMonitor
             lastOffset = state.LastOffset;
             watched = w;
             unreferenced = null;
+            // Windows evaluated after the checkpoint are evaluated again as the records are replayed.
+            history.Clear();
+            historySeries.Clear();
             // Refresh the health figures; alerts for this window were decided (and counted) before the checkpoint.
             if (w.Window.IsFull) Evaluate(w, counted: false);
         }
+    }
+
+    /// <summary>The latest window's estimate: accuracy and ROC AUC, and the accuracy the held-out data expects.</summary>
+    private static IReadOnlyDictionary<string, double> Estimated(Watched w)
+    {
+        var estimated = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (w.LastEstimate is not { } estimate) return estimated;
+        estimated["accuracy"] = estimate.Accuracy;
+        if (!double.IsNaN(estimate.RocAuc)) estimated["auc"] = estimate.RocAuc;
+        estimated["reference_accuracy"] = estimate.Limits.ReferenceAccuracy;
+        return estimated;
     }
 
     private static PendingPrediction? Join(PendingPredictions pending, LabelRecord label)
@@ -302,9 +351,26 @@ public sealed class ModelMonitor
         }
         w.LastFeatures = features;
         w.LastWithheld = withheld;
-        w.LastPrediction = comparer.Compare(w.Prediction, w.Window.Outputs, w.PredictionLimits);
+        var prediction = comparer.Compare(w.Prediction, w.Window.Outputs, w.PredictionLimits);
+        w.LastPrediction = prediction;
+        if (w.AccuracyLimits is { } limits) w.LastEstimate = PerformanceEstimate.Of(w.Window.Outputs, limits);
         w.LastBounds = w.Window.Bounds();
-        if (counted) counters = counters with { Evaluations = counters.Evaluations + 1 };
+        if (!counted) return;
+        counters = counters with { Evaluations = counters.Evaluations + 1 };
+        Remember(new WindowEvaluation(Model, w.Version, w.LastBounds.Value, features, prediction), w);
+    }
+
+    private void Remember(WindowEvaluation evaluation, Watched w)
+    {
+        var capacity = options.Window.HistoryBuffer;
+        if (capacity == 0) return;
+        history.Enqueue(evaluation);
+        historySeries[w.Version] = w.Series;
+        while (history.Count > capacity)
+        {
+            history.Dequeue();
+            historyDropped++;
+        }
     }
 
     private IReadOnlyList<DriftAlert> DriftAlerts(Watched w, DateTimeOffset at)
@@ -321,6 +387,12 @@ public sealed class ModelMonitor
         {
             var summary = $"The predictions of {Model} v{w.Version} drifted from their training distribution ({Describe(prediction.Evidence!)})";
             Emit(ref alerts, w, DriftKind.PredictionDrift, prediction.Severity, prediction.Evidence!, w.LastBounds!.Value, [prediction], at, summary);
+        }
+        if (w.LastEstimate is { Severity: > AlertSeverity.None } estimate)
+        {
+            var summary = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The accuracy {Model} v{w.Version}'s own probabilities expect fell to {estimate.Accuracy:0.###} from {estimate.Limits.ReferenceAccuracy:0.###} on its held-out data (estimated without labels; below {estimate.Evidence().Threshold:0.###})");
+            Emit(ref alerts, w, DriftKind.EstimatedPerformanceDrop, estimate.Severity, estimate.Evidence(), w.LastBounds!.Value, [], at, summary);
         }
         return alerts ?? (IReadOnlyList<DriftAlert>)NoAlerts;
     }
@@ -374,7 +446,12 @@ public sealed class ModelMonitor
             var encoded = Categories.SelectMany(c => c.FeatureIndices).ToHashSet();
             NumericFeatures = Enumerable.Range(0, Features.Length).Where(f => !encoded.Contains(f)).ToArray();
             Prediction = new ReferenceDistribution(profile.Prediction);
+            EstimatesAccuracy = task == ModelTask.BinaryClassification && options.Estimation.Enabled;
             (FeatureLimits, CategoryLimits, PredictionLimits) = Calibrated(options);
+            AccuracyLimits = EstimatesAccuracy
+                ? EstimatedAccuracyLimits.For(Prediction.SortedSample, options.Window.Size, PerTest(options), options.Estimation, options.Thresholds.Calibrate)
+                : null;
+            Series = SeriesDefinitions(options);
             Window = new PredictionWindow(options.Window.Size, Features.Length);
             Pending = new PendingPredictions(options.Labels.PendingCapacity, options.Labels.Expiry);
             Performance = new PerformanceWindow(options.Labels.PerformanceWindowSize);
@@ -391,7 +468,7 @@ public sealed class ModelMonitor
             var t = options.Thresholds;
             if (!t.Calibrate) return (features, categories, null);
             var size = options.Window.Size;
-            var perTest = FalseAlarmBudget.PerTest(t, NumericFeatures.Length, Categories.Length);
+            var perTest = PerTest(options);
             foreach (var f in NumericFeatures) features[f] = ThresholdCalibrator.Calibrate(Features[f], size, perTest, t, seed: f + 1);
             for (var c = 0; c < Categories.Length; c++)
             {
@@ -400,8 +477,39 @@ public sealed class ModelMonitor
             return (features, categories, ThresholdCalibrator.Calibrate(Prediction, size, perTest, t, seed: 0));
         }
 
+        /// <summary>This version's tests' share of the false-alarm budget (the accuracy estimate is one of them when made).</summary>
+        private double PerTest(MonitoringOptions options) =>
+            FalseAlarmBudget.PerTest(options.Thresholds, NumericFeatures.Length, Categories.Length, EstimatesAccuracy);
+
+        /// <summary>The series of drift history and the thresholds in force for each: the prediction, then every judged feature or column.</summary>
+        private DriftSeriesDefinition[] SeriesDefinitions(MonitoringOptions options)
+        {
+            var fixedNumeric = FeatureThresholds.Fixed(options.Thresholds);
+            var fixedCategorical = CategoricalThresholds.Fixed(options.Categorical);
+            var series = new List<DriftSeriesDefinition>
+            {
+                new("", IsPrediction: true, Categorical: false, DriftSeriesThresholds.Of(PredictionLimits ?? fixedNumeric, PredictionLimits is not null)),
+            };
+            foreach (var f in NumericFeatures)
+            {
+                series.Add(new(Features[f].Name, false, false, DriftSeriesThresholds.Of(FeatureLimits[f] ?? fixedNumeric, FeatureLimits[f] is not null)));
+            }
+            for (var c = 0; c < Categories.Length; c++)
+            {
+                series.Add(new(Categories[c].Column, false, true, DriftSeriesThresholds.Of(CategoryLimits[c] ?? fixedCategorical, CategoryLimits[c] is not null)));
+            }
+            return series.ToArray();
+        }
+
         public int Version { get; }
         public ModelTask Task { get; }
+        public IReadOnlyList<DriftSeriesDefinition> Series { get; }
+        /// <summary>Whether accuracy is estimated from the probabilities (a binary classifier, estimation on).</summary>
+        public bool EstimatesAccuracy { get; }
+        /// <summary>The reference accuracy estimate and alert limits; null when not estimated (or too few reference probabilities).</summary>
+        public EstimatedAccuracyLimits? AccuracyLimits { get; }
+        /// <summary>The latest window's estimate; null before one.</summary>
+        public PerformanceEstimate? LastEstimate { get; set; }
         public ReferenceDistribution[] Features { get; }
         /// <summary>The positions of the features that are no categorical column's encoding.</summary>
         public int[] NumericFeatures { get; }

@@ -8,7 +8,7 @@ using Cascade.Monitoring.Storage;
 
 namespace Cascade.Monitoring.Grpc;
 
-/// <summary>The Monitoring gRPC API for ops consoles: alert streams and lists, acknowledgements, model health.</summary>
+/// <summary>The Monitoring gRPC API for ops consoles: alert streams and lists, acknowledgements, model health, drift history.</summary>
 public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed, ModelMonitors monitors) : Contracts.Monitoring.V1.Monitoring.MonitoringBase
 {
     private const int MaxReplay = 1_000;
@@ -23,6 +23,9 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
 
     public override Task<AcknowledgeAlertResponse> AcknowledgeAlert(AcknowledgeAlertRequest request, ServerCallContext context) =>
         Task.FromResult(Acknowledge(request, context));
+
+    public override Task<DriftHistory> GetDriftHistory(GetDriftHistoryRequest request, ServerCallContext context) =>
+        Task.FromResult(DriftHistory(request));
 
     private async Task WatchAlertsAsync(WatchAlertsRequest request, IServerStreamWriter<DriftDetected> responses, ServerCallContext context)
     {
@@ -80,6 +83,7 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
             Version = health.Version ?? 0,
             PredictionsSeen = health.Counters.PredictionsSeen,
             LabelsJoined = health.Counters.LabelsJoined,
+            PredictionsRepeated = health.Counters.PredictionsRepeated,
             WindowSize = health.WindowCount,
             NoReferenceProfile = health.NoReferenceProfile,
             WithheldFeatures = { health.WithheldFeatures },
@@ -87,8 +91,32 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
         response.Features.AddRange(health.Features.Select(AlertMapping.ToScore));
         if (health.Prediction is { } prediction) response.Prediction = AlertMapping.ToScore(prediction);
         foreach (var (metric, value) in health.Performance) response.Performance[metric] = value;
+        foreach (var (metric, value) in health.EstimatedPerformance) response.EstimatedPerformance[metric] = value;
+        foreach (var (metric, value) in health.EstimationError) response.EstimationError[metric] = value;
         response.Detectors.AddRange(health.Detectors.Select(d => new DetectorState { Name = d.Name, Estimate = d.Estimation, Width = d.Width, Detections = d.Detections }));
         return response;
+    }
+
+    private DriftHistory DriftHistory(GetDriftHistoryRequest request)
+    {
+        var query = DriftHistoryRequests.Parse(request);
+        var (monitored, features, versions) = store.DriftHistoryCatalog(query.Model);
+        if (!monitored && monitors.Health(query.Model) is null)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{query.Model}' is not monitored: no version of it has been promoted yet."));
+        }
+        if (query.Version != 0 && !versions.Contains(query.Version))
+        {
+            var known = versions.Count == 0 ? "none yet (no window has been evaluated)" : string.Join(", ", versions.Select(v => $"v{v}"));
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{query.Model}' has no drift history for v{query.Version}; versions with history: {known}."));
+        }
+        var unknown = query.Features.Where(f => !features.Contains(f)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"Model '{query.Model}' has no drift history for feature(s) {string.Join(", ", unknown.Select(f => $"'{f}'"))}; its features: {string.Join(", ", features.Order(StringComparer.Ordinal))}."));
+        }
+        return DriftHistoryRequests.ToMessage(query.Model, store.DriftHistory(query));
     }
 
     private AcknowledgeAlertResponse Acknowledge(AcknowledgeAlertRequest request, ServerCallContext context)
@@ -96,7 +124,10 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
         if (string.IsNullOrEmpty(request.AlertId)) throw new RpcException(new Status(StatusCode.InvalidArgument, "alert_id is required."));
         // With authentication on, the principal acknowledges; without it, the caller must at least say who it is.
         if (!CallerIdentity.IsAuthenticated(context) && string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(new Status(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert."));
-        if (!store.Acknowledge(request.AlertId, CallerIdentity.Actor(context, request.Actor))) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{request.AlertId}'."));
+        // Alert ids hold '/' ("model/vN/kind@offset/severity"): over REST the id is one path segment, so clients send
+        // %2F, and JSON transcoding hands it over still encoded. Ids never hold '%' otherwise (model names cannot).
+        var alertId = request.AlertId.Contains('%') ? Uri.UnescapeDataString(request.AlertId) : request.AlertId;
+        if (!store.Acknowledge(alertId, CallerIdentity.Actor(context, request.Actor))) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{alertId}'."));
         return new AcknowledgeAlertResponse();
     }
 }

@@ -23,6 +23,9 @@ public sealed class MonitoringOptions
     /// <summary>The Page–Hinkley detector on the loss.</summary>
     public PageHinkleyOptions PageHinkley { get; set; } = new();
 
+    /// <summary>Performance estimated from the model's probabilities, without labels (binary classifiers).</summary>
+    public PerformanceEstimationOptions Estimation { get; set; } = new();
+
     /// <summary>Alert deduplication.</summary>
     public AlertOptions Alerts { get; set; } = new();
 
@@ -31,7 +34,7 @@ public sealed class MonitoringOptions
     {
         var errors = new List<string>();
         foreach (var (name, part) in new (string, object)[]
-                 { (nameof(Window), Window), (nameof(Thresholds), Thresholds), (nameof(Categorical), Categorical), (nameof(Labels), Labels), (nameof(Adwin), Adwin), (nameof(PageHinkley), PageHinkley), (nameof(Alerts), Alerts) })
+                 { (nameof(Window), Window), (nameof(Thresholds), Thresholds), (nameof(Categorical), Categorical), (nameof(Labels), Labels), (nameof(Adwin), Adwin), (nameof(PageHinkley), PageHinkley), (nameof(Estimation), Estimation), (nameof(Alerts), Alerts) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(part, new ValidationContext(part), results, validateAllProperties: true);
@@ -52,6 +55,7 @@ public sealed class MonitoringOptions
         if (Thresholds.KsPValueCritical > Thresholds.KsPValueWarning) errors.Add("Thresholds: the KS critical p-value must not exceed the warning p-value.");
         if (Categorical.ChiSquaredPValueCritical > Categorical.ChiSquaredPValueWarning) errors.Add("Categorical: the chi-squared critical p-value must not exceed the warning p-value.");
         if (Categorical.JensenShannonCritical < Categorical.JensenShannonWarning) errors.Add("Categorical: Jensen-Shannon critical must be at least its warning.");
+        if (Estimation.AccuracyDropCritical < Estimation.AccuracyDropWarning) errors.Add("Estimation: the critical accuracy drop must be at least the warning drop.");
         if (Labels.Expiry <= TimeSpan.Zero) errors.Add("Labels: the expiry must be positive.");
         if (Alerts.QuietPeriod < TimeSpan.Zero) errors.Add("Alerts: the quiet period cannot be negative.");
         return errors;

@@ -22,6 +22,9 @@ public sealed class MonitoringServiceOptions
     /// <summary>The drift statistics, windows, detectors and alert rules.</summary>
     public MonitoringOptions Drift { get; set; } = new();
 
+    /// <summary>How much drift history (each evaluated window's statistics, for GetDriftHistory) is kept.</summary>
+    public DriftHistoryOptions History { get; set; } = new();
+
     /// <summary>Where alerts are pushed besides WatchAlerts (none by default).</summary>
     public Alerts.Webhooks.WebhookOptions Webhooks { get; set; } = new();
 }

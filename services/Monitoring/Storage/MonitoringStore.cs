@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cascade.Contracts.Events.V1;
 using Cascade.Monitoring.Domain;
+using Cascade.Monitoring.Domain.History;
+using Cascade.Monitoring.Options;
 using Google.Protobuf;
 using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -11,8 +13,9 @@ namespace Cascade.Monitoring.Storage;
 /// <summary>
 /// Monitoring's durable state in one SQLite file: which version of every model is watched (with its artifact, to
 /// reload the reference profile), each monitor's checkpoint (windows, detectors, dedup memory), and every alert
-/// raised, with who acknowledged it. Monitors are checkpointed before the consumer commits, so a restart resumes
-/// with the same windows and never raises an alert twice for the same evidence.
+/// raised, with who acknowledged it, and the drift history of every evaluated window (<see cref="DriftHistoryTables"/>).
+/// Monitors are checkpointed before the consumer commits, so a restart resumes with the same windows and never raises
+/// an alert twice for the same evidence; the history is stored in the same transaction as the checkpoint.
 /// </summary>
 public sealed class MonitoringStore : IDisposable
 {
@@ -20,9 +23,11 @@ public sealed class MonitoringStore : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+    private readonly DriftHistoryOptions _history;
 
-    public MonitoringStore(string path)
+    public MonitoringStore(string path, DriftHistoryOptions? history = null)
     {
+        _history = history ?? new DriftHistoryOptions();
         _connection = SqliteFiles.OpenDurable(path);
         using var command = _connection.CreateCommand();
         command.CommandText = """
@@ -30,7 +35,7 @@ public sealed class MonitoringStore : IDisposable
             CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, model TEXT NOT NULL, severity INTEGER NOT NULL, raised_at INTEGER NOT NULL,
                                                alert BLOB NOT NULL, acknowledged_by TEXT, acknowledged_at INTEGER);
             CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (raised_at);
-            """;
+            """ + DriftHistoryTables.Schema;
         command.ExecuteNonQuery();
     }
 
@@ -54,8 +59,11 @@ public sealed class MonitoringStore : IDisposable
         }
     }
 
-    /// <summary>Saves, in one transaction, the watched version of models that switched and the checkpoints of monitors that changed.</summary>
-    public void Checkpoint(IEnumerable<(string Model, int Version, string ArtifactSha256, MonitorState? State)> monitors)
+    /// <summary>
+    /// Saves, in one transaction, the watched version of models that switched, the checkpoints of monitors that changed
+    /// and the windows they evaluated since the last checkpoint.
+    /// </summary>
+    public void Checkpoint(IEnumerable<(string Model, int Version, string ArtifactSha256, MonitorState? State)> monitors, IEnumerable<DriftHistoryBatch>? history = null)
     {
         lock (_gate)
         {
@@ -78,6 +86,7 @@ public sealed class MonitoringStore : IDisposable
                 state.Value = monitor.State is null ? DBNull.Value : JsonSerializer.Serialize(monitor.State, CheckpointJson);
                 command.ExecuteNonQuery();
             }
+            foreach (var batch in history ?? []) DriftHistoryTables.Write(_connection, transaction, batch, _history, CheckpointJson);
             transaction.Commit();
         }
     }
@@ -125,6 +134,26 @@ public sealed class MonitoringStore : IDisposable
             command.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$i", alertId);
             return command.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>The drift history <paramref name="query"/> asks for (see <see cref="DriftHistoryTables.Read"/>).</summary>
+    public IReadOnlyList<StoredDriftSeries> DriftHistory(DriftHistoryQuery query)
+    {
+        lock (_gate) return DriftHistoryTables.Read(_connection, query, CheckpointJson);
+    }
+
+    /// <summary>Whether <paramref name="model"/> is or was monitored, and the features and versions its history has.</summary>
+    public (bool Monitored, IReadOnlySet<string> Features, IReadOnlyList<int> Versions) DriftHistoryCatalog(string model)
+    {
+        lock (_gate)
+        {
+            var (features, versions) = DriftHistoryTables.Known(_connection, model);
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM monitors WHERE model = $m)";
+            command.Parameters.AddWithValue("$m", model);
+            var watched = (long)command.ExecuteScalar()! == 1;
+            return (watched || versions.Count > 0, features, versions);
         }
     }
 

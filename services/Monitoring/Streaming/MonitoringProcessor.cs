@@ -254,17 +254,22 @@ public sealed partial class MonitoringProcessor(
         _lastCheckpoint = time.GetTimestamp();
         if (_touched.Count == 0) return;
         var states = new List<(string, int, string, MonitorState?)>();
+        var history = new List<Domain.History.DriftHistoryBatch>();
         lock (_watched)
         {
             foreach (var model in _touched)
             {
                 if (_watched.TryGetValue(model, out var watched))
                 {
-                    states.Add((model, watched.Version, watched.Sha, monitors.For(model).Export()));
+                    var monitor = monitors.For(model);
+                    states.Add((model, watched.Version, watched.Sha, monitor.Export()));
+                    var evaluated = monitor.TakeHistory();
+                    if (evaluated.Dropped > 0) LogHistoryDropped(logger, model, evaluated.Dropped);
+                    history.Add(evaluated);
                 }
             }
         }
-        store.Checkpoint(states);
+        store.Checkpoint(states, history);
         _touched.Clear();
     }
 
@@ -273,6 +278,9 @@ public sealed partial class MonitoringProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watching {Model} v{Version} with no reference: its artifact has no reference profile (imported without a sample), so drift is not measured")]
     private static partial void LogNoReference(ILogger logger, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift history of {Model} lost {Dropped} evaluated window(s): more were evaluated between two checkpoints than Drift:Window:HistoryBuffer holds")]
+    private static partial void LogHistoryDropped(ILogger logger, string model, long dropped);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Severity} drift alert: {Summary}")]
     private static partial void LogAlert(ILogger logger, Severity severity, string summary);

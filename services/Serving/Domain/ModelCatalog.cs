@@ -1,3 +1,4 @@
+using Cascade.Ml.Evaluation;
 using System.Collections.Concurrent;
 using Cascade.Ml.Artifacts;
 using Cascade.Ml.Signing;
@@ -12,7 +13,7 @@ namespace Cascade.Serving.Domain;
 /// (before any model file is parsed), its files hash-verified, compiled, its golden samples re-predicted bit for bit
 /// and a warm-up run; a failed load keeps the current version, and a refused one throws <see cref="ArtifactRefusedException"/>.
 /// </summary>
-public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory, ArtifactTrust trust)
+public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory, ArtifactTrust trust, TreeEngine engine = TreeEngine.Jit)
 {
     private readonly ConcurrentDictionary<string, ServedModel> _champions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _swaps = new(StringComparer.Ordinal);
@@ -73,7 +74,7 @@ public sealed class ModelCatalog(IArtifactStore artifacts, string workDirectory,
         ModelArtifact artifact;
         try
         {
-            artifact = ModelArtifact.Load(directory, trust); // signature, hashes, compile, golden samples
+            artifact = ModelArtifact.Load(directory, trust, engine); // signature, hashes, compile, golden samples
         }
         catch (ArtifactRefusedException)
         {

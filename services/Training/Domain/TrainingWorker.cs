@@ -27,7 +27,8 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
     /// <summary>The outcome of a job: the registered version and whether it was promoted.</summary>
     public sealed record Outcome(int Version, bool Promoted, string Decision, string Device);
 
-    public async Task<Outcome> RunAsync(TrainingJob job, TrainingPolicySpec policy, CancellationToken cancellationToken)
+    /// <param name="onRound">Called after each boosting round with (rounds done, rounds planned): the job's progress.</param>
+    public async Task<Outcome> RunAsync(TrainingJob job, TrainingPolicySpec policy, CancellationToken cancellationToken, Action<int, int>? onRound = null)
     {
         var stopwatch = Stopwatch.StartNew();
         var watermark = job.Spec.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
@@ -58,13 +59,15 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
         var device = job.Spec.Resources?.Accelerator == Contracts.Common.V1.ResourceRequest.Types.Accelerator.Gpu ? "cuda" : "cpu";
         var parameters = new Dictionary<string, string>(policy.Parameters) { ["objective"] = policy.Objective };
         if (policy.NumClass > 0) parameters["num_class"] = policy.NumClass.ToString(CultureInfo.InvariantCulture);
-        var result = XGBoostTrainer.Train(train, validation.Rows > 0 ? validation : null, new TrainingOptions
+        var result = Trainers.Train(train, validation.Rows > 0 ? validation : null, new TrainingOptions
         {
+            Trainer = Trainers.Require(policy.Trainer),
             Parameters = parameters,
             Rounds = policy.Rounds > 0 ? policy.Rounds : 100,
             EarlyStoppingRounds = policy.EarlyStoppingRounds > 0 && validation.Rows > 0 ? policy.EarlyStoppingRounds : null,
             Device = device,
             Cancellation = cancellationToken,
+            OnRound = onRound,
         });
 
         var trained = stopwatch.Elapsed;

@@ -102,7 +102,11 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
             var parameters = new Dictionary<string, string>(spec.Parameters) { ["objective"] = spec.Objective };
             // num_class only when given: a multi:softprob policy without it must be refused, not validated as 2 classes.
             if (spec.NumClass > 0) parameters["num_class"] = spec.NumClass.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            XGBoostParameters.Validate(parameters);
+            Trainers.ValidateParameters(spec.Trainer, parameters);
+            if (spec.Trainer is Trainers.MlNetFastTree or Trainers.MlNetLightGbm && spec.EarlyStoppingRounds > 0)
+            {
+                throw new ArgumentException($"early_stopping_rounds is an XGBoost option: leave it 0 with trainer {spec.Trainer}.");
+            }
         }
         catch (ArgumentException ex)
         {

@@ -19,6 +19,7 @@ namespace Cascade.Training.Messaging;
 public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancellation cancellation, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
 {
     private static readonly TimeSpan CancellationPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProgressPeriod = TimeSpan.FromSeconds(1);
 
     public async Task Consume(ConsumeContext<TrainModelCommand> context)
     {
@@ -41,9 +42,19 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
         await ReportAsync(context, job.Id, status);
         job.Status = status;
         await using var watch = JobCancellationWatch.Start(cancellation, job.Id, CancellationPoll, context.CancellationToken);
+        var progress = new JobProgressReporter(status, s => ReportAsync(context, job.Id, s), ProgressPeriod);
         try
         {
-            var outcome = await worker.RunAsync(job, policy, watch.Token);
+            TrainingWorker.Outcome outcome;
+            try
+            {
+                outcome = await worker.RunAsync(job, policy, watch.Token, progress.Record);
+            }
+            finally
+            {
+                await progress.DisposeAsync();
+                (status.RoundsDone, status.RoundsPlanned) = progress.Latest;
+            }
             status.State = JobState.Succeeded;
             status.ModelVersion = outcome.Version;
             status.Promoted = outcome.Promoted;

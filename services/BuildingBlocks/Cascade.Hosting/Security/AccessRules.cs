@@ -78,10 +78,18 @@ public static class AccessRules
         [Monitoring + "ListAlerts"] = Read with { TargetField = "model", ModelScoped = true },
         [Monitoring + "GetModelHealth"] = Read with { TargetField = "model", ModelScoped = true },
         [Monitoring + "AcknowledgeAlert"] = new(CascadeRole.Operator, CallKind.Mutation, "alert_id"),
+        [Monitoring + "GetDriftHistory"] = Read with { TargetField = "model", ModelScoped = true },
 
         // HTTP routes that stand for no gRPC method.
         [MetricsScrape] = new(CascadeRole.Reader, CallKind.Read, Services: true),
+        // The web console (services/Console): its page asks who it is (open: the answer says only what the caller's own
+        // credentials allow, and an unauthenticated page learns it must sign in), and reads the pipeline's figures.
+        [ConsoleWhoAmI] = AccessRule.Open,
+        ["cascade.pipeline.v1.Pipeline/GetPipelineStatus"] = Read,
     };
+
+    /// <summary>The name the web console's <c>/console/api/whoami</c> is authorized as.</summary>
+    public const string ConsoleWhoAmI = "cascade.http/ConsoleWhoAmI";
 
     /// <summary>The name <c>/metrics</c> is authorized as when <see cref="AuthOptions.ProtectMetrics"/> is set.</summary>
     public const string MetricsScrape = "cascade.http/Metrics";

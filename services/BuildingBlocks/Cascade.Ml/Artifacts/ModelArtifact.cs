@@ -24,13 +24,13 @@ public sealed class ModelArtifact
 
     private readonly CompiledModel? _compiled;
 
-    private ModelArtifact(string directory, ModelManifest manifest, SignatureStatus signature, IModelScorer scorer, ReferenceProfile? profile, IReadOnlyList<GoldenSample> goldenSamples)
+    private ModelArtifact(string directory, ModelManifest manifest, SignatureStatus signature, IModelScorer scorer, CompiledModel? compiled, ReferenceProfile? profile, IReadOnlyList<GoldenSample> goldenSamples)
     {
         Directory = directory;
         Manifest = manifest;
         Signature = signature;
         Scorer = scorer;
-        _compiled = scorer as CompiledModel;
+        _compiled = compiled;
         Profile = profile;
         GoldenSamples = goldenSamples;
     }
@@ -42,7 +42,7 @@ public sealed class ModelArtifact
     /// <summary>What is known of the manifest's signature: trusted (when loaded with an <see cref="ArtifactTrust"/>), verified with the key it carries, unsigned.</summary>
     public SignatureStatus Signature { get; }
 
-    /// <summary>What scores rows: the compiled evaluator for XGBoost, ONNX Runtime for ONNX.</summary>
+    /// <summary>What scores rows: for XGBoost the evaluator the load's <see cref="TreeEngine"/> names (trees compiled to machine code by default), ONNX Runtime for ONNX.</summary>
     public IModelScorer Scorer { get; }
 
     /// <summary>Whether the model is an XGBoost tree ensemble (which explanations and the <c>xgboost</c> engine need).</summary>
@@ -64,8 +64,9 @@ public sealed class ModelArtifact
     /// (<see cref="Signature"/>).
     /// </summary>
     /// <exception cref="ArtifactRefusedException">Refused: a signature missing (where required), invalid or by a key not trusted; a file missing or altered.</exception>
+    /// <param name="engine">Which bit-identical evaluator scores an XGBoost model (<see cref="Scorer"/>): JIT-compiled trees by default, the node table or the quantised model on request.</param>
     /// <exception cref="ArtifactException">The manifest is unreadable, the model cannot be loaded, or it disagrees with its golden samples.</exception>
-    public static ModelArtifact Load(string directory, ArtifactTrust? trust = null)
+    public static ModelArtifact Load(string directory, ArtifactTrust? trust = null, TreeEngine engine = TreeEngine.Jit)
     {
         var manifestPath = Path.Combine(directory, ArtifactFiles.Manifest);
         if (!File.Exists(manifestPath))
@@ -129,12 +130,16 @@ public sealed class ModelArtifact
         if (scorer is CompiledModel compiled)
         {
             VerifyGoldenSamples(compiled, golden);
+            // The evaluator that will serve is held to the same bits as the node table that proved the model.
+            var treeScorer = TreeScorers.Create(compiled, engine);
+            if (!ReferenceEquals(treeScorer, compiled))
+            {
+                VerifyGoldenSamples(treeScorer, golden, tolerance: 0f);
+            }
+            return new ModelArtifact(Path.GetFullPath(directory), manifest, signature, treeScorer, compiled, profile, golden);
         }
-        else
-        {
-            VerifyGoldenSamples(scorer, golden, OnnxGoldenTolerance);
-        }
-        return new ModelArtifact(Path.GetFullPath(directory), manifest, signature, scorer, profile, golden);
+        VerifyGoldenSamples(scorer, golden, OnnxGoldenTolerance);
+        return new ModelArtifact(Path.GetFullPath(directory), manifest, signature, scorer, null, profile, golden);
     }
 
     /// <summary>A JSON file of the artifact, refused as an <see cref="ArtifactException"/> when it does not read as <typeparamref name="T"/>.</summary>

@@ -53,6 +53,12 @@ public sealed record ModelManifest
     /// </summary>
     [JsonPropertyName("categorical"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<CategoricalColumn>? Categorical { get; init; }
 
+    /// <summary>
+    /// For a model made from another by <c>cascade optimize</c>: the parent, the method and the budget it was pruned
+    /// within (<see cref="Optimization.ModelOptimization"/>). Null for every other model.
+    /// </summary>
+    [JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Optimization.ModelOptimization? Optimization { get; init; }
+
     /// <summary><see cref="Framework"/>, with the default of artifacts that predate it.</summary>
     [JsonIgnore] public string EffectiveFramework => Framework ?? ModelFrameworks.XGBoost;
 }

@@ -37,7 +37,8 @@ public static class ModelImporter
         {
             ".json" or ".ubj" => XGBoostImport.Open(source, fileName),
             ".onnx" => OnnxImport.Open(source, fileName, request.FeatureNames?.Count),
-            _ => throw new ImportException($"{fileName}: '{extension}' files are not supported; import an XGBoost model saved as .json or .ubj (Booster.save_model) or an ONNX model (.onnx)."),
+            ".zip" => MlNetImport.Open(source, fileName, request.FeatureNames),
+            _ => throw new ImportException($"{fileName}: '{extension}' files are not supported; import an XGBoost model saved as .json or .ubj (Booster.save_model), an ONNX model (.onnx) or an ML.NET tree model (.zip, mlContext.Model.Save)."),
         };
 
         var names = FeatureNames(request, model, fileName);

@@ -27,9 +27,10 @@ public static class CsvPrediction
         CsvTable.Read(csv, artifact.Manifest.Label, artifact.Manifest.FeatureNames, ignoreLabelIfPresent: true, artifact.Manifest.Categorical);
 
     /// <summary>Predicts every row of <paramref name="csv"/> and writes <paramref name="output"/> atomically; returns the row count.</summary>
-    public static int Run(string modelDirectory, string csv, string output, PredictionEngine engine)
+    /// <param name="treeEngine">Which of Cascade's evaluators runs a tree model when <paramref name="engine"/> is <see cref="PredictionEngine.Compiled"/>.</param>
+    public static int Run(string modelDirectory, string csv, string output, PredictionEngine engine, Evaluation.TreeEngine treeEngine = Evaluation.TreeEngine.Jit)
     {
-        var artifact = ModelArtifact.Load(modelDirectory);
+        var artifact = ModelArtifact.Load(modelDirectory, engine: treeEngine);
         var manifest = artifact.Manifest;
         var table = Encode(artifact, csv);
         float[] predictions;

@@ -12,7 +12,7 @@ public static class CsvTraining
     {
         var train = CsvTable.Read(csv, label);
         var validation = validationCsv is null ? null : CsvTable.Read(validationCsv, label, train.FeatureNames);
-        var result = XGBoostTrainer.Train(train, validation, options);
+        var result = Trainers.Train(train, validation, options);
         using (result.Model)
         {
             var manifest = ArtifactWriter.Write(outputDirectory, result, train, validation, label);

@@ -13,10 +13,18 @@ public sealed class TrainingOptions
     /// <summary>Stop after this many rounds without improvement on the validation set, keeping the best round; null = off.</summary>
     public int? EarlyStoppingRounds { get; init; }
 
+    /// <summary>Which engine grows the trees: <see cref="Trainers.XGBoost"/>, <see cref="Trainers.MlNetFastTree"/> or <see cref="Trainers.MlNetLightGbm"/>.</summary>
+    /// <value>The default value is xgboost.</value>
+    public string Trainer { get; init; } = Trainers.XGBoost;
+
     /// <summary><c>cpu</c> or <c>cuda</c>.</summary>
     /// <value>The default value is cpu.</value>
     public string Device { get; init; } = "cpu";
 
     /// <summary>Checked between boosting rounds: a cancelled job stops within one round.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Called on the training thread after each boosting round with (rounds done, rounds planned), for progress reports; keep it cheap.</summary>
+    /// <value>The default value is null: no reports.</value>
+    public Action<int, int>? OnRound { get; init; }
 }

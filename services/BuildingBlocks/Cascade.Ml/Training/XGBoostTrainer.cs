@@ -30,7 +30,7 @@ public static class XGBoostTrainer
         XGBoostParameters.Validate(parameters);
         var objective = parameters["objective"];
         var numClass = objective == "multi:softprob" ? int.Parse(parameters["num_class"], CultureInfo.InvariantCulture) : 1;
-        ValidateLabels(train.Labels, objective, numClass);
+        TrainingLabels.Validate(train.Labels, objective, numClass);
 
         var stopwatch = Stopwatch.StartNew();
         using var trainMatrix = DMatrix.FromTable(train);
@@ -51,6 +51,7 @@ public static class XGBoostTrainer
             {
                 options.Cancellation.ThrowIfCancellationRequested();
                 booster.UpdateOneIteration(round, trainMatrix);
+                options.OnRound?.Invoke(round + 1, options.Rounds);
                 // Evaluate only when someone reads it: it costs a prediction pass per round.
                 if (validMatrix is null || options.EarlyStoppingRounds is null)
                 {
@@ -135,26 +136,6 @@ public static class XGBoostTrainer
                 throw new ArgumentException($"Unknown device '{options.Device}': use cpu or cuda.");
         }
         return parameters;
-    }
-
-    private static void ValidateLabels(float[] labels, string objective, int numClass)
-    {
-        for (var i = 0; i < labels.Length; i++)
-        {
-            var label = labels[i];
-            if (!float.IsFinite(label))
-            {
-                throw new ArgumentException($"Row {i}: the label is missing or not finite; every training row needs a label.");
-            }
-            if (objective == "binary:logistic" && label is not (0f or 1f))
-            {
-                throw new ArgumentException($"Row {i}: binary:logistic needs labels 0 or 1, got {label.ToString(CultureInfo.InvariantCulture)}.");
-            }
-            if (objective == "multi:softprob" && (label < 0 || label >= numClass || label != MathF.Floor(label)))
-            {
-                throw new ArgumentException($"Row {i}: multi:softprob with num_class={numClass} needs integer labels 0..{numClass - 1}, got {label.ToString(CultureInfo.InvariantCulture)}.");
-            }
-        }
     }
 
     private static (string Metric, double Score) ParseFirstMetric(string line)

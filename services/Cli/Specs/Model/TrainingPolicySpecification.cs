@@ -13,7 +13,8 @@ internal sealed record TrainingPolicySpecification(
     double ValidationFraction,
     double HoldoutFraction,
     long MaxTrainingRows,
-    int NumClass) : SpecBody
+    int NumClass,
+    string Trainer = "") : SpecBody
 {
     public override SpecKind Kind => SpecKind.TrainingPolicy;
 }

@@ -22,6 +22,7 @@ internal static class TrainingPolicyMapping
             HoldoutFraction = policy.HoldoutFraction,
             MaxTrainingRows = policy.MaxTrainingRows,
             NumClass = policy.NumClass,
+            Trainer = policy.Trainer,
             // Absent when nothing is asked for, as a client that never heard of them would send.
             Resources = policy.Resources == ResourceSpecification.None ? null : new ResourceRequest
             {
@@ -57,5 +58,6 @@ internal static class TrainingPolicyMapping
         spec.ValidationFraction,
         spec.HoldoutFraction,
         spec.MaxTrainingRows,
-        spec.NumClass));
+        spec.NumClass,
+        spec.Trainer));
 }

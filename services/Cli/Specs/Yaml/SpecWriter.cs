@@ -140,6 +140,7 @@ internal static class SpecWriter
         if (all || policy.HoldoutFraction != 0) node.Add("holdout_fraction", Number(policy.HoldoutFraction));
         if (all || policy.MaxTrainingRows != 0) node.Add("max_training_rows", Integer(policy.MaxTrainingRows));
         if (all || policy.NumClass != 0) node.Add("num_class", Integer(policy.NumClass));
+        if (policy.Trainer.Length > 0) node.Add("trainer", Text(policy.Trainer));
         if (all || policy.Resources != ResourceSpecification.None)
         {
             var resources = new YamlMappingNode();

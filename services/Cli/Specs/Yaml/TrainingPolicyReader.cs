@@ -9,7 +9,7 @@ internal static class TrainingPolicyReader
     public static readonly string[] Fields =
     [
         "dataset", "feature_view", "objective", "parameters", "rounds", "early_stopping_rounds", "resources", "triggers",
-        "validation_fraction", "holdout_fraction", "max_training_rows", "num_class",
+        "validation_fraction", "holdout_fraction", "max_training_rows", "num_class", "trainer",
     ];
 
     public static readonly string[] ResourceFields = ["accelerator", "cpu_cores"];
@@ -31,7 +31,8 @@ internal static class TrainingPolicyReader
             spec.Number("validation_fraction"),
             spec.Number("holdout_fraction"),
             spec.Count("max_training_rows"),
-            spec.Int("num_class"));
+            spec.Int("num_class"),
+            spec.String("trainer", required: false, hint: "xgboost, mlnet-fasttree or mlnet-lightgbm") ?? "");
     }
 
     private static ResourceSpecification Resources(MappingReader? resources) =>

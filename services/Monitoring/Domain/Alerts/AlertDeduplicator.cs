@@ -42,6 +42,7 @@ public sealed class AlertDeduplicator(TimeSpan quietPeriod)
         DriftKind.FeatureDrift => "feature-drift",
         DriftKind.PredictionDrift => "prediction-drift",
         DriftKind.PerformanceDegradation => "performance",
+        DriftKind.EstimatedPerformanceDrop => "estimated-performance",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

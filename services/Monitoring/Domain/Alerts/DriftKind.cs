@@ -9,4 +9,6 @@ public enum DriftKind
     PredictionDrift = 2,
     /// <summary>The loss on labelled predictions increased (concept drift).</summary>
     PerformanceDegradation = 3,
+    /// <summary>The accuracy the model's own probabilities expect fell (confidence-based estimate, no labels needed).</summary>
+    EstimatedPerformanceDrop = 5,
 }

@@ -4,13 +4,24 @@ namespace Cascade.Monitoring.Domain.Windows;
 
 /// <summary>
 /// The last <c>capacity</c> predictions of one model version in a ring: feature values column by column, the first
-/// output, stream offset and event time. Memory is fixed at creation; adding never allocates.
+/// output, stream offset, event time and entity. Memory is bounded by the capacity: the columns are allocated at creation,
+/// and the index of each entity's latest record holds at most one entry per record.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The window measures the population of inputs, not the traffic: a prediction for an entity whose inputs are identical
+/// to that entity's latest record still in the window is a repeat (<see cref="IsRepeat"/>) and the monitor does not add
+/// it. Scoring the same unchanged entities again and again (a load that re-predicts a fixed set of entities, online
+/// features that stopped updating) would otherwise fill the window with a few hundred distinct vectors each counted many
+/// times, which tests built for independent draws read as drift. The entity of each record is kept with it, so this
+/// memory is bounded by the capacity and follows evictions.
+/// </para>
+/// <para>
 /// A feature the prediction log withheld (computed from a sensitive column) is held as NaN and marked withheld. Once
 /// one record withholds a feature, the values earlier records had for it are erased as well: a column that has just
 /// become sensitive leaves no raw value in memory or in the checkpoint. While any record in the window withholds a
 /// feature, <see cref="IsWithheld"/> says so and its drift is not measured.
+/// </para>
 /// </remarks>
 public sealed class PredictionWindow
 {
@@ -20,6 +31,8 @@ public sealed class PredictionWindow
     private readonly float[] outputs;
     private readonly long[] offsets;
     private readonly DateTimeOffset[] times;
+    private readonly string?[] entities;
+    private readonly Dictionary<string, int> latestSlotOfEntity = new(StringComparer.Ordinal);
     private int next;
 
     /// <summary>Creates an empty window for vectors of <paramref name="features"/> values.</summary>
@@ -39,6 +52,7 @@ public sealed class PredictionWindow
         outputs = new float[capacity];
         offsets = new long[capacity];
         times = new DateTimeOffset[capacity];
+        entities = new string?[capacity];
     }
 
     /// <summary>Records held at most.</summary>
@@ -56,8 +70,9 @@ public sealed class PredictionWindow
     /// <summary>
     /// Adds a record, evicting the oldest when full. Values that are not finite are stored as missing (NaN); the
     /// features at <paramref name="withheldFeatures"/> are stored as withheld, whatever value they carry.
+    /// <paramref name="entity"/> (null or empty when unknown) is remembered for <see cref="IsRepeat"/>.
     /// </summary>
-    public void Add(ReadOnlySpan<float> features, float output, long offset, DateTimeOffset time, ReadOnlySpan<int> withheldFeatures = default)
+    public void Add(ReadOnlySpan<float> features, float output, long offset, DateTimeOffset time, ReadOnlySpan<int> withheldFeatures = default, string? entity = null)
     {
         if (features.Length != columns.Length)
         {
@@ -79,6 +94,7 @@ public sealed class PredictionWindow
         outputs[next] = Finite(output);
         offsets[next] = offset;
         times[next] = time;
+        Remember(entity, next);
         var slot = next;
         next = (next + 1) % Capacity;
         if (Count < Capacity) Count++;
@@ -94,6 +110,23 @@ public sealed class PredictionWindow
             withheld[f][slot] = true;
             withheldCount[f]++;
         }
+    }
+
+    /// <summary>
+    /// Whether a record for <paramref name="entity"/> with these inputs and output would repeat that entity's latest
+    /// record in the window: every feature equal (missing and withheld values count as equal to each other, as they are
+    /// stored) and the same output. Always false for an unknown entity or one with no record in the window.
+    /// </summary>
+    public bool IsRepeat(string? entity, ReadOnlySpan<float> features, float output, ReadOnlySpan<int> withheldFeatures = default)
+    {
+        if (string.IsNullOrEmpty(entity) || !latestSlotOfEntity.TryGetValue(entity, out var slot)) return false;
+        if (features.Length != columns.Length || !Same(outputs[slot], Finite(output))) return false;
+        for (var f = 0; f < columns.Length; f++)
+        {
+            var value = withheldFeatures.Contains(f) ? float.NaN : Finite(features[f]);
+            if (!Same(columns[f][slot], value)) return false;
+        }
+        return true;
     }
 
     /// <summary>Whether a record in the window withheld the feature: its values are not known, so its drift is not measured.</summary>
@@ -145,7 +178,7 @@ public sealed class PredictionWindow
                 features[f] = columns[f][slot];
                 if (withheld[f][slot]) (marked ??= []).Add(f);
             }
-            records[i] = new WindowRecordState(offsets[slot], times[slot], features, outputs[slot], marked?.ToArray());
+            records[i] = new WindowRecordState(offsets[slot], times[slot], features, outputs[slot], marked?.ToArray(), entities[slot]);
         }
         return records;
     }
@@ -157,7 +190,22 @@ public sealed class PredictionWindow
         next = 0;
         foreach (var marks in withheld) Array.Clear(marks);
         Array.Clear(withheldCount);
+        Array.Clear(entities);
+        latestSlotOfEntity.Clear();
     }
+
+    /// <summary>Makes <paramref name="slot"/> hold <paramref name="entity"/>'s latest record, forgetting the entity of the record it evicts.</summary>
+    private void Remember(string? entity, int slot)
+    {
+        if (entities[slot] is { } evicted && latestSlotOfEntity.TryGetValue(evicted, out var latest) && latest == slot)
+        {
+            latestSlotOfEntity.Remove(evicted); // its latest record leaves the window; an older one cannot still be in it
+        }
+        entities[slot] = string.IsNullOrEmpty(entity) ? null : entity;
+        if (entities[slot] is { } kept) latestSlotOfEntity[kept] = slot;
+    }
+
+    private static bool Same(float stored, float value) => stored == value || (float.IsNaN(stored) && float.IsNaN(value));
 
     // Infinite inputs would make the sample distances infinite or undefined; counted as missing, they still move the
     // PSI and Jensen-Shannon missing bin, so a feature that starts overflowing is noticed.

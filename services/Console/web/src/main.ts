@@ -1,0 +1,115 @@
+// The console's entry: asks who the caller is (a login prompt when authentication is on and no key is held), opens
+// the live alert stream at once, and routes between the pages by the URL's fragment (#/, #/models/NAME, #/alerts, #/jobs).
+import { get, setToken, token, whenUnauthenticated } from "./api";
+import { disposeCharts } from "./charts";
+import { AlertStream } from "./live";
+import { alertsPage } from "./pages/alerts";
+import { jobsPage } from "./pages/jobs";
+import { modelPage } from "./pages/model";
+import { overview } from "./pages/overview";
+import type { WhoAmI } from "./types";
+import { $, errorBox, esc } from "./ui";
+
+export interface Context {
+  who: WhoAmI;
+  alerts: AlertStream;
+  /** Alerts acknowledged from this page (the alert stream does not carry acknowledgements). */
+  acknowledged: Set<string>;
+}
+
+let leave: (() => void) | null = null;
+let context: Context | null = null;
+
+function applyTheme(theme: string): void {
+  document.documentElement.dataset.theme = theme;
+  localStorage.setItem("cascade.theme", theme);
+}
+
+function showLogin(message?: string): void {
+  leave?.();
+  leave = null;
+  context?.alerts.stop();
+  context = null;
+  $("#who").textContent = "";
+  $("#signout").hidden = true;
+  $("#live").dataset.state = "refused";
+  $("#live").textContent = "signed out";
+  $("#main").innerHTML = `<form id="login" class="login">
+      <h1>Sign in</h1>
+      <p>This Cascade requires a key or token. Create a key with <code>./cascade keys create --role reader</code> (or operator, to act).</p>
+      <label>API key or token <input id="login-token" type="password" autocomplete="off" required></label>
+      <button type="submit">Sign in</button>
+      ${message ? `<p class="error">${esc(message)}</p>` : ""}
+      <p class="muted small">Kept in this tab only (sessionStorage).</p>
+    </form>`;
+  $("#login").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setToken(($("#login-token") as HTMLInputElement).value.trim());
+    void start();
+  });
+}
+
+async function route(): Promise<void> {
+  if (!context) return;
+  leave?.();
+  leave = null;
+  disposeCharts();
+  const main = $("#main");
+  const hash = decodeURIComponent(location.hash.replace(/^#/, "")) || "/";
+  document.querySelectorAll<HTMLAnchorElement>("nav a").forEach((a) => a.classList.toggle("active", hash.startsWith(`/${a.dataset.nav}`) || (hash === "/" && a.dataset.nav === "overview")));
+  try {
+    const model = /^\/models\/(.+)$/.exec(hash);
+    if (model) leave = await modelPage(main, context, model[1]);
+    else if (hash.startsWith("/alerts")) leave = await alertsPage(main, context);
+    else if (hash.startsWith("/jobs")) leave = await jobsPage(main, context);
+    else leave = await overview(main, context);
+  } catch (e) {
+    main.innerHTML = errorBox(e);
+  }
+}
+
+function showLive(alerts: AlertStream): void {
+  const el = $("#live");
+  el.dataset.state = alerts.state;
+  el.textContent = alerts.state === "live" ? "● live" : alerts.state;
+}
+
+async function start(): Promise<void> {
+  let who: WhoAmI;
+  try {
+    who = await get<WhoAmI>("/console/api/whoami");
+  } catch (e) {
+    $("#main").innerHTML = errorBox(e);
+    return;
+  }
+  if (!who.authenticated) {
+    const had = token();
+    setToken(null);
+    showLogin(had ? `That key or token was refused (${who.refused ?? "not valid"}).` : undefined);
+    return;
+  }
+  const alerts = new AlertStream(who.models);
+  context = { who, alerts, acknowledged: new Set() };
+  $("#who").textContent = who.authEnabled ? `${who.name} (${who.role ?? "no role"})` : "authentication off";
+  $("#signout").hidden = !who.authEnabled;
+  alerts.onChange(() => showLive(alerts));
+  alerts.start();
+  await route();
+}
+
+applyTheme(localStorage.getItem("cascade.theme") ?? (matchMedia("(prefers-color-scheme: light)").matches ? "light" : "dark"));
+document.addEventListener("DOMContentLoaded", () => {
+  $("#theme").addEventListener("click", () => {
+    applyTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark");
+    void route(); // charts take their colours when drawn
+  });
+  $("#signout").addEventListener("click", () => {
+    setToken(null);
+    showLogin();
+  });
+  whenUnauthenticated(() => {
+    if (context) showLogin("Your key or token is no longer accepted.");
+  });
+  window.addEventListener("hashchange", () => void route());
+  void start();
+});

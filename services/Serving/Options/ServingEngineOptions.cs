@@ -1,0 +1,19 @@
+using Cascade.Ml.Evaluation;
+
+namespace Cascade.Serving.Options;
+
+/// <summary>Which evaluator answers predictions of tree models (section <c>Cascade:Serving</c>).</summary>
+public sealed class ServingEngineOptions
+{
+    /// <summary>Configuration section name: <c>Cascade__Serving__Engine</c>.</summary>
+    public const string SectionName = "Cascade:Serving";
+
+    /// <summary>
+    /// <c>Jit</c> (trees compiled to machine code; the node table past its node budget), <c>NodeTable</c> (no code
+    /// generation, least memory at load) or <c>Quantised</c> (integer splits on 8-byte nodes, fastest on large batches
+    /// of deep ensembles). All three are bit-identical to XGBoost, and each is checked against the artifact's golden
+    /// samples before it serves; <c>docs/performance.md</c> measures them.
+    /// </summary>
+    /// <value>The default value is <c>Jit</c>.</value>
+    public TreeEngine Engine { get; set; } = TreeEngine.Jit;
+}
