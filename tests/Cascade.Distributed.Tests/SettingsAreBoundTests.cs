@@ -33,6 +33,8 @@ public sealed partial class SettingsAreBoundTests
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),
         ("Cascade:Privacy", typeof(PrivacyOptions)),
+        ("Cascade:Serving", typeof(Cascade.Serving.Options.ServingEngineOptions)),
+        ("Cascade:Console", typeof(Cascade.WebConsole.Options.ConsoleOptions)),
         ("Cascade:Signing", typeof(ModelSigningOptions)),
         ("Cascade:Auth", typeof(Cascade.Hosting.Security.AuthOptions)),
         ("Grpc:Server", typeof(GrpcServerOptions)),

@@ -62,4 +62,25 @@ public sealed class ValidateOnlyTests : IAsyncLifetime
         refused.StatusCode.Should().Be(StatusCode.InvalidArgument);
         refused.Status.Detail.Should().Contain("has no features");
     }
+
+    [Fact]
+    public async Task A_source_dataset_that_cannot_name_a_topic_or_a_window_that_is_no_duration_is_refused_not_stored()
+    {
+        // Found by the live fuzz campaign: both were stored, and then broke the materializer or answered UNKNOWN.
+        var emoji = new FeatureViewSpec { Name = "v", Dataset = "\U0001F600", Passthrough = { "a" } };
+        var badWindow = new FeatureViewSpec
+        {
+            Name = "w", Dataset = "d",
+            Aggregations = { new Aggregation { Column = "a", Function = AggregationFunction.Sum, Window = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 5, Nanos = -1 } } },
+        };
+
+        foreach (var (spec, expected) in new[] { (emoji, "lower-case letters"), (badWindow, "not a valid duration") })
+        {
+            var apply = async () => await Client.ApplyFeatureViewAsync(new ApplyFeatureViewRequest { Spec = spec });
+            var refused = (await apply.Should().ThrowAsync<RpcException>()).Which;
+            refused.StatusCode.Should().Be(StatusCode.InvalidArgument);
+            refused.Status.Detail.Should().Contain(expected);
+        }
+        (await Client.ListFeatureViewsAsync(new ListFeatureViewsRequest())).Views.Should().BeEmpty();
+    }
 }

@@ -104,4 +104,21 @@ public sealed class VersionPagesTests : IDisposable
 
         await register.Should().ThrowAsync<ArgumentException>().WithMessage("*at most 1,048,576 are accepted*");
     }
+
+    [Fact]
+    public async Task A_lineage_duration_json_cannot_write_is_refused_at_registration()
+    {
+        // Found by fuzzing: stored, it made every REST listing of the model's versions fail.
+        var spec = new ModelVersionSpec
+        {
+            Model = "churn", ArtifactSha256 = new string('a', 64), Objective = "binary:logistic", FeatureNames = { "f" },
+            Lineage = new Lineage { Duration = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 3, Nanos = -7 } },
+        };
+        var registry = new ModelRegistry(_store, new Cascade.Storage.Artifacts.LocalArtifactStore(Path.Combine(_data, "artifacts")),
+            new PromotionGate(new Cascade.Registry.Options.PromotionGateOptions()), null!);
+
+        var register = () => registry.RegisterAsync(spec, "test", CancellationToken.None);
+
+        await register.Should().ThrowAsync<ArgumentException>().WithMessage("*lineage.duration must be a non-negative duration*");
+    }
 }

@@ -167,6 +167,13 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         {
             throw new ArgumentException("A model version needs its objective and feature names.");
         }
+        if (spec.Lineage?.Duration is { } duration
+            && (duration.Seconds is < 0 or > Google.Protobuf.WellKnownTypes.Duration.MaxSeconds || duration.Nanos is < 0 or >= Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond))
+        {
+            // Found by fuzzing: a duration protobuf cannot normalise was stored, and every REST listing of the model's
+            // versions then failed to write it as JSON.
+            throw new ArgumentException("lineage.duration must be a non-negative duration (seconds ≥ 0, nanos in [0, 999999999]).");
+        }
         if (spec.CalculateSize() is var size and > MaxSpecBytes)
         {
             // Found by fuzzing: versions of several MiB each made every listing of the model slow and too large for

@@ -33,6 +33,12 @@ public static class RestBodyLimit
                     size.MaxRequestBodySize = limit;
                 }
             }
+            else if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } stream)
+            {
+                // Found by fuzzing: Kestrel's 30 MB cap applies to a whole request, so a client stream (Ingest, a
+                // producer's long-lived connection) was cut off after 30 MB with UNKNOWN, however small its messages.
+                stream.MaxRequestBodySize = null;
+            }
             await next(context);
         });
         return app;
