@@ -202,11 +202,25 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
       .join("")}</tbody></table>`;
   };
 
+  // The registry pages its listings (at most 1,000 versions and 2 MiB a page): follow the pages to the last version.
+  async function allVersions(model: string): Promise<{ versions: ModelVersion[] }> {
+    const all: ModelVersion[] = [];
+    let token = "";
+    do {
+      const page = await get<{ versions?: ModelVersion[]; nextPageToken?: string }>(
+        `/v1/models/${enc(model)}/versions?page_size=1000${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+      );
+      all.push(...(page.versions ?? []));
+      token = page.nextPageToken ?? "";
+    } while (token);
+    return { versions: all };
+  }
+
   async function load(): Promise<void> {
     try {
       const [model, list, log, serving] = await Promise.all([
         get<Model>(`/v1/models/${enc(name)}`),
-        get<{ versions?: ModelVersion[] }>(`/v1/models/${enc(name)}/versions`),
+        allVersions(name),
         get<{ entries?: AuditEntry[] }>(`/v1/models/${enc(name)}/audit`),
         get<{ models?: LoadedModel[] }>("/v1/serving").catch(() => ({ models: [] as LoadedModel[] })),
       ]);
