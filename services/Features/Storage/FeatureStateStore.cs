@@ -20,6 +20,10 @@ public sealed class FeatureStateStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
 
+    // Found by fuzzing: a dataset whose non_finite policy allows NaN and infinity delivered ∞, which plain JSON cannot
+    // hold, and every feature view over it dead-lettered the record instead of keeping it.
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public FeatureStateStore(string path)
     {
         _connection = SqliteFiles.OpenDurable(path);
@@ -136,7 +140,7 @@ public sealed class FeatureStateStore : IDisposable
                 command.CommandText = "SELECT entity, state FROM entity_states WHERE view = $v";
                 command.Parameters.AddWithValue("$v", view);
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) states[reader.GetString(0)] = JsonSerializer.Deserialize<EntityState>(reader.GetString(1))!;
+                while (reader.Read()) states[reader.GetString(0)] = JsonSerializer.Deserialize<EntityState>(reader.GetString(1), StateJson)!;
             }
             var applied = new Dictionary<int, long>();
             using (var command = _connection.CreateCommand())
@@ -166,7 +170,7 @@ public sealed class FeatureStateStore : IDisposable
                 foreach (var (id, value) in changed)
                 {
                     entity.Value = id;
-                    state.Value = JsonSerializer.Serialize(value);
+                    state.Value = JsonSerializer.Serialize(value, StateJson);
                     command.ExecuteNonQuery();
                 }
             }
