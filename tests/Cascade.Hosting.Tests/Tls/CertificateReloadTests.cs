@@ -78,8 +78,10 @@ public sealed class CertificateReloadTests(TlsCertificates certificates) : IClas
     private static async Task<string> ServedSubjectAsync(TlsHost host)
     {
         var address = new Uri(host.Grpc);
+        // Bounded: a handshake the server never finishes fails the test here instead of hanging the whole project.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(address.Host, address.Port);
+        await tcp.ConnectAsync(address.Host, address.Port, timeout.Token);
         X509Certificate? seen = null;
         await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, _) =>
         {
@@ -90,7 +92,7 @@ public sealed class CertificateReloadTests(TlsCertificates certificates) : IClas
         {
             TargetHost = "localhost",
             ApplicationProtocols = [SslApplicationProtocol.Http2],
-        });
+        }, timeout.Token);
         return seen!.Subject;
     }
 
