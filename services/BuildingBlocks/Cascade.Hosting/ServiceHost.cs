@@ -81,6 +81,7 @@ public static class ServiceHost
 
         var app = builder.Build();
         app.UseRouting();
+        app.UseRouteSlashDecoding();
         app.UseCascadeSecurity();
         app.UseRestBodyLimit();
         // gRPC-Web for every service: browsers cannot speak gRPC's HTTP/2 trailers, and reach the same handlers over HTTP/1.1.

@@ -59,16 +59,42 @@ public sealed class CompiledModel : IModelScorer
     /// <summary>The output group (class) each tree adds to, in tree order.</summary>
     internal ReadOnlySpan<int> Groups => _groups;
 
-    /// <summary>The margin every output starts from before the leaves are added.</summary>
-    internal float BaseMargin => _baseMargin;
+    /// <summary>
+    /// The margin every output starts from before the leaves are added: base_score through XGBoost's ProbToMargin (the
+    /// logit for <c>binary:logistic</c>), in float32.
+    /// </summary>
+    public float BaseMargin => _baseMargin;
+
+    /// <summary>The output (its class for <c>multi:softprob</c>, else 0) tree <paramref name="tree"/> adds its leaf to.</summary>
+    public int TreeGroup(int tree) => _groups[tree];
+
+    /// <summary>
+    /// Tree <paramref name="tree"/>'s nodes, renumbered from its root (0) as XGBoost numbers them: the trees this
+    /// evaluator runs, checked when compiled, so an export of them computes what it computes.
+    /// </summary>
+    public SplitNode[] TreeNodes(int tree)
+    {
+        var start = _roots[tree];
+        var end = tree + 1 < _roots.Length ? _roots[tree + 1] : _nodes.Length;
+        var nodes = new SplitNode[end - start];
+        for (var n = 0; n < nodes.Length; n++)
+        {
+            var node = _nodes[start + n];
+            nodes[n] = node.IsLeaf
+                ? new SplitNode(0, node.Value, false, -1, -1)
+                : new SplitNode(node.Feature, node.Value, node.DefaultLeft, node.Left - start, node.Right - start);
+        }
+        return nodes;
+    }
 
     /// <summary>Compiles a model saved by XGBoost in JSON format.</summary>
     /// <exception cref="UnsupportedModelException">The model uses a booster, objective or split type this evaluator does not implement, or is not well-formed XGBoost JSON.</exception>
-    public static CompiledModel FromXgboostJson(string json)
+    /// <param name="featureNames">Names to call features by in an error (an artifact's manifest); the model's own when null.</param>
+    public static CompiledModel FromXgboostJson(string json, IReadOnlyList<string>? featureNames = null)
     {
         try
         {
-            return Compile(json);
+            return Compile(json, featureNames);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
@@ -77,7 +103,7 @@ public sealed class CompiledModel : IModelScorer
         }
     }
 
-    private static CompiledModel Compile(string json)
+    private static CompiledModel Compile(string json, IReadOnlyList<string>? featureNamesForErrors)
     {
         using var document = JsonDocument.Parse(json);
         var learner = document.RootElement.GetProperty("learner");
@@ -106,6 +132,9 @@ public sealed class CompiledModel : IModelScorer
             throw new UnsupportedModelException($"multi:softprob model declares num_class={numClass}.");
         }
 
+        var names = learner.TryGetProperty("feature_names", out var featureNames) && featureNames.ValueKind == JsonValueKind.Array
+            ? featureNames.EnumerateArray().Select(n => n.GetString() ?? string.Empty).ToArray()
+            : [];
         var model = booster.GetProperty("model");
         var trees = model.GetProperty("trees");
         var treeInfo = model.GetProperty("tree_info");
@@ -121,21 +150,21 @@ public sealed class CompiledModel : IModelScorer
             {
                 throw new UnsupportedModelException($"Tree {index} belongs to output group {groups[index]}, outside 0..{outputCount - 1}.");
             }
-            AddTree(tree, index, featureCount, nodes);
+            AddTree(tree, index, featureCount, featureNamesForErrors ?? names, nodes);
             index++;
         }
 
-        var names = learner.TryGetProperty("feature_names", out var featureNames) && featureNames.ValueKind == JsonValueKind.Array
-            ? featureNames.EnumerateArray().Select(n => n.GetString() ?? string.Empty).ToArray()
-            : [];
         return new CompiledModel(objective, featureCount, outputCount, baseScore, nodes.ToArray(), roots, groups, names);
     }
 
-    private static void AddTree(JsonElement tree, int treeIndex, int featureCount, List<TreeNode> nodes)
+    private static void AddTree(JsonElement tree, int treeIndex, int featureCount, IReadOnlyList<string> featureNames, List<TreeNode> nodes)
     {
-        if (tree.TryGetProperty("split_type", out var splitTypes) && splitTypes.EnumerateArray().Any(t => t.GetInt32() != 0))
+        if (tree.TryGetProperty("split_type", out var splitTypes) && splitTypes.EnumerateArray().Select(t => t.GetInt32()).ToArray() is var types
+            && Array.FindIndex(types, t => t != 0) is var categorical and >= 0)
         {
-            throw new UnsupportedModelException($"Tree {treeIndex} has categorical splits, which the compiled evaluator does not implement.");
+            var feature = tree.GetProperty("split_indices")[categorical].GetInt32();
+            var name = feature >= 0 && feature < featureNames.Count ? $"'{featureNames[feature]}' (feature {feature})" : $"feature {feature}";
+            throw new UnsupportedModelException($"Tree {treeIndex}, node {categorical} splits {name} by category set (XGBoost's native categorical split), which Cascade's evaluators cannot express: train with the column one-hot or ordinal encoded (Cascade's categorical encodings) instead.");
         }
         var left = tree.GetProperty("left_children").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var right = tree.GetProperty("right_children").EnumerateArray().Select(e => e.GetInt32()).ToArray();

@@ -8,7 +8,7 @@ namespace Cascade.Features.Domain;
 /// A validated feature view: passthrough columns, windowed aggregates and encoded categorical columns of one dataset,
 /// in a fixed output order (numeric features first, then each categorical column's features).
 /// </summary>
-public sealed partial class FeatureViewDefinition
+public sealed class FeatureViewDefinition
 {
     private FeatureViewDefinition(FeatureViewSpec spec, int version, IReadOnlyList<FeatureColumn> features, IReadOnlyList<CategoricalColumn> categoricals)
     {
@@ -53,7 +53,7 @@ public sealed partial class FeatureViewDefinition
         {
             throw new ArgumentException("A feature view needs a name and a source dataset.");
         }
-        if (!NamePattern().IsMatch(spec.Name) || !NamePattern().IsMatch(spec.Dataset))
+        if (!Cascade.Contracts.ResourceNames.IsValid(spec.Name) || !Cascade.Contracts.ResourceNames.IsValid(spec.Dataset))
         {
             // Found by fuzzing: a source dataset named with an emoji was accepted, and the materializer, which reads the
             // dataset's topic, then failed on every restart of its consumer, leaving Features unhealthy.
@@ -69,7 +69,7 @@ public sealed partial class FeatureViewDefinition
             {
                 throw new ArgumentException($"Aggregation of '{aggregation.Column}' has no function: use COUNT, SUM, MEAN, MIN, MAX or LAST.");
             }
-            if (aggregation.Window is { } window && !IsNormalized(window))
+            if (aggregation.Window is { } window && !Cascade.Contracts.Durations.IsNormalized(window))
             {
                 throw new ArgumentException($"Aggregation {aggregation.Function} of '{aggregation.Column}' has a window that is not a valid duration (seconds and nanos must have the same sign, nanos within ±999,999,999).");
             }
@@ -82,15 +82,6 @@ public sealed partial class FeatureViewDefinition
     }
 
     private static TimeSpan Window(Aggregation aggregation) => aggregation.Window?.ToTimeSpan() ?? TimeSpan.Zero;
-
-    // Duration.ToTimeSpan throws on anything else, which would surface as an unmapped error.
-    private static bool IsNormalized(Google.Protobuf.WellKnownTypes.Duration duration) =>
-        duration.Seconds is >= -Google.Protobuf.WellKnownTypes.Duration.MaxSeconds and <= Google.Protobuf.WellKnownTypes.Duration.MaxSeconds
-        && Math.Abs(duration.Nanos) < Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond
-        && (duration.Seconds == 0 || duration.Nanos == 0 || Math.Sign(duration.Seconds) == Math.Sign(duration.Nanos));
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]
-    private static partial System.Text.RegularExpressions.Regex NamePattern();
 
     /// <summary>The view, with the vocabularies <paramref name="resolved"/> holds for its <c>top_k</c> columns (by column).</summary>
     /// <exception cref="ArgumentException">What is wrong with the spec.</exception>

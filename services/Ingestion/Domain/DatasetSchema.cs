@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ValueType = Cascade.Contracts.Common.V1.ValueType;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Ingestion.V1;
@@ -6,7 +5,7 @@ using Cascade.Contracts.Ingestion.V1;
 namespace Cascade.Ingestion.Domain;
 
 /// <summary>A validated dataset spec: the entity and event-time columns, typed feature columns, an optional label.</summary>
-public sealed partial class DatasetSchema
+public sealed class DatasetSchema
 {
     private DatasetSchema(DatasetSpec spec, IReadOnlyDictionary<string, ColumnSpec> columns)
     {
@@ -25,7 +24,7 @@ public sealed partial class DatasetSchema
     /// <exception cref="ArgumentException">What is wrong with the spec, and how to fix it.</exception>
     public static DatasetSchema From(DatasetSpec spec)
     {
-        if (!NamePattern().IsMatch(spec.Name))
+        if (!Cascade.Contracts.ResourceNames.IsValid(spec.Name))
         {
             throw new ArgumentException($"Dataset name '{spec.Name}' is invalid: use 1–64 lower-case letters, digits, '-' or '_', starting with a letter (it becomes part of a topic name).");
         }
@@ -85,7 +84,4 @@ public sealed partial class DatasetSchema
 
     /// <summary>The most partitions a dataset's topic may have.</summary>
     public const int MaxPartitions = 1024;
-
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]
-    private static partial Regex NamePattern();
 }

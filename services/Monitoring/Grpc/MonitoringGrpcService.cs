@@ -124,10 +124,7 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
         if (string.IsNullOrEmpty(request.AlertId)) throw new RpcException(new Status(StatusCode.InvalidArgument, "alert_id is required."));
         // With authentication on, the principal acknowledges; without it, the caller must at least say who it is.
         if (!CallerIdentity.IsAuthenticated(context) && string.IsNullOrWhiteSpace(request.Actor)) throw new RpcException(new Status(StatusCode.InvalidArgument, "actor is required: say who acknowledges the alert."));
-        // Alert ids hold '/' ("model/vN/kind@offset/severity"): over REST the id is one path segment, so clients send
-        // %2F, and JSON transcoding hands it over still encoded. Ids never hold '%' otherwise (model names cannot).
-        var alertId = request.AlertId.Contains('%') ? Uri.UnescapeDataString(request.AlertId) : request.AlertId;
-        if (!store.Acknowledge(alertId, CallerIdentity.Actor(context, request.Actor))) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{alertId}'."));
+        if (!store.Acknowledge(request.AlertId, CallerIdentity.Actor(context, request.Actor))) throw new RpcException(new Status(StatusCode.NotFound, $"No alert '{request.AlertId}'."));
         return new AcknowledgeAlertResponse();
     }
 }

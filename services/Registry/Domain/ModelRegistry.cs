@@ -167,8 +167,7 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         {
             throw new ArgumentException("A model version needs its objective and feature names.");
         }
-        if (spec.Lineage?.Duration is { } duration
-            && (duration.Seconds is < 0 or > Google.Protobuf.WellKnownTypes.Duration.MaxSeconds || duration.Nanos is < 0 or >= Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond))
+        if (spec.Lineage?.Duration is { } duration && !Cascade.Contracts.Durations.IsNonNegative(duration))
         {
             // Found by fuzzing: a duration protobuf cannot normalise was stored, and every REST listing of the model's
             // versions then failed to write it as JSON.

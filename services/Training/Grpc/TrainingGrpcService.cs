@@ -1,3 +1,4 @@
+using Cascade.Contracts;
 using Cascade.Contracts.Training.V1;
 using Grpc.Core;
 using Cascade.Ml.Training;
@@ -71,16 +72,12 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
         if (triggers.EveryNewLabeledRows < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "triggers.every_new_labeled_rows must be 0 (off) or positive."));
         foreach (var (name, duration) in new[] { ("schedule", triggers.Schedule), ("debounce", triggers.Debounce), ("cooldown", triggers.Cooldown) })
         {
-            if (duration is not null && !IsNonNegative(duration))
+            if (duration is not null && !Durations.IsNonNegative(duration))
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"triggers.{name} must be 0 (off) or a positive duration (seconds ≥ 0, nanos in [0, 999999999])."));
         }
         if (triggers.Schedule is { } schedule && schedule.ToTimeSpan() > TimeSpan.Zero && schedule.ToTimeSpan() < TimeSpan.FromSeconds(1))
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"triggers.schedule is {schedule.ToTimeSpan().TotalMilliseconds} ms: give at least 1 s."));
     }
-
-    // A well-formed protobuf Duration of zero or more: anything else would throw where it is used.
-    private static bool IsNonNegative(Duration duration) =>
-        duration.Seconds is >= 0 and <= Duration.MaxSeconds && duration.Nanos is >= 0 and < Duration.NanosecondsPerSecond;
 
     private static TrainingPolicySpec Validate(TrainingPolicySpec? spec)
     {

@@ -206,7 +206,7 @@ public sealed class ModelArtifact
         {
             return manifest.EffectiveFramework == ModelFrameworks.Onnx
                 ? OnnxScorer.Load(contents[ArtifactFiles.ModelOnnx], manifest.FeatureNames.Count)
-                : CompiledModel.FromXgboostJson(Encoding.UTF8.GetString(contents[ArtifactFiles.ModelJson]));
+                : CompiledModel.FromXgboostJson(Encoding.UTF8.GetString(contents[ArtifactFiles.ModelJson]), manifest.FeatureNames);
         }
         catch (UnsupportedModelException ex)
         {

@@ -1,3 +1,4 @@
+using Cascade.Ml.Evaluation;
 using System.Globalization;
 using System.Text;
 using Cascade.Ml.Evaluation.Categorical;
@@ -84,7 +85,7 @@ public static class CSourceExport
     /// XGBoost sends a row left when <c>value &lt; threshold</c> and a missing value to the default child; a NaN
     /// compares false, so "default left" is written <c>x &lt; t || isnan(x)</c>.
     /// </summary>
-    private static void WriteNode(StringBuilder c, IReadOnlyList<ExportNode> nodes, int id, int depth)
+    private static void WriteNode(StringBuilder c, IReadOnlyList<SplitNode> nodes, int id, int depth)
     {
         var node = nodes[id];
         var indent = new string(' ', depth * 4);

@@ -43,26 +43,14 @@ public static class ModelExporter
         return new ExportResult(full, content.LongLength, ensemble.Trees.Count, checkedSamples, maxDifference);
     }
 
-    /// <summary>The artifact's trees, from the model.json its manifest hashes; they must be the trees the evaluator compiled.</summary>
+    /// <summary>The artifact's trees: the ones its evaluator compiled when <see cref="ModelArtifact.Load"/> verified it.</summary>
     private static TreeEnsemble Read(ModelArtifact artifact)
     {
         if (!artifact.IsTreeModel)
         {
             throw new ModelExportException($"The artifact holds an imported {artifact.Manifest.EffectiveFramework} model, not an XGBoost tree ensemble: exports are made from trees. An ONNX model is already portable: use its {ArtifactFiles.ModelOnnx}.");
         }
-        var bytes = File.ReadAllBytes(Path.Combine(artifact.Directory, ArtifactFiles.ModelJson));
-        // Read again after Load verified it: refuse a file swapped in between.
-        if (ArtifactFiles.Sha256(bytes) != artifact.Manifest.Files[ArtifactFiles.ModelJson])
-        {
-            throw new ArtifactRefusedException(ArtifactRefusal.Tampered, $"{ArtifactFiles.ModelJson} changed while it was being exported.");
-        }
-        var ensemble = TreeEnsembleReader.FromXgboostJson(Encoding.UTF8.GetString(bytes), artifact.Manifest.FeatureNames);
-        var compiled = artifact.Compiled;
-        if (ensemble.FeatureCount != compiled.FeatureCount || ensemble.OutputCount != compiled.OutputCount || ensemble.Trees.Count != compiled.TreeCount)
-        {
-            throw new ModelExportException($"The trees read for export ({ensemble.Trees.Count} trees, {ensemble.FeatureCount} features, {ensemble.OutputCount} outputs) are not the ones the evaluator compiled ({compiled.TreeCount}, {compiled.FeatureCount}, {compiled.OutputCount}).");
-        }
-        return ensemble;
+        return TreeEnsembleReader.FromCompiled(artifact.Compiled);
     }
 
     /// <summary>Runs the ONNX model on every golden sample; returns how many and the largest difference from the evaluator.</summary>

@@ -1,3 +1,4 @@
+using Cascade.Ml.Evaluation;
 using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
@@ -162,7 +163,7 @@ public static class OnnxModelWriter
         ];
     }
 
-    private static List<int> PreOrder(IReadOnlyList<ExportNode> nodes)
+    private static List<int> PreOrder(IReadOnlyList<SplitNode> nodes)
     {
         var order = new List<int>();
         var pending = new Stack<int>([0]);
