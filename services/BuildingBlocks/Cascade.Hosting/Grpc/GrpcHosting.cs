@@ -32,8 +32,14 @@ public static class GrpcHosting
         {
             options.Configure(configure);
         }
-        // Status messages quote requests: kept short enough for every client's header limit (StatusDetailLimit).
-        services.AddGrpc(grpc => grpc.Interceptors.Add<StatusDetailLimit>()).AddJsonTranscoding();
+        // A client that left ends its call CANCELLED without an error logged (ClientCancellation); status messages quote
+        // requests, so they are kept short enough for every client's header limit (StatusDetailLimit).
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ClientCancellation>();
+            grpc.Interceptors.Add<StatusDetailLimit>();
+        }).AddJsonTranscoding();
+        services.TryAddSingleton<ClientCancellation>();
         services.TryAddSingleton<StatusDetailLimit>();
         RequestDecoding.Add(services);
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((grpc, cascade) =>
