@@ -4,6 +4,7 @@ using Cascade.Ml.Data;
 using Cascade.Ml.Evaluation;
 using Cascade.Ml.Evaluation.Jit;
 using Cascade.Ml.Evaluation.Quantised;
+using Cascade.Ml.Evaluation.Vectorised;
 using Cascade.Ml.Optimization;
 using Cascade.Ml.Training;
 
@@ -36,49 +37,57 @@ var jitLoadMs = loadWatch.Elapsed.TotalMilliseconds;
 loadWatch.Restart();
 var quantised = QuantisedModel.From(compiled);
 var quantisedLoadMs = loadWatch.Elapsed.TotalMilliseconds;
+loadWatch.Restart();
+var vectorised = VectorisedModel.From(compiled);
+var vectorisedLoadMs = loadWatch.Elapsed.TotalMilliseconds;
 var test = Generate(20_000, Features, seed: 2);
+
+// The evaluators and the baseline, in the order of the table; every measurement below gives them turns.
+string[] names = ["node table", "IL-compiled", "quantised", "vectorised (the default engine)", "XGBoost inplace predict"];
+const int DefaultEngine = 3;
+var loadBefore = LoadAverage();
+IModelScorer[] scorers = [compiled, jit, quantised, vectorised];
 
 // Single row latency: a different row each call (the same row repeated would train the branch predictor).
 var singleCalls = quick ? 20_000 : 100_000;
-var compiledLatency = Latency(singleCalls, test, (row, output) => compiled.Predict(row, output));
-var jitLatency = Latency(singleCalls, test, (row, output) => jit.Predict(row, output));
-var quantisedLatency = Latency(singleCalls, test, (row, output) => quantised.Predict(row, output));
-var xgboostLatency = Latency(singleCalls, test, (row, output) => model.PredictDense(row, 1).CopyTo(output));
+var latencies = Latency(singleCalls, test,
+    [.. scorers.Select(s => (Action<float[], float[]>)((row, output) => s.Predict(row, output))), (row, output) => model.PredictDense(row, 1).CopyTo(output)]);
 
 // Batch throughput.
 Action<float[], int, float[]>[] batchPredictors =
-[
-    (rows, n, output) => compiled.PredictBatch(rows, n, output),
-    (rows, n, output) => jit.PredictBatch(rows, n, output),
-    (rows, n, output) => quantised.PredictBatch(rows, n, output),
-    (rows, n, output) => model.PredictDense(rows, n).CopyTo(output),
-];
-var (compiled64, jit64, quantised64, xgboost64) = Four(Throughput(test, 64, batchPredictors));
-var (compiled1024, jit1024, quantised1024, xgboost1024) = Four(Throughput(test, 1024, batchPredictors));
+    [.. scorers.Select(s => (Action<float[], int, float[]>)((rows, n, output) => s.PredictBatch(rows, n, output))), (rows, n, output) => model.PredictDense(rows, n).CopyTo(output)];
+var batch64 = Throughput(test, 64, batchPredictors);
+var batch1024 = Throughput(test, 1024, batchPredictors);
+var baseline = names.Length - 1;
 
-Console.WriteLine($"Model: binary:logistic, {rounds} trees of depth ≤ 6, {Features} features; training on {trainRows:N0} rows; XGBoost nthread=1 everywhere; {Environment.ProcessorCount} cores");
+Console.WriteLine($"Model: binary:logistic, {rounds} trees of depth ≤ 6, {Features} features; training on {trainRows:N0} rows; XGBoost nthread=1 everywhere; {Environment.ProcessorCount} cores; AVX2 gathers: {VectorisedModel.IsHardwareAccelerated}; load average (1, 5, 15 min) before the evaluators: {loadBefore}, after: {LoadAverage()}");
 Console.WriteLine();
 Console.WriteLine("| measure | Cascade | baseline | ratio | goal |");
 Console.WriteLine("|---|---:|---:|---:|---|");
-Row("single row p50 (µs), node table vs XGBoost inplace predict", compiledLatency.P50, xgboostLatency.P50, "");
-Row("single row p50 (µs), JIT-compiled vs XGBoost inplace predict", jitLatency.P50, xgboostLatency.P50, "≤ 0.1×");
-Row("single row p50 (µs), quantised vs XGBoost inplace predict", quantisedLatency.P50, xgboostLatency.P50, "");
-Row("single row p99 (µs), node table vs XGBoost inplace predict", compiledLatency.P99, xgboostLatency.P99, "");
-Row("single row p99 (µs), JIT-compiled vs XGBoost inplace predict", jitLatency.P99, xgboostLatency.P99, "");
-Row("single row p99 (µs), quantised vs XGBoost inplace predict", quantisedLatency.P99, xgboostLatency.P99, "");
-Row("batch 64 (rows/s), node table vs XGBoost", compiled64, xgboost64, "");
-Row("batch 64 (rows/s), JIT-compiled vs XGBoost", jit64, xgboost64, "");
-Row("batch 64 (rows/s), quantised vs XGBoost", quantised64, xgboost64, "");
-Row("batch 1024 (rows/s), node table vs XGBoost", compiled1024, xgboost1024, "");
-Row("batch 1024 (rows/s), JIT-compiled vs XGBoost", jit1024, xgboost1024, "≥ 2×");
-Row("batch 1024 (rows/s), quantised vs XGBoost", quantised1024, xgboost1024, "≥ 2×");
+for (var e = 0; e < baseline; e++)
+{
+    Row($"single row p50 (µs), {names[e]} vs XGBoost inplace predict", latencies[e].P50, latencies[baseline].P50, e == DefaultEngine ? "≤ 0.1×" : "");
+}
+for (var e = 0; e < baseline; e++)
+{
+    Row($"single row p99 (µs), {names[e]} vs XGBoost inplace predict", latencies[e].P99, latencies[baseline].P99, "");
+}
+for (var e = 0; e < baseline; e++)
+{
+    Row($"batch 64 (rows/s), {names[e]} vs XGBoost", batch64[e], batch64[baseline], "");
+}
+for (var e = 0; e < baseline; e++)
+{
+    Row($"batch 1024 (rows/s), {names[e]} vs XGBoost", batch1024[e], batch1024[baseline], e == DefaultEngine ? "≥ 2×" : "");
+}
 Row("training (s, best of 3), Cascade C API vs python3-xgboost", ours.Min(), python, "≤ 1.1×");
 Console.WriteLine();
 Console.WriteLine("| evaluator | nodes | bytes per node | model bytes | load (ms) |");
 Console.WriteLine("|---|---:|---:|---:|---:|");
 Console.WriteLine($"| node table | {compiled.NodeCount:N0} | 16 | {compiled.NodeCount * 16L:N0} | – |");
-Console.WriteLine($"| JIT-compiled ({jit.MethodCount} methods) | {compiled.NodeCount:N0} | – (machine code) | – | {jitLoadMs:F1} |");
+Console.WriteLine($"| IL-compiled ({jit.MethodCount} methods) | {compiled.NodeCount:N0} | – (machine code) | – | {jitLoadMs:F1} |");
 Console.WriteLine($"| quantised | {quantised.NodeCount:N0} | {QuantisedModel.NodeBytes} | {quantised.ModelBytes:N0} (nodes + thresholds) | {quantisedLoadMs:F1} |");
+Console.WriteLine($"| vectorised (complete trees) | {compiled.NodeCount:N0} | 8 (inner), 4 (leaf) | {vectorised.ModelBytes:N0} (padded) | {vectorisedLoadMs:F1} |");
 
 // Pruning: the same model cut within AUC budgets measured on fresh rows.
 var holdout = Generate(quick ? 2_000 : 5_000, Features, seed: 3);
@@ -86,15 +95,15 @@ var modelJson = System.Text.Encoding.UTF8.GetString(model.SaveJson());
 Console.WriteLine();
 Console.WriteLine($"Pruning (drop rounds, merge sibling leaves) within an AUC budget on {holdout.Rows:N0} holdout rows:");
 Console.WriteLine();
-Console.WriteLine("| AUC budget | trees | nodes | model.json bytes | quantised bytes | single row p50 (µs, JIT) | batch 1024 (rows/s, JIT) | holdout AUC |");
+Console.WriteLine("| AUC budget | trees | nodes | model.json bytes | quantised bytes | single row p50 (µs, default engine) | batch 1024 (rows/s, default engine) | holdout AUC |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var budget in new double?[] { null, 0.0005, 0.001, 0.005 })
 {
     var json = budget is { } maxLoss ? EnsemblePruner.Prune(modelJson, holdout, new PruningBudget("auc", maxLoss)).Json : modelJson;
     var pruned = CompiledModel.FromXgboostJson(json);
     var footprint = ModelFootprint.Measure(pruned, System.Text.Encoding.UTF8.GetByteCount(json), test);
-    var prunedJit = JitCompiledModel.Compile(pruned);
-    var batch = Throughput(test, 1024, (rows, n, output) => prunedJit.PredictBatch(rows, n, output))[0];
+    var prunedScorer = TreeScorers.Create(pruned);
+    var batch = Throughput(test, 1024, (rows, n, output) => prunedScorer.PredictBatch(rows, n, output))[0];
     var auc = EnsemblePruner.Score(pruned, holdout, "auc");
     Console.WriteLine($"| {(budget is null ? "unpruned" : budget.Value.ToString("G", CultureInfo.InvariantCulture))} | {footprint.Trees} | {footprint.Nodes:N0} | {footprint.ModelJsonBytes:N0} | {footprint.QuantisedBytes:N0} | {footprint.LatencyMicroseconds:F2} | {batch:N0} | {auc:F5} |");
 }
@@ -125,28 +134,44 @@ static TabularData Generate(int rows, int columns, int seed)
     return new TabularData(features, rows, Enumerable.Range(0, columns).Select(c => $"f{c}").ToArray(), labels);
 }
 
-static (double P50, double P99) Latency(int calls, TabularData test, Action<float[], float[]> predict)
+// p50 and p99 of each predictor over all its calls; the predictors take turns in rounds of 5,000 calls, so load from
+// other processes on the shared machine falls on all of them alike rather than on whichever ran during a burst.
+static (double P50, double P99)[] Latency(int calls, TabularData test, params Action<float[], float[]>[] predictors)
 {
+    const int CallsPerTurn = 5_000;
     var row = new float[test.Columns];
     var output = new float[1];
-    var samples = new double[calls];
-    for (var i = 0; i < 2000; i++)
+    var samples = predictors.Select(_ => new double[calls]).ToArray();
+    foreach (var predict in predictors)
     {
-        test.Row(i % test.Rows).CopyTo(row);
-        predict(row, output);
+        for (var i = 0; i < 2000; i++)
+        {
+            test.Row(i % test.Rows).CopyTo(row);
+            predict(row, output);
+        }
     }
-    for (var i = 0; i < calls; i++)
+    for (var turn = 0; turn < calls; turn += CallsPerTurn)
     {
-        test.Row(i % test.Rows).CopyTo(row);
-        var start = Stopwatch.GetTimestamp();
-        predict(row, output);
-        samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        for (var p = 0; p < predictors.Length; p++)
+        {
+            for (var i = turn; i < Math.Min(calls, turn + CallsPerTurn); i++)
+            {
+                test.Row(i % test.Rows).CopyTo(row);
+                var start = Stopwatch.GetTimestamp();
+                predictors[p](row, output);
+                // From raw timestamps: a TimeSpan rounds to 100 ns ticks, too coarse for a call of under a microsecond.
+                samples[p][i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
+            }
+        }
     }
-    Array.Sort(samples);
-    return (samples[calls / 2], samples[(int)(calls * 0.99)]);
+    return samples.Select(s =>
+    {
+        Array.Sort(s);
+        return (s[calls / 2], s[(int)(calls * 0.99)]);
+    }).ToArray();
 }
 
-static (double, double, double, double) Four(double[] values) => (values[0], values[1], values[2], values[3]);
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 // Rows per second of each predictor from its fastest batch, the predictors taking turns batch by batch. On a shared
 // machine other processes take the core away at random moments, and a batch that lasts longer than a time slice is
@@ -172,7 +197,7 @@ static double[] Throughput(TabularData test, int batch, params Action<float[], i
             {
                 var start = Stopwatch.GetTimestamp();
                 predictors[p](rows, batch, output);
-                samples[p].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                samples[p].Add((Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency);
             }
         }
     }

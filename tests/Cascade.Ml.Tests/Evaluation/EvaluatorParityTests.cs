@@ -4,12 +4,13 @@ using Cascade.Ml.Data;
 using Cascade.Ml.Evaluation;
 using Cascade.Ml.Evaluation.Jit;
 using Cascade.Ml.Evaluation.Quantised;
+using Cascade.Ml.Evaluation.Vectorised;
 using Cascade.Ml.Tests.Fixtures;
 using Cascade.Ml.Training;
 
 namespace Cascade.Ml.Tests.Evaluation;
 
-/// <summary>The IL-compiled and quantised evaluators give the node table's predictions bit for bit.</summary>
+/// <summary>The IL-compiled, quantised and vectorised evaluators, and the default engine, give the node table's predictions bit for bit.</summary>
 public class EvaluatorParityTests
 {
     private static (CompiledModel Model, string Json) Train(string objective, int rounds, Dictionary<string, string>? extra = null, int rows = 1500)
@@ -104,6 +105,17 @@ public class EvaluatorParityTests
         ShouldAgreeBitForBit(model, json, QuantisedModel.From(model));
     }
 
+    [Theory]
+    [InlineData("binary:logistic")]
+    [InlineData("reg:squarederror")]
+    [InlineData("multi:softprob")]
+    public void The_vectorised_model_and_the_default_engine_are_bit_identical_to_the_node_table(string objective)
+    {
+        var (model, json) = Train(objective, rounds: 40);
+        ShouldAgreeBitForBit(model, json, VectorisedModel.From(model));
+        ShouldAgreeBitForBit(model, json, TreeScorers.Create(model));
+    }
+
     [Fact]
     public void Deep_loss_guided_trees_compile_one_per_method_and_stay_bit_identical()
     {
@@ -113,6 +125,7 @@ public class EvaluatorParityTests
         jit.MethodCount.Should().Be(model.TreeCount);
         ShouldAgreeBitForBit(model, json, jit);
         ShouldAgreeBitForBit(model, json, QuantisedModel.From(model));
+        TreeScorers.Create(model).Should().BeOfType<JitCompiledModel>("trees over ten levels deep are not laid out as complete trees");
     }
 
     [Fact]
@@ -124,13 +137,22 @@ public class EvaluatorParityTests
     }
 
     [Fact]
-    public void A_model_over_the_node_budget_is_scored_by_the_node_table()
+    public void A_model_too_deep_to_vectorise_and_over_the_node_budget_is_scored_by_the_node_table()
     {
-        var (model, _) = Train("binary:logistic", rounds: 10);
+        var model = CompiledModel.FromXgboostJson(ChainTreeJson(20));
         TreeScorers.Create(model, TreeEngine.Jit, maxCompiledNodes: model.NodeCount - 1).Should().BeSameAs(model);
         TreeScorers.Create(model, TreeEngine.Jit, maxCompiledNodes: model.NodeCount).Should().BeOfType<JitCompiledModel>();
         TreeScorers.Create(model, TreeEngine.NodeTable).Should().BeSameAs(model);
         TreeScorers.Create(model, TreeEngine.Quantised).Should().BeOfType<QuantisedModel>();
+    }
+
+    [Fact]
+    public void The_default_engine_vectorises_trees_of_ten_levels_or_fewer_where_the_processor_has_avx2_whatever_the_node_budget()
+    {
+        var (model, _) = Train("binary:logistic", rounds: 10);
+        var expected = VectorisedModel.IsHardwareAccelerated ? typeof(VectorisedModel) : typeof(CompiledModel);
+        TreeScorers.Create(model, TreeEngine.Jit, maxCompiledNodes: 0).Should().BeOfType(expected, "the budget bounds code generation, and the vectorised model generates none");
+        TreeScorers.Create(model, TreeEngine.NodeTable).Should().BeSameAs(model);
     }
 
     /// <summary>
