@@ -124,13 +124,11 @@ public sealed class ChallengerTrafficTests : IAsyncLifetime
         alerts.Current.Summary.Should().Contain("v1 keeps serving").And.Contain("artifact hash mismatch");
         // A drift retrain would be queued once the policy's debounce (2 s) has passed since the alert: watch for one
         // for well past that, failing at once if it appears.
-        var watchUntil = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (DateTime.UtcNow < watchUntil)
+        await Eventually.ThroughoutAsync(async () =>
         {
             var jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(Channel).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model });
             jobs.Jobs.Should().NotContain(j => j.Spec.Trigger == TriggerKind.Drift, "a failed load is not drift");
-            await Task.Delay(250);
-        }
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(250));
     }
 
     private Task<PredictResponse> Predict(int version = 0, string requestId = "") =>

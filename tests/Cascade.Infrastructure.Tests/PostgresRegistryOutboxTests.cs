@@ -173,13 +173,11 @@ public sealed class PostgresRegistryOutboxTests : IAsyncLifetime
                 await (i % 2 == 0 ? registryA : registryB).RegisterAsync(spec, "worker", CancellationToken.None);
             }
             var audited = a.Audit("churn", 0).Where(e => e.Action != "Rejected").Select(e => RegistryEvent.EventId("churn", e.Sequence)).ToArray();
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (log.Stored.Count < audited.Length && DateTime.UtcNow < deadline) await Task.Delay(20);
+            await Eventually.WaitUntilAsync(() => log.Stored.Count >= audited.Length, $"the log holds all {audited.Length} registry events", TimeSpan.FromSeconds(15));
 
             log.Stored.Should().Equal(audited, "each event once, in the order its change committed, whichever replica relayed it");
             // A relay deletes what it sent only after the log confirmed it: the last run may still be on its way out.
-            while (a.PendingEvents(10).Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
-            a.PendingEvents(10).Should().BeEmpty();
+            await Eventually.WaitUntilAsync(() => a.PendingEvents(10).Count == 0, "the outbox is empty once the log confirmed every event", TimeSpan.FromSeconds(15));
         }
         finally
         {

@@ -51,17 +51,10 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         }
     }
 
-    private async Task<TrainingJob> AwaitJobAsync(string id, Func<TrainingJob, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var job = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = id });
-            if (condition(job)) return job;
-            DateTime.UtcNow.Should().BeBefore(deadline, $"job {id} is {job.Status.State} ({job.Status.Error})");
-            await Task.Delay(200);
-        }
-    }
+    private Task<TrainingJob> AwaitJobAsync(string id, Func<TrainingJob, bool> condition) =>
+        Eventually.WaitForAsync(
+            async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = id }),
+            condition, $"job {id} reaches the state awaited", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(200));
 
     [Fact]
     public async Task A_job_is_trained_by_a_cpu_worker_over_rabbitmq_and_its_status_comes_back()
@@ -73,15 +66,9 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
             request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
             await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
         }
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        ListJobsResponse jobs;
-        do
-        {
-            await Task.Delay(200);
-            jobs = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model });
-            DateTime.UtcNow.Should().BeBefore(deadline, "10,000 labeled rows queue a job");
-        }
-        while (jobs.Jobs.Count == 0);
+        var jobs = await Eventually.WaitForAsync(
+            async () => await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = DemoDataset.Model }),
+            listed => listed.Jobs.Count > 0, "10,000 labeled rows queue a job", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(200));
 
         var done = await AwaitJobAsync(jobs.Jobs[0].Id, j => j.Status.State is JobState.Succeeded or JobState.Failed);
 
@@ -94,10 +81,14 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
     public async Task A_gpu_job_waits_in_the_gpu_queue_when_no_worker_has_cuda()
     {
         var job = await QueueGpuJobAsync("gpu routing test");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Eventually.WaitUntilAsync(async () => await MessagesIn("train-gpu") == 1, "the gpu job's command is on the broker");
 
-        (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Queued);
-        (await MessagesIn("train-gpu")).Should().Be(1, "no worker here has XGBoost with CUDA, so the gpu job waits for one");
+        // A worker taking it would empty the queue and move the job on within a moment: watched, failing at once.
+        await Eventually.ThroughoutAsync(async () =>
+        {
+            (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Queued);
+            (await MessagesIn("train-gpu")).Should().Be(1, "no worker here has XGBoost with CUDA, so the gpu job waits for one");
+        }, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
@@ -110,18 +101,16 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
 
         failed.Status.Attempts.Should().Be(3);
         failed.Status.Error.Should().Contain("Not enough labeled rows");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await MessagesIn("train-cpu_error") == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
-        (await MessagesIn("train-cpu_error")).Should().Be(1, "the command ends in the pool's dead-letter queue");
+        (await Eventually.WaitForAsync(() => MessagesIn("train-cpu_error"), n => n > 0, "the command reaches the pool's dead-letter queue"))
+            .Should().Be(1, "the command ends in the pool's dead-letter queue");
     }
 
     [Fact]
     public async Task A_worker_in_another_process_skips_a_job_cancelled_while_its_command_waited_in_the_queue()
     {
         var job = await QueueGpuJobAsync("cancel test");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await MessagesIn("train-gpu") == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
-        (await MessagesIn("train-gpu")).Should().Be(1, "the command is on the broker: the outbox cannot take it back");
+        (await Eventually.WaitForAsync(() => MessagesIn("train-gpu"), n => n > 0, "the gpu job's command reaches the broker"))
+            .Should().Be(1, "the command is on the broker: the outbox cannot take it back");
 
         await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = job.Id });
 
@@ -147,10 +136,8 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         }, logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
         await worker.StartAsync();
         var skipped = $"Training job {job.Id} was cancelled: nothing registered";
-        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!logs.Messages.Contains(skipped) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Eventually.WaitUntilAsync(() => logs.Messages.Contains(skipped), "the worker takes the command and skips it");
 
-        logs.Messages.Should().Contain(skipped, "the worker took the command and skipped it");
         logs.Messages.Should().NotContain(m => m.Contains("failed on attempt", StringComparison.Ordinal), "it never tried to train");
         (await MessagesIn("train-gpu")).Should().Be(0);
         (await MessagesIn("train-gpu_error")).Should().Be(0);
@@ -178,9 +165,7 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).CancelJobAsync(new CancelJobRequest { Id = job.Id });
 
         var stopped = $"Training job {job.Id} was cancelled: nothing registered";
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!_logs.Messages.Contains(stopped) && DateTime.UtcNow < deadline) await Task.Delay(100);
-        _logs.Messages.Should().Contain(stopped, "the worker saw the cancellation within a poll and stopped between rounds");
+        await Eventually.WaitUntilAsync(() => _logs.Messages.Contains(stopped), "the worker sees the cancellation within a poll and stops between rounds");
         (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id })).Status.State.Should().Be(JobState.Cancelled);
         var versions = await new Cascade.Contracts.Registry.V1.Registry.RegistryClient(_channel).ListModelVersionsAsync(new Contracts.Registry.V1.ListModelVersionsRequest { Model = DemoDataset.Model });
         versions.Versions.Should().BeEmpty();
@@ -221,13 +206,9 @@ public sealed class RabbitMqJobTests : IAsyncLifetime
         request.Records.Add(Enumerable.Range(0, count).Select(_ => DemoDataset.ToRecord(stream.Next())));
         await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).IngestBatchAsync(request);
         // Wait for the rows to be materialized, so the trigger has a watermark to train up to.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetMaterializationStatusAsync(new Contracts.Features.V1.GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView });
-            if (status.LabeledRows >= count) return;
-            await Task.Delay(100);
-        }
+        await Eventually.WaitForAsync(
+            async () => await new Cascade.Contracts.Features.V1.Features.FeaturesClient(_channel).GetMaterializationStatusAsync(new Contracts.Features.V1.GetMaterializationStatusRequest { FeatureView = DemoDataset.FeatureView }),
+            status => status.LabeledRows >= count, $"{count} labeled rows are materialized");
     }
 
     public async Task DisposeAsync()

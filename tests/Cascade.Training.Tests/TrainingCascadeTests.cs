@@ -114,13 +114,11 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
         var job = await WaitForJobAsync(_ => true);
         // A worker taking it would move it to RUNNING within a second (the cpu job of the test above starts at once):
         // watch it for longer than that, failing as soon as it leaves the queue.
-        var watchUntil = DateTime.UtcNow + TimeSpan.FromSeconds(3);
-        while (DateTime.UtcNow < watchUntil)
+        await Eventually.ThroughoutAsync(async () =>
         {
             var again = await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).GetJobAsync(new GetJobRequest { Id = job.Id });
             again.Status.State.Should().Be(JobState.Queued, "Debian's XGBoost has no CUDA, so this host runs no gpu worker");
-            await Task.Delay(100);
-        }
+        }, TimeSpan.FromSeconds(3));
     }
 
     [Fact]
@@ -140,13 +138,9 @@ public sealed class TrainingCascadeTests : IAsyncLifetime
 
         // Two intervals without new rows: the same data would train the same model, so no job. Watched for the whole
         // stretch, failing as soon as a second job appears.
-        var quietUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4.5);
-        while (DateTime.UtcNow < quietUntil)
-        {
+        await Eventually.ThroughoutAsync(async () =>
             (await new Cascade.Contracts.Training.V1.Training.TrainingClient(_channel).ListJobsAsync(new ListJobsRequest { Model = "readings-model" })).Jobs
-                .Should().ContainSingle("no labeled rows arrived since the first scheduled job");
-            await Task.Delay(100);
-        }
+                .Should().ContainSingle("no labeled rows arrived since the first scheduled job"), TimeSpan.FromSeconds(4.5));
 
         await IngestAsync(500, first: 2000);
         var second = await WaitForJobAsync(j => j.Id != first.Id && j.Status.State == JobState.Succeeded);

@@ -32,6 +32,24 @@ internal static class Eventually
     public static Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null, TimeSpan? poll = null) =>
         Poll(read, done, what, timeout, poll, showLast: true);
 
+    /// <summary>
+    /// Runs <paramref name="check"/> (assertions) again and again for <paramref name="duration"/> and fails as soon as one
+    /// throws: how a negative check ("X never happens") watches for what would prove it wrong instead of sleeping a fixed
+    /// time and looking once. The last check runs after the stretch has ended.
+    /// </summary>
+    public static async Task ThroughoutAsync(Func<Task> check, TimeSpan duration, TimeSpan? poll = null)
+    {
+        var pause = poll ?? TimeSpan.FromMilliseconds(100);
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var ended = stopwatch.Elapsed >= duration;
+            await check();
+            if (ended) return;
+            await Task.Delay(pause);
+        }
+    }
+
     private static async Task<T> Poll<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout, TimeSpan? poll, bool showLast)
     {
         var limit = timeout ?? DefaultTimeout;
