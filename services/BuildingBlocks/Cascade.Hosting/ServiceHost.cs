@@ -25,6 +25,12 @@ namespace Cascade.Hosting;
 /// </summary>
 public static class ServiceHost
 {
+    /// <summary>
+    /// Console log timestamps to the millisecond: a record crosses several processes in tens of milliseconds, and
+    /// comparing their logs line by line is how an operator finds where the time went (whole seconds hid it).
+    /// </summary>
+    public const string LogTimestampFormat = "HH:mm:ss.fff ";
+
     /// <summary>Reads <see cref="ServiceHostOptions"/> from configuration section <c>Cascade</c> (environment, command line).</summary>
     public static ServiceHostOptions ReadOptions(string[] args)
     {
@@ -58,7 +64,7 @@ public static class ServiceHost
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = LogTimestampFormat; });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         }
         else
@@ -118,7 +124,7 @@ public static class ServiceHost
         {
             var options = ReadOptions(args);
             app = Build(options, grpcServices, (services, data) => addServices(services, data, options),
-                logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information), args);
+                logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = LogTimestampFormat; }).SetMinimumLevel(LogLevel.Information), args);
         }
         catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or System.ComponentModel.DataAnnotations.ValidationException or InvalidOperationException)
         {
