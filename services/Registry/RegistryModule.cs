@@ -32,6 +32,8 @@ public static class RegistryModule
         services.AddSingleton<RegistryOutbox>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryOutbox>());
         services.AddSingleton<ModelRegistry>();
+        // The first registration's cold start (first S3 request, reflection caches) is paid before any job arrives.
+        services.AddHostedService<RegistryWarmUp>();
         // Artifacts outside the retention policy are collected (audited, then deleted) every Interval.
         var retention = services.AddValidatedOptions(RetentionOptions.SectionName, configureRetention, RetentionOptions.Rules);
         services.AddSingleton(sp => new ArtifactCollector(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<IArtifactStore>(), retention,
