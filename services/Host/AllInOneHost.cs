@@ -62,7 +62,8 @@ public static class AllInOneHost
                 o.RabbitMq = options.Infrastructure.RabbitMq;
             }, SameSigning);
             services.AddCascadeMonitoring(o => o.DatabasePath = Path.Combine(data, "monitoring.db"));
-            // The web console at the root of the HTTP port, with the pipeline's figures read from this process's services.
+            // The web console at the root of the HTTP port; its pipeline figures are read from this process's own /metrics
+            // totals (in-process, on a timer), so nothing listens to single predictions beside OpenTelemetry.
             services.AddCascadeConsole();
         }, configureLogging, args);
     }

@@ -1,176 +1,128 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Cascade.Contracts.Pipeline.V1;
-using Google.Protobuf.WellKnownTypes;
+using Cascade.WebConsole.Options;
+using Cascade.WebConsole.Pipeline.Prometheus;
+using Cascade.WebConsole.Pipeline.Scraping;
+using Cascade.WebConsole.Pipeline.Totals;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Cascade.WebConsole.Pipeline;
 
 /// <summary>
-/// Listens to the instruments the services of this process publish (what <c>/metrics</c> exports) and turns them into
-/// the pipeline's figures: records accepted and predictions made per second (counter deltas over the last
-/// <see cref="RateWindow"/>), consumer lag per group and topic (the event log's gauge, read when asked) and feature
-/// freshness (the most recent <see cref="FreshnessSamples"/> records per view). In the all-in-one host every service
-/// is in this process, so the figures cover the whole cascade; instruments are process-wide, so several hosts in one
-/// process (tests) are counted together.
+/// Reads every service's totals (<see cref="MetricsTarget"/>: its own process's <c>/metrics</c> in the all-in-one host,
+/// each service's <c>/metrics</c> URL in the distributed deployment) every <see cref="PipelineFiguresOptions.SampleIntervalSeconds"/>,
+/// keeps a sliding window of reads per service and answers the pipeline's figures from them
+/// (<see cref="PipelineFigures"/>). The figures cost the services nothing per request: OpenTelemetry keeps the totals
+/// anyway, and they are read a few times a minute. A service that does not answer in time, refuses, or sends text that
+/// does not parse is unavailable until its next good read; the others' figures are unaffected.
 /// </summary>
-public sealed class PipelineSampler : IHostedService, IDisposable
+public sealed partial class PipelineSampler : BackgroundService
 {
-    /// <summary>The span rates are measured over.</summary>
-    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(60);
-
-    /// <summary>Records per feature view that freshness percentiles are computed over.</summary>
-    public const int FreshnessSamples = 512;
-
-    private static readonly TimeSpan SnapshotPeriod = TimeSpan.FromSeconds(5);
-
-    private readonly MeterListener _listener = new();
+    private readonly (MetricsTarget Target, TotalsWindow Window)[] _reads;
+    private readonly PipelineFiguresOptions _options;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<(string Dataset, string Outcome), long> _ingested = new();
-    private readonly ConcurrentDictionary<(string Model, string Role), long> _predicted = new();
-    private readonly ConcurrentDictionary<string, FreshnessWindow> _freshness = new(StringComparer.Ordinal);
+    private readonly ILogger<PipelineSampler> _log;
+    private readonly SemaphoreSlim _round = new(1, 1);
     private readonly Lock _gate = new();
-    private readonly Queue<Snapshot> _history = new();
-    private readonly ITimer _timer;
-    private Dictionary<(string Group, string Topic), long>? _lagBeingRead;
 
-    public PipelineSampler(TimeProvider? time = null)
+    public PipelineSampler(IEnumerable<MetricsTarget> targets, PipelineFiguresOptions options, ILogger<PipelineSampler> log, TimeProvider? time = null)
     {
+        _options = options;
+        _log = log;
         _time = time ?? TimeProvider.System;
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Name is "cascade.ingestion.records" or "cascade.serving.predictions" or "cascade.eventlog.consumer.lag" or "cascade.features.freshness")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>(OnLong);
-        _listener.SetMeasurementEventCallback<double>(OnDouble);
-        _listener.Start();
-        TakeSnapshot();
-        _timer = _time.CreateTimer(_ => TakeSnapshot(), null, SnapshotPeriod, SnapshotPeriod);
+        _reads = targets.Select(t => (t, new TotalsWindow(TimeSpan.FromSeconds(options.RateWindowSeconds)))).ToArray();
     }
 
-    /// <summary>The figures now, with rates over the last minute (or since start, when younger).</summary>
-    public PipelineStatus Read(IEnumerable<string> sources)
+    /// <summary>The figures of the last read, with rates over the window (shorter just after start, as the answer says).</summary>
+    public PipelineStatus Read()
     {
-        var now = Take();
-        Snapshot oldest;
-        lock (_gate) oldest = _history.Count > 0 ? _history.Peek() : now;
-        var seconds = (now.At - oldest.At).TotalSeconds;
-        double Rate(long current, long before) => seconds > 0 ? Math.Max(0, current - before) / seconds : 0;
-
-        var status = new PipelineStatus { SampledAt = Timestamp.FromDateTimeOffset(now.At), RateWindowSeconds = seconds, Sources = { sources } };
-        foreach (var dataset in now.Ingested.Keys.Select(k => k.Dataset).Distinct().Order(StringComparer.Ordinal))
-        {
-            long Count(Snapshot s, string outcome) => s.Ingested.GetValueOrDefault((dataset, outcome));
-            status.Ingest.Add(new DatasetIngest
-            {
-                Dataset = dataset,
-                AcceptedPerSecond = Rate(Count(now, "accepted"), Count(oldest, "accepted")),
-                AcceptedTotal = Count(now, "accepted"),
-                RejectedTotal = Count(now, "rejected"),
-                DuplicateTotal = Count(now, "duplicate"),
-            });
-        }
-        foreach (var model in now.Predicted.Keys.Select(k => k.Model).Distinct().Order(StringComparer.Ordinal))
-        {
-            long Count(Snapshot s, string? role) => s.Predicted.Where(p => p.Key.Model == model && (role is null || p.Key.Role == role)).Sum(p => p.Value);
-            status.Predictions.Add(new ModelPredictions
-            {
-                Model = model,
-                PredictionsPerSecond = Rate(Count(now, null) - Count(now, "shadow"), Count(oldest, null) - Count(oldest, "shadow")),
-                PredictionsTotal = Count(now, null) - Count(now, "shadow"),
-                CanaryPerSecond = Rate(Count(now, "canary"), Count(oldest, "canary")),
-                ShadowPerSecond = Rate(Count(now, "shadow"), Count(oldest, "shadow")),
-            });
-        }
-        foreach (var ((group, topic), lag) in ReadLag().OrderBy(l => l.Key.Group, StringComparer.Ordinal).ThenBy(l => l.Key.Topic, StringComparer.Ordinal))
-        {
-            status.ConsumerLag.Add(new ConsumerLag { Group = group, Topic = topic, Lag = lag });
-        }
-        foreach (var (view, window) in _freshness.OrderBy(f => f.Key, StringComparer.Ordinal))
-        {
-            var (p50, p99, samples) = window.Percentiles();
-            status.Freshness.Add(new FeatureViewFreshness { FeatureView = view, P50Ms = p50, P99Ms = p99, Samples = samples });
-        }
-        return status;
+        lock (_gate) return PipelineFigures.Compose(_time.GetUtcNow(), _reads);
     }
 
-    private Dictionary<(string Group, string Topic), long> ReadLag()
+    /// <summary>Reads every service once, all at the same time, each within the scrape timeout.</summary>
+    public async Task SampleAsync(CancellationToken cancellationToken)
     {
-        // The gauge is observed on demand: its callback asks every live consumer now (OnLong collects the answers).
-        lock (_gate)
+        // Rounds never overlap (a slow service cannot make them pile up), and each window sees its reads in order.
+        await _round.WaitAsync(cancellationToken);
+        try
         {
-            _lagBeingRead = [];
-            try
+            var outcomes = await Task.WhenAll(_reads.Select(r => ReadOneAsync(r.Target, cancellationToken)));
+            lock (_gate)
             {
-                _listener.RecordObservableInstruments();
-                return _lagBeingRead;
-            }
-            finally
-            {
-                _lagBeingRead = null;
+                for (var i = 0; i < _reads.Length; i++)
+                {
+                    var (target, window) = _reads[i];
+                    var (totals, at, failure) = outcomes[i];
+                    var wasAvailable = window.Failure is null;
+                    if (totals is not null)
+                    {
+                        window.Add(at, totals);
+                        if (!wasAvailable) LogAnswering(_log, target.Name);
+                    }
+                    else
+                    {
+                        window.Fail(failure!);
+                        if (wasAvailable) LogUnavailable(_log, target.Name, failure!);
+                    }
+                }
             }
         }
-    }
-
-    private void OnLong(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
-    {
-        switch (instrument.Name)
+        finally
         {
-            case "cascade.ingestion.records":
-                _ingested.AddOrUpdate((Tag(tags, "dataset"), Tag(tags, "outcome")), value, (_, total) => total + value);
-                break;
-            case "cascade.serving.predictions":
-                _predicted.AddOrUpdate((Tag(tags, "model"), Tag(tags, "role")), value, (_, total) => total + value);
-                break;
-            case "cascade.eventlog.consumer.lag" when _lagBeingRead is { } lag:
-                var key = (Tag(tags, "group"), Tag(tags, "topic"));
-                lag[key] = lag.GetValueOrDefault(key) + value;
-                break;
+            _round.Release();
         }
     }
 
-    private void OnDouble(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (instrument.Name == "cascade.features.freshness")
+        // The first read at once, so rates count from the start and the page has figures at its first visit.
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.SampleIntervalSeconds), _time);
+        try
         {
-            _freshness.GetOrAdd(Tag(tags, "view"), _ => new FreshnessWindow(FreshnessSamples)).Add(value);
+            do
+            {
+                await SampleAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
         }
     }
 
-    private static string Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
+    /// <summary>One service's totals and when they were read (each read timed on its own: a slow service must not skew the others' rates), or why not.</summary>
+    private async Task<(ServiceTotals? Totals, DateTimeOffset At, string? Failure)> ReadOneAsync(MetricsTarget target, CancellationToken stopping)
     {
-        foreach (var tag in tags)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.ScrapeTimeoutSeconds));
+        try
         {
-            if (tag.Key == name) return tag.Value?.ToString() ?? string.Empty;
+            var text = await target.Source.ReadAsync(timeout.Token);
+            var at = _time.GetUtcNow();
+            return (ServiceTotals.From(PrometheusTextParser.Parse(text), target.Areas.Contains), at, null);
         }
-        return string.Empty;
-    }
-
-    private Snapshot Take() => new(_time.GetUtcNow(), new Dictionary<(string, string), long>(_ingested), new Dictionary<(string, string), long>(_predicted));
-
-    private void TakeSnapshot()
-    {
-        var snapshot = Take();
-        lock (_gate)
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            _history.Enqueue(snapshot);
-            // Keep the newest snapshot that is at least a window old, so rates span the whole window.
-            while (_history.Count > 1 && snapshot.At - _history.ElementAt(1).At >= RateWindow) _history.Dequeue();
+            return (null, default, $"no answer within {_options.ScrapeTimeoutSeconds} s");
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            // Whatever went wrong (refused, unreachable, a TLS failure, broken text) is this service's figures being
+            // unavailable, said in the log and on the page; never a reason to stop the host the console runs in.
+            return (null, default, ex.Message);
         }
     }
 
-    Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask; // listening since construction
-
-    Task IHostedService.StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public void Dispose()
+    public override void Dispose()
     {
-        _timer.Dispose();
-        _listener.Dispose();
+        _round.Dispose();
+        base.Dispose();
     }
 
-    private sealed record Snapshot(DateTimeOffset At, IReadOnlyDictionary<(string Dataset, string Outcome), long> Ingested, IReadOnlyDictionary<(string Model, string Role), long> Predicted);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline figures: {Target} is unavailable ({Reason}); its figures are left out until it answers")]
+    private static partial void LogUnavailable(ILogger logger, string target, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline figures: {Target} answers again")]
+    private static partial void LogAnswering(ILogger logger, string target);
 }

@@ -85,6 +85,12 @@ public sealed class ConsoleDemoTests : IAsyncLifetime
         // The other pages, for the record (docs/console.md shows these pictures).
         await page.Locator("nav a[data-nav=overview]").ClickAsync();
         await Expect(page.Locator("#pipeline .stage").First).ToBeVisibleAsync();
+        // The pipeline's figures, read from the host's own /metrics totals: the demo's records, their features' freshness
+        // (the histogram's buckets) and its predictions.
+        await Expect(page.Locator("#pipeline")).ToContainTextAsync("accepted");
+        await Expect(page.Locator("#pipeline")).ToContainTextAsync("freshness p50");
+        await Expect(page.Locator("#pipeline")).ToContainTextAsync(Model);
+        await Expect(page.Locator("#pipeline")).Not.ToContainTextAsync("unavailable");
         await console.ScreenshotAsync("console-overview");
         await page.Locator("nav a[data-nav=alerts]").ClickAsync();
         await Expect(page.Locator("tr.alert").First).ToBeVisibleAsync();

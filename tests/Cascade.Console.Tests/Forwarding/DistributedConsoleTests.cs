@@ -44,7 +44,9 @@ public sealed class DistributedConsoleTests : IAsyncLifetime
         model.GetProperty("description").GetString().Should().Be("created through the console");
         var missing = await _http.GetAsync("/v1/models/nobody");
         missing.StatusCode.Should().Be(HttpStatusCode.NotFound, "the service's own answer comes back unchanged");
-        (await _http.GetAsync("/v1/pipeline")).StatusCode.Should().Be(HttpStatusCode.NotFound, "pipeline figures come from in-process instruments, which a console-only process has none of");
+        var pipeline = await _http.GetAsync("/v1/pipeline");
+        pipeline.StatusCode.Should().Be(HttpStatusCode.OK, "the console serves the pipeline's figures itself, from the services' /metrics");
+        (await pipeline.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sources").EnumerateArray().Should().BeEmpty("no service's /metrics URL is set here, so no figure has a source");
     }
 
     [Fact]

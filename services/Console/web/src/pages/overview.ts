@@ -42,7 +42,7 @@ export async function overview(main: HTMLElement, ctx: Context): Promise<() => v
             <td>${m.championVersion ? `v${esc(m.championVersion)}` : "–"}${live ? ` <span class="muted">(serving v${esc(live.version)})</span>` : ""}</td>
             <td>${m.challengerVersion ? `v${esc(m.challengerVersion)}` : "–"}</td>
             <td>${esc(traffic)}</td>
-            <td>${esc(rate(perSecond.get(m.name)?.predictionsPerSecond))}</td>
+            <td>${reached(pipeline, "serving") ? esc(rate(perSecond.get(m.name)?.predictionsPerSecond)) : `<span class="muted">unavailable</span>`}</td>
             <td>${alert ? `${badge(enumName(alert.severity, "SEVERITY_"))} ${esc(ago(alert.detectedAt))}` : `<span class="muted">none</span>`}</td>
             <td>${view ? `${esc(view)}: ${esc(freshness.get(view) ?? "–")}` : "–"}</td></tr>`;
         }).join("")}</tbody></table>`;
@@ -56,16 +56,19 @@ export async function overview(main: HTMLElement, ctx: Context): Promise<() => v
     $pipeline(main).innerHTML = error
       ? `<p class="error">Pipeline figures unavailable: ${esc(error)}</p>`
       : [
-          stage("Ingestion", rows((pipeline.ingest ?? []).map((d) => `<li>${esc(d.dataset)}: <b>${esc(rate(d.acceptedPerSecond))}</b> <span class="muted">(${esc(num(d.acceptedTotal))} accepted, ${esc(num(d.rejectedTotal))} rejected)</span></li>`))),
-          stage("Features", rows((pipeline.freshness ?? []).map((f) => `<li>${esc(f.featureView)}: freshness p50 <b>${esc(fmt(num(f.p50Ms), 0))} ms</b>, p99 ${esc(fmt(num(f.p99Ms), 0))} ms</li>`))),
-          stage("Consumer lag", rows(lagByGroup(pipeline).map(([group, lag, topics]) => `<li title="${esc(topics.join(", "))}">${esc(group)}: <b>${esc(lag)}</b> <span class="muted small">(${topics.length} topic${topics.length === 1 ? "" : "s"})</span></li>`))),
+          stage("Ingestion", figures(pipeline, "ingestion", () => rows((pipeline.ingest ?? []).map((d) => `<li>${esc(d.dataset)}: <b>${esc(rate(d.acceptedPerSecond))}</b> <span class="muted">(${esc(num(d.acceptedTotal))} accepted, ${esc(num(d.rejectedTotal))} rejected)</span></li>`)))),
+          stage("Features", figures(pipeline, "features", () => rows((pipeline.freshness ?? []).map((f) => `<li>${esc(f.featureView)}: freshness p50 <b>${esc(fmt(num(f.p50Ms), 0))} ms</b>, p99 ${esc(fmt(num(f.p99Ms), 0))} ms</li>`)))),
+          // Each process reports the consumers it runs: the groups of the services that answered.
+          stage("Consumer lag", (pipeline.sources ?? []).length === 0 ? `<p class="muted unavailable">unavailable</p>` : rows(lagByGroup(pipeline).map(([group, lag, topics]) => `<li title="${esc(topics.join(", "))}">${esc(group)}: <b>${esc(lag)}</b> <span class="muted small">(${topics.length} topic${topics.length === 1 ? "" : "s"})</span></li>`))),
           stage("Training", `<ul><li>queued: <b>${queued}</b></li><li>running: <b>${running}</b></li></ul>`),
-          stage("Serving", rows((pipeline.predictions ?? []).map((p) => `<li>${esc(p.model)}: <b>${esc(rate(p.predictionsPerSecond))}</b>${num(p.canaryPerSecond) > 0 ? ` <span class="muted">(canary ${esc(rate(p.canaryPerSecond))})</span>` : ""}${num(p.shadowPerSecond) > 0 ? ` <span class="muted">(shadow ${esc(rate(p.shadowPerSecond))})</span>` : ""}</li>`))),
+          stage("Serving", figures(pipeline, "serving", () => rows((pipeline.predictions ?? []).map((p) => `<li>${esc(p.model)}: <b>${esc(rate(p.predictionsPerSecond))}</b>${num(p.canaryPerSecond) > 0 ? ` <span class="muted">(canary ${esc(rate(p.canaryPerSecond))})</span>` : ""}${num(p.shadowPerSecond) > 0 ? ` <span class="muted">(shadow ${esc(rate(p.shadowPerSecond))})</span>` : ""}</li>`)))),
           stage("Monitoring", `<ul><li>alerts seen: <b>${ctx.alerts.alerts.size}</b></li><li>stream: <b>${esc(ctx.alerts.state)}</b></li></ul>`),
         ].join("");
+    const missing = FIGURE_AREAS.filter((area) => !reached(pipeline, area));
     (main.querySelector("#pipeline-note") as HTMLElement).textContent = error
       ? ""
-      : `Rates over the last ${fmt(num(pipeline.rateWindowSeconds), 0)} s, from the instruments of ${(pipeline.sources ?? []).map((s) => s.split(".").at(-1)).join(", ") || "this process"}.`;
+      : `Rates over the last ${fmt(num(pipeline.rateWindowSeconds), 0)} s, from the totals of ${(pipeline.sources ?? []).map((s) => s.split(".").at(-1)).join(", ") || "no service"}.` +
+        (missing.length ? ` Unavailable: ${missing.join(", ")} (not answering, or no metrics URL set).` : "");
   };
   const refresh = () => render().catch((e) => ($models(main).innerHTML = errorBox(e)));
   await refresh();
@@ -85,6 +88,22 @@ export async function overview(main: HTMLElement, ctx: Context): Promise<() => v
 
 const $models = (main: HTMLElement) => main.querySelector("#models") as HTMLElement;
 const $pipeline = (main: HTMLElement) => main.querySelector("#pipeline") as HTMLElement;
+
+/** The areas whose figures the stages show; each comes from that service's own totals. */
+const FIGURE_AREAS = ["ingestion", "features", "serving"];
+
+/**
+ * Whether the console read the totals of `area`'s service (its gRPC name is in `sources`: `cascade.serving.v1.Serving`).
+ * A service that did not answer is missing there, and only its figures are shown as unavailable.
+ */
+function reached(pipeline: PipelineStatus, area: string): boolean {
+  return (pipeline.sources ?? []).some((source) => source.split(".")[1] === area);
+}
+
+/** A stage's figures, or "unavailable" when its service's totals could not be read. */
+function figures(pipeline: PipelineStatus, area: string, body: () => string): string {
+  return reached(pipeline, area) ? body() : `<p class="muted unavailable">unavailable</p>`;
+}
 
 /** Records not yet read per consumer group, over its topics (each topic's figure in the item's tooltip). */
 function lagByGroup(pipeline: PipelineStatus): [string, number, string[]][] {
