@@ -58,6 +58,8 @@ internal static class JobsCommand
     {
         JobState.Succeeded => "[green]succeeded[/]",
         JobState.Failed => $"[red]failed[/] {Markup.Escape(Demo.CascadeProgress.Shorten(status.Error, 40))}",
+        // Rounds as the worker reports them (about once a second; XGBoost and ML.NET trainers alike).
+        JobState.Running when status.RoundsPlanned > 0 => $"[blue]running[/] {status.RoundsDone:N0}/{status.RoundsPlanned:N0} rounds",
         JobState.Running => "[blue]running[/]",
         JobState.Queued => "queued",
         JobState.Cancelled => "[grey]cancelled[/]",

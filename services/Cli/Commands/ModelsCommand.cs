@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Cascade.Cli.Commands;
 
-/// <summary><c>cascade models list|show|promote|rollback|import|wait</c> against a running host's Registry.</summary>
+/// <summary><c>cascade models list|show|promote|rollback|import|reproduce|wait</c> against a running host's Registry.</summary>
 internal static class ModelsCommand
 {
     public static Command Create()
@@ -83,6 +83,7 @@ internal static class ModelsCommand
         command.Subcommands.Add(promote);
         command.Subcommands.Add(rollback);
         command.Subcommands.Add(ModelsImportCommand.Create(address));
+        command.Subcommands.Add(ModelsReproduceCommand.Create(address));
 
         var atLeast = new Option<int>("--version") { Description = "Wait for this version or a later one to be champion (default 1: any champion).", DefaultValueFactory = _ => 1 };
         var within = new Option<string>("--timeout") { Description = "Give up after this long (90s, 5m, 1h30m): exit code 1.", DefaultValueFactory = _ => "5m" };

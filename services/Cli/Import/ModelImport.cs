@@ -1,9 +1,9 @@
+using Cascade.Cli.Registration;
 using Cascade.Contracts.Registry.V1;
 using Cascade.Hosting;
 using Cascade.Ml.Artifacts;
 using Cascade.Ml.Import;
 using Cascade.Ml.Signing;
-using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace Cascade.Cli.Import;
@@ -25,9 +25,9 @@ internal sealed record ImportOutcome(
     string? ChampionNote);
 
 /// <summary>
-/// <c>cascade models import</c> against a running host: the artifact built and verified here, uploaded to the Registry
-/// (<c>UploadArtifact</c>), registered with its lineage and, with a labelled sample, the holdout evidence the promotion
-/// gate decides on. The first version of a new model becomes champion; a later one only through the gate, or
+/// <c>cascade models import</c> against a running host: the artifact built and verified here, then uploaded and
+/// registered with its lineage and, with a labelled sample, the holdout evidence the promotion gate decides on
+/// (<see cref="VersionRegistration"/>, which <c>optimize --register</c> shares). The first version of a new model becomes champion; a later one only through the gate, or
 /// explicitly with <c>--force</c> (audited).
 /// </summary>
 internal static class ModelImport
@@ -50,74 +50,49 @@ internal static class ModelImport
     /// <summary>Uploads, registers and (first version, gate or --force) promotes a built artifact.</summary>
     public static async Task<ImportOutcome> RunAsync(GrpcChannel channel, string modelName, ImportRequest request, ImportedModel imported, ModelArtifact artifact, bool force, string workDirectory, CancellationToken cancellationToken)
     {
-        var registry = new Contracts.Registry.V1.Registry.RegistryClient(channel);
-        var model = await FindModelAsync(registry, modelName, cancellationToken);
-        var stored = await ArtifactTransfer.UploadAsync(registry, ArtifactArchive.Pack(imported.Directory), Commands.HostCall.Timeout(cancellationToken));
-
         var manifest = imported.Manifest;
-        var spec = new ModelVersionSpec
+        var lineage = new Lineage
+        {
+            // Trained elsewhere: the only data Cascade saw is the sample it checked the model on.
+            Dataset = request.SampleFile is { } sampleFile ? Path.GetFileName(sampleFile) : string.Empty,
+            CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory),
+            Parameters = { manifest.Parameters.ToDictionary() },
+            Worker = "cascade-cli",
+            TriggerReason = "import",
+        };
+        lineage.Parameters["framework"] = manifest.EffectiveFramework;
+        lineage.Parameters["source_file"] = manifest.Source!.FileName;
+        lineage.Parameters["source_sha256"] = manifest.Source.Sha256;
+        var registration = await VersionRegistration.RegisterAsync(channel, new VersionCandidate
         {
             Model = modelName,
-            ArtifactUri = stored.Uri,
-            ArtifactSha256 = stored.Sha256,
-            ArtifactSize = stored.SizeBytes,
-            Framework = manifest.EffectiveFramework,
-            Objective = manifest.Objective,
-            NumClass = manifest.NumClass,
-            FeatureNames = { manifest.FeatureNames },
-            Lineage = new Lineage
-            {
-                // Trained elsewhere: the only data Cascade saw is the sample it checked the model on.
-                Dataset = request.SampleFile is { } sampleFile ? Path.GetFileName(sampleFile) : string.Empty,
-                CodeVersion = GitCommit.Find(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? AppContext.BaseDirectory),
-                Parameters = { manifest.Parameters.ToDictionary() },
-                Worker = "cascade-cli",
-                TriggerReason = "import",
-            },
-        };
-        spec.Lineage.Parameters["framework"] = manifest.EffectiveFramework;
-        spec.Lineage.Parameters["source_file"] = manifest.Source!.FileName;
-        spec.Lineage.Parameters["source_sha256"] = manifest.Source.Sha256;
-        if (manifest.Metrics.TryGetValue("sample", out var sampleMetrics))
-        {
-            spec.ValidationMetrics.Add(sampleMetrics.ToDictionary());
-        }
-        string? championNote = null;
-        if (imported.Sample is { Labels: not null } sample)
-        {
-            (spec.Holdout, championNote) = await HoldoutScoring.EvaluateAsync(artifact, sample, imported.SampleSha256!, model, registry, workDirectory, Commands.HostCall.Timeout(cancellationToken));
-        }
+            ArtifactDirectory = imported.Directory,
+            Artifact = artifact,
+            Lineage = lineage,
+            Holdout = imported.Sample is { Labels: not null } sample ? sample : null,
+            HoldoutFingerprint = imported.SampleSha256,
+            ValidationMetrics = manifest.Metrics.TryGetValue("sample", out var sampleMetrics) ? sampleMetrics : null,
+            RegisteredBy = $"cascade models import ({Environment.UserName})",
+        }, workDirectory, cancellationToken);
 
-        var registered = await registry.RegisterModelVersionAsync(new RegisterModelVersionRequest { Spec = spec, RegisteredBy = $"cascade models import ({Environment.UserName})" }, Commands.HostCall.Timeout(cancellationToken));
-        var version = registered.Version.Meta.Version;
-        if (registered.Promoted)
+        var (stored, version, championNote) = (registration.Artifact, registration.Version, registration.ChampionNote);
+        if (registration.Promoted)
         {
-            return new ImportOutcome(imported, stored, version, spec.Holdout is not null, true, version, registered.Decision, null, championNote);
+            return new ImportOutcome(imported, stored, version, registration.HadHoldout, true, version, registration.Decision, null, championNote);
         }
+        var registry = new Contracts.Registry.V1.Registry.RegistryClient(channel);
         var champion = (await registry.GetModelAsync(new GetModelRequest { Name = modelName }, Commands.HostCall.Timeout(cancellationToken))).ChampionVersion;
-        var noHoldout = spec.Holdout is null;
+        var noHoldout = !registration.HadHoldout;
         if (force || (champion == 0 && noHoldout))
         {
             // --force, or the first version of a model with no holdout to judge it on: promoted explicitly, and audited.
             var reason = force ? ForceReason : "import: first version of a new model, no labelled sample to judge it on";
             var promoted = await registry.PromoteModelVersionAsync(new PromoteModelVersionRequest { Model = modelName, Version = version, Force = true, Actor = Environment.UserName, Reason = reason }, Commands.HostCall.Timeout(cancellationToken));
-            return new ImportOutcome(imported, stored, version, !noHoldout, true, promoted.ToVersion, registered.Decision, $"promoted explicitly: {reason} (audited)", championNote);
+            return new ImportOutcome(imported, stored, version, !noHoldout, true, promoted.ToVersion, registration.Decision, $"promoted explicitly: {reason} (audited)", championNote);
         }
         var why = noHoldout
             ? $"no labelled sample, so the gate had nothing to compare with champion v{champion}; import again with --sample FILE.csv (labels in '{ModelImporter.DefaultLabel}' or --label), or promote it with --force"
-            : $"the gate refused: {registered.Decision.Reason}";
-        return new ImportOutcome(imported, stored, version, !noHoldout, false, champion, registered.Decision, why, championNote);
-    }
-
-    private static async Task<Model?> FindModelAsync(Contracts.Registry.V1.Registry.RegistryClient registry, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await registry.GetModelAsync(new GetModelRequest { Name = name }, Commands.HostCall.Timeout(cancellationToken));
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
+            : $"the gate refused: {registration.Decision.Reason}";
+        return new ImportOutcome(imported, stored, version, !noHoldout, false, champion, registration.Decision, why, championNote);
     }
 }

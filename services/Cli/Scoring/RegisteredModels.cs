@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cascade.Cli.Import;
 using Cascade.Contracts;
 using Cascade.Contracts.Registry.V1;
@@ -8,9 +9,9 @@ using Grpc.Net.Client;
 namespace Cascade.Cli.Scoring;
 
 /// <summary>
-/// A model named <c>NAME@alias</c> (e.g. <c>churn@champion</c>): the version the host's Registry holds under the alias,
-/// its artifact downloaded (and its hash checked) and unpacked into a scratch directory, then loaded and verified as a
-/// local artifact is.
+/// A model named <c>NAME@alias</c> (e.g. <c>churn@champion</c>) or <c>NAME/VERSION</c> (e.g. <c>churn/3</c>): the version
+/// the host's Registry holds under that name, its artifact downloaded (and its hash checked) and unpacked into a scratch
+/// directory, then loaded and verified as a local artifact is. An existing directory of that name is always the directory.
 /// </summary>
 internal static class RegisteredModels
 {
@@ -23,6 +24,16 @@ internal static class RegisteredModels
         return at > 0 && alias.Length > 0 && !Directory.Exists(model) && !name.Contains('/') && !name.Contains(Path.DirectorySeparatorChar);
     }
 
+    /// <summary>Whether <paramref name="model"/> names one version of a registered model (<c>NAME/VERSION</c>) rather than a directory.</summary>
+    public static bool IsVersionReference(string model, out string name, out int version)
+    {
+        var slash = model.LastIndexOf('/');
+        name = slash > 0 ? model[..slash] : string.Empty;
+        version = 0;
+        return slash > 0 && !Directory.Exists(model) && !name.Contains('/') && !name.Contains('@')
+            && int.TryParse(model[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out version) && version > 0;
+    }
+
     /// <summary>Downloads the version behind <paramref name="alias"/> into <paramref name="scratch"/>; returns it loaded and the version's number.</summary>
     /// <exception cref="RpcException">The host is unreachable, or has no such model or alias.</exception>
     /// <exception cref="ArtifactException">The downloaded archive is not a valid artifact.</exception>
@@ -30,12 +41,43 @@ internal static class RegisteredModels
     {
         var registry = new Contracts.Registry.V1.Registry.RegistryClient(channel);
         var version = await registry.GetAliasAsync(new GetAliasRequest { Model = name, Alias = alias }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
+        return (await DownloadAsync(registry, version, $"{name}@{alias}", scratch, cancellationToken), version.Meta.Version);
+    }
+
+    /// <summary>
+    /// The version <paramref name="reference"/> names (<c>NAME@alias</c> or <c>NAME/VERSION</c>) with its artifact
+    /// downloaded into <paramref name="scratch"/>; null when <paramref name="reference"/> names neither.
+    /// </summary>
+    /// <exception cref="RpcException">The host is unreachable, or has no such model, alias or version.</exception>
+    /// <exception cref="ArtifactException">The downloaded archive is not a valid artifact, or its artifact was collected.</exception>
+    public static async Task<(ModelArtifact Artifact, ModelVersion Version)?> ResolveAsync(GrpcChannel channel, string reference, string scratch, CancellationToken cancellationToken)
+    {
+        var registry = new Contracts.Registry.V1.Registry.RegistryClient(channel);
+        var within = GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken);
+        ModelVersion version;
+        if (IsReference(reference, out var name, out var alias))
+        {
+            version = await registry.GetAliasAsync(new GetAliasRequest { Model = name, Alias = alias }, within);
+        }
+        else if (IsVersionReference(reference, out name, out var number))
+        {
+            version = await registry.GetModelVersionAsync(new GetModelVersionRequest { Model = name, Version = number }, within);
+        }
+        else
+        {
+            return null;
+        }
+        return (await DownloadAsync(registry, version, reference, scratch, cancellationToken), version);
+    }
+
+    private static async Task<ModelArtifact> DownloadAsync(Contracts.Registry.V1.Registry.RegistryClient registry, ModelVersion version, string reference, string scratch, CancellationToken cancellationToken)
+    {
         if (version.Meta.ArtifactCollectedAt is not null)
         {
-            throw new ArtifactException($"{name}@{alias} is version {version.Meta.Version}, whose artifact the retention policy has deleted: it can no longer be scored.");
+            throw new ArtifactException($"{reference} is version {version.Meta.Version}, whose artifact the retention policy has deleted: it can no longer be read.");
         }
         var archive = await ArtifactTransfer.DownloadAsync(registry, version.Spec.ArtifactSha256, GrpcCalls.Within(TimeSpan.FromMinutes(5), cancellationToken));
         ArtifactArchive.Unpack(archive, scratch);
-        return (ModelArtifact.Load(scratch), version.Meta.Version);
+        return ModelArtifact.Load(scratch);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
-using System.Globalization;
 using Cascade.Contracts.Registry.V1;
 using Cascade.Contracts.Training.V1;
 using Cascade.Ml.Artifacts;
@@ -12,7 +11,6 @@ using Cascade.Storage.Artifacts;
 using Cascade.Storage.OfflineStore;
 using Cascade.Training.Options;
 using Google.Protobuf.WellKnownTypes;
-using TrainingOptions = Cascade.Ml.Training.TrainingOptions;
 
 namespace Cascade.Training.Domain;
 
@@ -31,44 +29,15 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
     public async Task<Outcome> RunAsync(TrainingJob job, TrainingPolicySpec policy, CancellationToken cancellationToken, Action<int, int>? onRound = null)
     {
         var stopwatch = Stopwatch.StartNew();
-        var watermark = job.Spec.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
-        // A capped training set reads only the cap + 1 latest rows (one more tells "more than the cap": only then are
-        // the rows reordered by event time below), never the whole offline store, which grows with every record.
-        var rows = policy.MaxTrainingRows > 0
-            ? await offline.ReadLatestAsync(policy.FeatureView, job.Spec.FeatureViewVersion, watermark, labeledOnly: true,
-                limit: policy.MaxTrainingRows >= int.MaxValue ? int.MaxValue : (int)policy.MaxTrainingRows + 1, cancellationToken)
-            : await offline.ReadAsync(policy.FeatureView, job.Spec.FeatureViewVersion, watermark, labeledOnly: true, cancellationToken);
-        if (policy.MaxTrainingRows > 0 && rows.Count > policy.MaxTrainingRows)
-        {
-            // The most recent rows by event time: after a drift, old behaviour should not dominate.
-            rows = rows.OrderBy(r => r.EventTime).ThenBy(r => r.Partition).ThenBy(r => r.Offset).TakeLast((int)policy.MaxTrainingRows).ToArray();
-        }
-        var read = stopwatch.Elapsed;
+        var settings = TrainingSettings.FromPolicy(policy);
         var names = job.Spec.FeatureNames.ToArray();
         var categoricals = CategoricalEncodings.FromProto(job.Spec.Categoricals);
-        var parts = rows.GroupBy(r => DatasetSplit.Of(r.Partition, r.Offset, policy.ValidationFraction, policy.HoldoutFraction)).ToDictionary(g => g.Key, g => g.ToArray());
-        var train = Table(parts.GetValueOrDefault(SplitPart.Train) ?? [], names);
-        var validation = Table(parts.GetValueOrDefault(SplitPart.Validation) ?? [], names);
-        var holdoutRows = parts.GetValueOrDefault(SplitPart.Holdout) ?? [];
-        var holdout = Table(holdoutRows, names);
-        if (train.Rows < 50 || holdout.Rows < 10)
-        {
-            throw new InvalidOperationException($"Not enough labeled rows below the watermark: {train.Rows} to train, {holdout.Rows} to hold out (need 50 and 10).");
-        }
+        var set = await TrainingSets.ReadAsync(offline, policy.FeatureView, job.Spec.FeatureViewVersion, job.Spec.Watermark, names, settings, cancellationToken);
+        var (train, validation, holdout) = (set.Train, set.Validation, set.Holdout);
+        var read = stopwatch.Elapsed;
 
         var device = job.Spec.Resources?.Accelerator == Contracts.Common.V1.ResourceRequest.Types.Accelerator.Gpu ? "cuda" : "cpu";
-        var parameters = new Dictionary<string, string>(policy.Parameters) { ["objective"] = policy.Objective };
-        if (policy.NumClass > 0) parameters["num_class"] = policy.NumClass.ToString(CultureInfo.InvariantCulture);
-        var result = Trainers.Train(train, validation.Rows > 0 ? validation : null, new TrainingOptions
-        {
-            Trainer = Trainers.Require(policy.Trainer),
-            Parameters = parameters,
-            Rounds = policy.Rounds > 0 ? policy.Rounds : 100,
-            EarlyStoppingRounds = policy.EarlyStoppingRounds > 0 && validation.Rows > 0 ? policy.EarlyStoppingRounds : null,
-            Device = device,
-            Cancellation = cancellationToken,
-            OnRound = onRound,
-        });
+        var result = Trainers.Train(train, validation.Rows > 0 ? validation : null, settings.Options(validation, device, cancellationToken, onRound));
 
         var trained = stopwatch.Elapsed;
         var directory = Path.Combine(options.WorkDirectory, job.Id, "candidate");
@@ -85,7 +54,7 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
 
         var holdoutEvaluation = new HoldoutEvaluation
         {
-            HoldoutFingerprint = Fingerprint(holdoutRows),
+            HoldoutFingerprint = set.HoldoutFingerprint,
             HoldoutRows = holdout.Rows,
             CandidateMetrics = { Score(candidate, holdout).ToDictionary() },
         };
@@ -134,7 +103,9 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
                 TriggerReason = job.Spec.TriggerReason,
             },
         };
-        if (manifest.Metrics.TryGetValue("validation", out var validationMetrics)) spec.ValidationMetrics.Add(validationMetrics.ToDictionary());
+        // How the rows were split and the trees grown, beside the trainer's parameters: what reproducing the version needs.
+        spec.Lineage.Parameters.Add(settings.ToLineageParameters());
+        if (manifest.Metrics.TryGetValue("validation", out var validated)) spec.ValidationMetrics.Add(validated.ToDictionary());
         // The last moment a cancellation can still keep the version out of the registry.
         if (await cancellation.IsCancelledAsync(job.Id, cancellationToken)) throw new JobCancelledException(job.Id);
         var registered = await registry.RegisterAsync(spec, $"training-worker/{options.WorkerName}", cancellationToken);
@@ -142,7 +113,7 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
         if (logger is not null)
         {
             // Where a job's time goes: the first model's delay to serving is the sum, so each part is worth seeing.
-            LogPhases(logger, job.Id, rows.Count, read.TotalMilliseconds, (trained - read).TotalMilliseconds, (written - trained).TotalMilliseconds,
+            LogPhases(logger, job.Id, set.RowsRead, read.TotalMilliseconds, (trained - read).TotalMilliseconds, (written - trained).TotalMilliseconds,
                 (uploaded - written).TotalMilliseconds, (compared - uploaded).TotalMilliseconds, (stopwatch.Elapsed - compared).TotalMilliseconds);
         }
         return new Outcome(registered.Version.Meta.Version, registered.Promoted, registered.Decision.Reason, device);
@@ -160,29 +131,6 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
         var predictions = new float[holdout.Rows * artifact.Scorer.OutputCount];
         artifact.Scorer.PredictBatch(holdout.Features, holdout.Rows, predictions);
         return ModelMetrics.For(artifact.Manifest.Objective, holdout.Labels, predictions, artifact.Manifest.NumClass);
-    }
-
-    private static TabularData Table(IReadOnlyList<OfflineFeatureRow> rows, string[] names)
-    {
-        var features = new float[rows.Count * names.Length];
-        var labels = new float[rows.Count];
-        for (var r = 0; r < rows.Count; r++)
-        {
-            for (var c = 0; c < names.Length; c++) features[r * names.Length + c] = (float)rows[r].Values[c];
-            labels[r] = (float)rows[r].Label!.Value;
-        }
-        return new TabularData(features, rows.Count, names, labels);
-    }
-
-    private static string Fingerprint(IEnumerable<OfflineFeatureRow> rows)
-    {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var row in rows.OrderBy(r => r.Partition).ThenBy(r => r.Offset))
-        {
-            hash.AppendData(BitConverter.GetBytes(row.Partition));
-            hash.AppendData(BitConverter.GetBytes(row.Offset));
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId}: read {Rows} rows in {ReadMs:F0} ms, trained in {TrainMs:F0} ms, wrote and verified the artifact in {ArtifactMs:F0} ms, stored it in {StoreMs:F0} ms, scored the champion in {ChampionMs:F0} ms, registered in {RegisterMs:F0} ms")]

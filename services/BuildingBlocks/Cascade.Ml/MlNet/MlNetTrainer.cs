@@ -46,20 +46,29 @@ public static class MlNetTrainer
 
         var stopwatch = Stopwatch.StartNew();
         var context = new MLContext(settings.Seed);
-        // ML.NET 6 offers no public way to stop a Fit: a cancelled job stops before it, or when it returns.
         options.Cancellation.ThrowIfCancellationRequested();
         var data = MlNetData.Training(context, train, settings.Objective, settings.NumClass);
         ITransformer fitted;
-        try
+        // FastTree fits a multi-class model as one binary model per class, in turn: its progress counts the trees of all.
+        var unitsPerRound = trainer == Trainers.MlNetFastTree && settings.Objective == "multi:softprob" ? settings.NumClass : 1;
+        using (new MlNetFitWatch(context, options, unitsPerRound, settings.Trees))
         {
-            fitted = Estimator(context, trainer, settings, train.Weights is not null).Fit(data);
-        }
-        catch (Exception ex) when (MissingLibrary(ex) is { } missing)
-        {
-            throw new DllNotFoundException(MissingLibraryMessage(trainer, missing), ex);
+            try
+            {
+                fitted = Estimator(context, trainer, settings, train.Weights is not null).Fit(data);
+            }
+            catch (Exception ex) when (MissingLibrary(ex) is { } missing)
+            {
+                throw new DllNotFoundException(MissingLibraryMessage(trainer, missing), ex);
+            }
+            catch (Exception ex) when (options.Cancellation.IsCancellationRequested && IsCancellation(ex))
+            {
+                // ML.NET's own exception, raised where the fit noticed (FastTree's worker threads wrap it in an
+                // AggregateException): the caller's token says who asked.
+                throw new OperationCanceledException("Training was cancelled.", ex, options.Cancellation);
+            }
         }
         options.Cancellation.ThrowIfCancellationRequested();
-        // ML.NET reports no rounds while it fits: progress jumps from none to all.
         options.OnRound?.Invoke(settings.Trees, settings.Trees);
         var predictor = (ISingleFeaturePredictionTransformer<object>)fitted;
         var mode = OneVersusAllOutputs.SoftmaxOfLogOdds;
@@ -85,6 +94,15 @@ public static class MlNetTrainer
         var missing = GoldenSampleBuilder.ChooseRows(train);
         return new TabularData([.. spread.Features, .. missing.Features], spread.Rows + missing.Rows, train.FeatureNames);
     }
+
+    /// <summary>Whether <paramref name="ex"/> is ML.NET's cancellation, wherever in the exception chain.</summary>
+    private static bool IsCancellation(Exception ex) => ex switch
+    {
+        OperationCanceledException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsCancellation),
+        { InnerException: { } inner } => IsCancellation(inner),
+        _ => false,
+    };
 
     /// <summary>The native library ML.NET failed to load, wherever in the exception chain (FastTree's threads wrap it in an AggregateException).</summary>
     private static DllNotFoundException? MissingLibrary(Exception ex) => ex switch

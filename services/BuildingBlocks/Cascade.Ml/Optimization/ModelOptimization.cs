@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace Cascade.Ml.Optimization;
@@ -41,4 +42,34 @@ public sealed record ModelOptimization
     [JsonPropertyName("nodes_after")] public required int NodesAfter { get; init; }
 
     [JsonPropertyName("leaf_pairs_merged")] public required int LeafPairsMerged { get; init; }
+
+    /// <summary>The prefix of the registry lineage parameters that describe an optimised version.</summary>
+    public const string LineagePrefix = "optimization.";
+
+    /// <summary>The lineage parameter naming the registered version an optimised one was made from.</summary>
+    public const string ParentVersionParameter = LineagePrefix + "parent_version";
+
+    /// <summary>
+    /// This lineage as registry lineage parameters (<c>optimization.parent_version</c>, <c>optimization.method</c>,
+    /// <c>optimization.metric</c>, <c>optimization.max_loss</c>, <c>optimization.metric_before</c>/<c>_after</c>, …),
+    /// beside the parameters that grew the parent's trees; the signed manifest keeps the full record.
+    /// </summary>
+    public Dictionary<string, string> ToLineageParameters(int parentVersion)
+    {
+        static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ParentVersionParameter] = parentVersion.ToString(CultureInfo.InvariantCulture),
+            [LineagePrefix + "parent_model_sha256"] = ParentModelSha256,
+            [LineagePrefix + "method"] = Method,
+            [LineagePrefix + "metric"] = Metric,
+            [LineagePrefix + "max_loss"] = Number(MaxLoss),
+            [LineagePrefix + "metric_before"] = Number(MetricBefore),
+            [LineagePrefix + "metric_after"] = Number(MetricAfter),
+            [LineagePrefix + "holdout_rows"] = HoldoutRows.ToString(CultureInfo.InvariantCulture),
+            [LineagePrefix + "holdout_sha256"] = HoldoutSha256,
+            [LineagePrefix + "trees"] = $"{TreesBefore}->{TreesAfter}",
+            [LineagePrefix + "nodes"] = $"{NodesBefore}->{NodesAfter}",
+        };
+    }
 }

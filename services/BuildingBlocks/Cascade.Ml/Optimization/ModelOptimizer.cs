@@ -4,12 +4,14 @@ using Cascade.Ml.Artifacts;
 using Cascade.Ml.Data;
 using Cascade.Ml.Evaluation;
 using Cascade.Ml.Native;
+using Cascade.Ml.Signing;
 using Cascade.Ml.Training;
 
 namespace Cascade.Ml.Optimization;
 
 /// <summary>An optimised artifact and what it cost and saved.</summary>
-public sealed record OptimizationOutcome(ModelManifest Manifest, PruningResult Pruning, ModelFootprint Before, ModelFootprint After);
+/// <param name="Holdout">The holdout rows the budget was measured on, as the model reads them: registering the variant scores its champion on the same rows.</param>
+public sealed record OptimizationOutcome(ModelManifest Manifest, PruningResult Pruning, ModelFootprint Before, ModelFootprint After, TabularData Holdout);
 
 /// <summary>
 /// <c>cascade optimize</c>: prunes an artifact's XGBoost model within a holdout budget (<see cref="EnsemblePruner"/>)
@@ -21,9 +23,10 @@ public static class ModelOptimizer
 {
     public const string Method = "drop-rounds+merge-leaves";
 
+    /// <param name="signer">Signs the new artifact's manifest, as training workers sign theirs (what registering it needs where Serving requires signatures); null leaves it unsigned.</param>
     /// <exception cref="ArtifactException">The parent is not a loadable XGBoost artifact, or the pruned model disagrees with XGBoost on its golden samples.</exception>
     /// <exception cref="ArgumentException">The holdout has no label column or not the model's features; the output directory is not empty.</exception>
-    public static OptimizationOutcome Optimize(string modelDirectory, string holdoutCsv, PruningBudget budget, string outputDirectory)
+    public static OptimizationOutcome Optimize(string modelDirectory, string holdoutCsv, PruningBudget budget, string outputDirectory, SigningKey? signer = null)
     {
         if (Directory.Exists(outputDirectory) && Directory.EnumerateFileSystemEntries(outputDirectory).Any())
         {
@@ -92,12 +95,12 @@ public static class ModelOptimizer
             Files = hashes,
             Source = null,
             Optimization = lineage,
-        });
+        }, signer);
 
         // Loading verifies what was written: hashes, and the compiled evaluator against XGBoost's golden outputs.
         var child = ModelArtifact.Load(outputDirectory);
         var before = ModelFootprint.Measure(parent.Compiled, new FileInfo(Path.Combine(modelDirectory, ArtifactFiles.ModelJson)).Length, holdout);
         var after = ModelFootprint.Measure(child.Compiled, files[ArtifactFiles.ModelJson].LongLength, holdout);
-        return new OptimizationOutcome(written, pruning, before, after);
+        return new OptimizationOutcome(written, pruning, before, after, holdout);
     }
 }

@@ -21,10 +21,14 @@ public sealed class TrainingOptions
     /// <value>The default value is cpu.</value>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>Checked between boosting rounds: a cancelled job stops within one round.</summary>
+    /// <summary>Checked between boosting rounds (XGBoost) or trees and iterations (ML.NET): a cancelled job stops within one round.</summary>
     public CancellationToken Cancellation { get; init; }
 
-    /// <summary>Called on the training thread after each boosting round with (rounds done, rounds planned), for progress reports; keep it cheap.</summary>
+    /// <summary>
+    /// Called with (rounds done, rounds planned) for progress reports: on the training thread after each XGBoost round;
+    /// for ML.NET, from a pool thread polling its progress about every 250 ms, then once on the training thread when the
+    /// fit returns (never concurrently). Keep it cheap.
+    /// </summary>
     /// <value>The default value is null: no reports.</value>
     public Action<int, int>? OnRound { get; init; }
 }
