@@ -22,6 +22,7 @@ public static class AlertMapping
                 DomainKind.FeatureDrift => EventKind.Feature,
                 DomainKind.PredictionDrift => EventKind.Prediction,
                 DomainKind.EstimatedPerformanceDrop => EventKind.EstimatedPerformance,
+                DomainKind.SegmentDegraded => EventKind.SegmentDegraded,
                 _ => EventKind.Performance,
             },
             Statistic = alert.Evidence.Statistic,
@@ -49,6 +50,25 @@ public static class AlertMapping
         ChiSquared = drift.ChiSquared,
         ChiSquaredPValue = drift.ChiSquaredPValue,
         Categories = { drift.Categories.Select(c => new Cascade.Contracts.Events.V1.CategoryShift { Category = c.Category, ReferenceShare = c.ReferenceShare, WindowShare = c.WindowShare }) },
+    };
+
+    public static Contracts.Monitoring.V1.FairnessSummary ToFairness(Domain.Segments.FairnessSummary fairness) => new()
+    {
+        Column = fairness.Column,
+        Segments = { fairness.Segments.Select(ToSegment) },
+        Overall = ToSegment(fairness.Overall),
+        Unsegmented = fairness.Unsegmented,
+    };
+
+    private static Contracts.Monitoring.V1.SegmentSummary ToSegment(Domain.Segments.SegmentSummary segment) => new()
+    {
+        Segment = segment.Segment,
+        Count = segment.Count,
+        PositiveRate = segment.PositiveRate,
+        MeanPrediction = segment.MeanPrediction,
+        Labelled = segment.Labelled,
+        ErrorRate = segment.ErrorRate,
+        Drift = ToSeverity(segment.Drift),
     };
 
     public static Severity ToSeverity(AlertSeverity severity) => severity switch

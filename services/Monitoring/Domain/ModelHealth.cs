@@ -58,4 +58,10 @@ public sealed record ModelHealth(
     /// (how many). Near zero while the probabilities stay calibrated (covariate shift); far from it under concept shift.
     /// </summary>
     public IReadOnlyDictionary<string, double> EstimationError { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Per segment of the segmenting column, positive rate and error rate against the whole's; null when the model is not segmented.</summary>
+    public Segments.FairnessSummary? Fairness { get; init; }
+
+    /// <summary>Why a model configured with segments is watched without them (its column is not an input of this version); null otherwise.</summary>
+    public string? SegmentProblem { get; init; }
 }

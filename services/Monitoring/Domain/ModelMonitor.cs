@@ -4,6 +4,7 @@ using Cascade.Monitoring.Domain.Evaluation;
 using Cascade.Monitoring.Domain.History;
 using Cascade.Monitoring.Domain.Labels;
 using Cascade.Monitoring.Domain.Performance;
+using Cascade.Monitoring.Domain.Segments;
 using Cascade.Ml.Artifacts;
 using Cascade.Monitoring.Domain.Windows;
 using Cascade.Monitoring.Options;
@@ -74,7 +75,7 @@ public sealed class ModelMonitor
         lock (gate)
         {
             if (watched?.Version == version) return false;
-            watched = new Watched(version, task, profile, options);
+            watched = new Watched(Model, version, task, profile, options);
             unreferenced = null;
             adwin.Reset();
             pageHinkley.Reset();
@@ -106,67 +107,129 @@ public sealed class ModelMonitor
     }
 
     /// <summary>Adds a prediction; returns the alerts an evaluation of the window raised (usually none).</summary>
-    public IReadOnlyList<DriftAlert> Observe(PredictionRecord prediction)
+    public IReadOnlyList<DriftAlert> Observe(in PredictionRecord prediction)
+    {
+        EnsureMine(prediction);
+        lock (gate)
+        {
+            return Add(prediction) ?? (IReadOnlyList<DriftAlert>)NoAlerts;
+        }
+    }
+
+    /// <summary>
+    /// Adds predictions in stream order, as one call each would, under one lock (the consumer hands a model's
+    /// predictions in runs); returns the alerts their evaluations raised, in order.
+    /// </summary>
+    public IReadOnlyList<DriftAlert> Observe(ReadOnlySpan<PredictionRecord> predictions)
+    {
+        foreach (ref readonly var prediction in predictions) EnsureMine(prediction);
+        List<DriftAlert>? raised = null;
+        lock (gate)
+        {
+            foreach (ref readonly var prediction in predictions)
+            {
+                if (Add(prediction) is { Count: > 0 } alerts) (raised ??= []).AddRange(alerts);
+            }
+        }
+        return raised ?? (IReadOnlyList<DriftAlert>)NoAlerts;
+    }
+
+    private void EnsureMine(in PredictionRecord prediction)
     {
         if (!string.Equals(prediction.Model, Model, StringComparison.Ordinal))
         {
             throw new ArgumentException($"Prediction for model '{prediction.Model}' sent to the monitor of '{Model}'.", nameof(prediction));
         }
-        lock (gate)
-        {
-            var w = watched;
-            if (w is null && unreferenced?.Version == prediction.Version && prediction.Offset > lastOffset)
-            {
-                // No reference to compare with: the prediction is only counted.
-                lastOffset = prediction.Offset;
-                counters = counters with { PredictionsSeen = counters.PredictionsSeen + 1 };
-                return NoAlerts;
-            }
-            if (w is null || prediction.Version != w.Version)
-            {
-                counters = counters with { PredictionsIgnored = counters.PredictionsIgnored + 1 };
-                return NoAlerts;
-            }
-            if (prediction.Offset <= lastOffset)
-            {
-                counters = counters with { PredictionsDuplicate = counters.PredictionsDuplicate + 1 };
-                return NoAlerts;
-            }
-            if (prediction.Features.Length != w.Features.Length || prediction.Outputs.IsEmpty || !InRange(prediction.Withheld.Span, w.Features.Length))
-            {
-                counters = counters with { PredictionsRejected = counters.PredictionsRejected + 1 };
-                return NoAlerts;
-            }
-            lastOffset = prediction.Offset;
-            if (prediction.Time > w.Watermark) w.Watermark = prediction.Time;
-
-            var outputs = prediction.Outputs.Span;
-            // An unchanged entity scored again is not a new member of the population the window measures; it still waits
-            // for its label and counts as seen.
-            var repeated = options.Window.SkipRepeatedInputs && w.Window.IsRepeat(prediction.EntityId, prediction.Features.Span, outputs[0], prediction.Withheld.Span);
-            if (!repeated) w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span, prediction.EntityId);
-            if (!string.IsNullOrEmpty(prediction.PredictionId) || !string.IsNullOrEmpty(prediction.EntityId))
-            {
-                w.Pending.Add(new PendingPrediction(prediction.PredictionId, prediction.EntityId, prediction.Time, prediction.Offset, outputs.ToArray()));
-            }
-            w.Pending.Expire(w.Watermark);
-            counters = counters with
-            {
-                PredictionsSeen = counters.PredictionsSeen + 1,
-                PredictionsRepeated = counters.PredictionsRepeated + (repeated ? 1 : 0),
-            };
-            // The window is unchanged by a repeat: evaluating it again could only repeat the last verdict.
-            if (repeated) return NoAlerts;
-
-            w.SinceEvaluation++;
-            if (!w.Window.IsFull || w.SinceEvaluation < options.Window.EvaluationStride) return NoAlerts;
-            w.SinceEvaluation = 0;
-            Evaluate(w);
-            return DriftAlerts(w, prediction.Time);
-        }
     }
 
-    /// <summary>Joins a label to its waiting prediction and feeds the loss to the detectors; returns a performance alert when they flag an increase.</summary>
+    /// <summary>Adds one prediction (the lock held); the alerts an evaluation raised, null when none.</summary>
+    private IReadOnlyList<DriftAlert>? Add(in PredictionRecord prediction)
+    {
+        var w = watched;
+        if (w is null && unreferenced?.Version == prediction.Version && prediction.Offset > lastOffset)
+        {
+            // No reference to compare with: the prediction is only counted.
+            lastOffset = prediction.Offset;
+            counters = counters with { PredictionsSeen = counters.PredictionsSeen + 1 };
+            return null;
+        }
+        if (w is null || prediction.Version != w.Version)
+        {
+            counters = counters with { PredictionsIgnored = counters.PredictionsIgnored + 1 };
+            return null;
+        }
+        if (prediction.Offset <= lastOffset)
+        {
+            counters = counters with { PredictionsDuplicate = counters.PredictionsDuplicate + 1 };
+            return null;
+        }
+        if (prediction.Features.Length != w.Features.Length || prediction.Outputs.IsEmpty || !InRange(prediction.Withheld.Span, w.Features.Length))
+        {
+            counters = counters with { PredictionsRejected = counters.PredictionsRejected + 1 };
+            return null;
+        }
+        lastOffset = prediction.Offset;
+        if (prediction.Time > w.Watermark) w.Watermark = prediction.Time;
+
+        var outputs = prediction.Outputs.Span;
+        var segment = w.Segments?.SegmentOf(prediction.Features.Span, prediction.Withheld.Span) ?? SegmentDefinition.Unknown;
+        // An unchanged entity scored again is not a new member of the population the window measures; it still waits
+        // for its label and counts as seen.
+        var repeated = options.Window.SkipRepeatedInputs && w.Window.IsRepeat(prediction.EntityId, prediction.Features.Span, outputs[0], prediction.Withheld.Span);
+        SegmentVerdict? verdict = null;
+        if (!repeated)
+        {
+            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span, prediction.EntityId);
+            verdict = w.Segments?.Add(segment, prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span);
+        }
+        if (!string.IsNullOrEmpty(prediction.PredictionId) || !string.IsNullOrEmpty(prediction.EntityId))
+        {
+            w.Pending.Add(new PendingPrediction(prediction.PredictionId, prediction.EntityId, prediction.Time, prediction.Offset, outputs.ToArray(), w.Segments?.NameOf(segment)));
+        }
+        w.Pending.Expire(w.Watermark);
+        counters = counters with
+        {
+            PredictionsSeen = counters.PredictionsSeen + 1,
+            PredictionsRepeated = counters.PredictionsRepeated + (repeated ? 1 : 0),
+        };
+        // The window is unchanged by a repeat: evaluating it again could only repeat the last verdict.
+        if (repeated) return null;
+
+        IReadOnlyList<DriftAlert>? alerts = null;
+        w.SinceEvaluation++;
+        if (w.Window.IsFull && w.SinceEvaluation >= options.Window.EvaluationStride)
+        {
+            w.SinceEvaluation = 0;
+            Evaluate(w);
+            alerts = DriftAlerts(w, prediction.Time);
+        }
+        if (verdict is { Severity: > AlertSeverity.None } && WholeLooksFine(w)) alerts = SegmentAlert(w, verdict, prediction.Time, alerts);
+        return alerts;
+    }
+
+    /// <summary>Whether the whole traffic's latest evaluation found no drift of any feature or of the prediction.</summary>
+    private static bool WholeLooksFine(Watched w) =>
+        w.LastBounds is not null && w.LastPrediction is not { Severity: > AlertSeverity.None } && w.LastFeatures.All(f => f.Severity == AlertSeverity.None);
+
+    /// <summary>
+    /// A segment moved from its baseline while the whole did not: what a drift averaged over all traffic hides (a group
+    /// the model starts to serve worse). Deduplicated per segment.
+    /// </summary>
+    private IReadOnlyList<DriftAlert> SegmentAlert(Watched w, SegmentVerdict verdict, DateTimeOffset at, IReadOnlyList<DriftAlert>? alerts)
+    {
+        var raised = alerts is null ? null : new List<DriftAlert>(alerts);
+        var top = verdict.Drifting[0];
+        var summary = $"Segment {w.Segments!.Column}={verdict.Segment} of {Model} v{w.Version} moved from its baseline while the whole stays within thresholds: "
+            + $"{verdict.Drifting.Count} test(s) fired; strongest: {top.Feature} ({Describe(verdict.Evidence)})";
+        Emit(ref raised, w, DriftKind.SegmentDegraded, verdict.Severity, verdict.Evidence, verdict.Window, verdict.Drifting.Take(options.Window.TopFeatures).ToArray(), at, summary,
+            segment: verdict.Segment);
+        return raised ?? (IReadOnlyList<DriftAlert>)NoAlerts;
+    }
+
+    /// <summary>
+    /// Joins a label to its waiting prediction and feeds the loss to the detectors; returns a performance alert when they
+    /// flag an increase, and a segment's when its error rate rose from its baseline's while the whole's did not.
+    /// </summary>
     public IReadOnlyList<DriftAlert> Observe(LabelRecord label)
     {
         if (!string.Equals(label.Model, Model, StringComparison.Ordinal))
@@ -190,7 +253,8 @@ public sealed class ModelMonitor
                 return NoAlerts;
             }
             counters = counters with { LabelsJoined = counters.LabelsJoined + 1 };
-            w.Performance.Add(new LabeledPrediction(prediction.Offset, prediction.Time, prediction.Outputs, label.Label));
+            var labelled = new LabeledPrediction(prediction.Offset, prediction.Time, prediction.Outputs, label.Label, prediction.Segment);
+            w.Performance.Add(labelled);
 
             var loss = DetectorLoss.For(w.Task, prediction.Outputs, label.Label, w.Prediction.Std, options.Labels.RegressionErrorScale);
             // ADWIN flags changes both ways; a falling loss is good news, not an alert.
@@ -198,9 +262,24 @@ public sealed class ModelMonitor
             var pageHinkleyFlagged = pageHinkley.Update(loss);
             if (adwinFlagged) w.AdwinFlaggedAt = counters.LabelsJoined;
             if (pageHinkleyFlagged) w.PageHinkleyFlaggedAt = counters.LabelsJoined;
-            if (!adwinFlagged && !pageHinkleyFlagged) return NoAlerts;
-            return PerformanceAlert(w, adwinFlagged ? adwin : pageHinkley, label.Time);
+            IReadOnlyList<DriftAlert>? alerts = adwinFlagged || pageHinkleyFlagged ? PerformanceAlert(w, adwinFlagged ? adwin : pageHinkley, label.Time) : null;
+            // A segment whose error rate rose from its baseline's while the whole's did not: a group the model now serves worse.
+            if (w.Segments?.AddLabel(labelled) is { Severity: > AlertSeverity.None } verdict && w.Segments.WholeErrorsSteady())
+            {
+                alerts = SegmentErrorAlert(w, verdict, label.Time, alerts);
+            }
+            return alerts ?? NoAlerts;
         }
+    }
+
+    private IReadOnlyList<DriftAlert> SegmentErrorAlert(Watched w, SegmentVerdict verdict, DateTimeOffset at, IReadOnlyList<DriftAlert>? alerts)
+    {
+        var raised = alerts is null ? null : new List<DriftAlert>(alerts);
+        var (baseline, latest) = w.Segments!.ErrorRates(verdict.Segment);
+        var summary = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The error rate of segment {w.Segments.Column}={verdict.Segment} of {Model} v{w.Version} rose to {latest:0.###} from {baseline:0.###} on its first labels while the whole's stays level ({Describe(verdict.Evidence)})");
+        Emit(ref raised, w, DriftKind.SegmentDegraded, verdict.Severity, verdict.Evidence, verdict.Window, [], at, summary, segment: verdict.Segment);
+        return raised ?? (IReadOnlyList<DriftAlert>)NoAlerts;
     }
 
     /// <summary>The current health snapshot.</summary>
@@ -222,6 +301,8 @@ public sealed class ModelMonitor
                 WithheldFeatures = w.LastWithheld,
                 EstimatedPerformance = Estimated(w),
                 EstimationError = w.EstimatesAccuracy ? EstimationErrors.Of(w.Performance.Export()) : new Dictionary<string, double>(),
+                Fairness = w.Segments?.Summary(w.Window, w.Performance, w.Task),
+                SegmentProblem = w.SegmentProblem,
             };
         }
     }
@@ -267,6 +348,7 @@ public sealed class ModelMonitor
                 AdwinFlaggedAt = w.AdwinFlaggedAt,
                 PageHinkleyFlaggedAt = w.PageHinkleyFlaggedAt,
                 Dedup = deduplicator.Export(),
+                Segments = w.Segments?.Export(),
             };
         }
     }
@@ -281,7 +363,7 @@ public sealed class ModelMonitor
         profile.Validate();
         lock (gate)
         {
-            var w = new Watched(state.Version, state.Task, profile, options);
+            var w = new Watched(Model, state.Version, state.Task, profile, options);
             foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time, record.Withheld, record.EntityId);
             w.Pending.Import(state.Pending, state.PendingDropped);
             foreach (var labeled in state.Performance) w.Performance.Add(labeled);
@@ -289,6 +371,7 @@ public sealed class ModelMonitor
             w.SinceEvaluation = state.SinceEvaluation;
             w.AdwinFlaggedAt = state.AdwinFlaggedAt;
             w.PageHinkleyFlaggedAt = state.PageHinkleyFlaggedAt;
+            w.Segments?.Import(state.Segments);
             adwin.Import(state.Adwin);
             pageHinkley.Import(state.PageHinkley);
             deduplicator.Import(state.Dedup);
@@ -410,9 +493,10 @@ public sealed class ModelMonitor
     }
 
     private void Emit(ref List<DriftAlert>? alerts, Watched w, DriftKind kind, AlertSeverity severity, StatisticFinding evidence,
-        WindowBounds window, IReadOnlyList<FeatureDrift> features, DateTimeOffset at, string summary)
+        WindowBounds window, IReadOnlyList<FeatureDrift> features, DateTimeOffset at, string summary, string? segment = null)
     {
-        var key = AlertDeduplicator.KeyFor(Model, w.Version, kind);
+        // A segment's alert is its own ongoing drift: keyed by the segment too, so another segment degrading is news.
+        var key = AlertDeduplicator.KeyFor(Model, w.Version, kind) + (segment is null ? "" : $"/{w.Segments!.Column}={segment}");
         if (!deduplicator.TryRecord(key, severity, at)) return;
         var id = $"{key}@{window.EndOffset}/{severity.ToString().ToLowerInvariant()}";
         (alerts ??= []).Add(new DriftAlert(id, Model, w.Version, severity, kind, evidence, window, features, key, at, summary));
@@ -429,14 +513,14 @@ public sealed class ModelMonitor
             : "";
 
     private static string Describe(StatisticFinding finding) =>
-        finding.Statistic is DriftJudge.KsPValue or DriftJudge.ChiSquaredPValue
+        finding.Statistic is DriftJudge.KsPValue or DriftJudge.ChiSquaredPValue or SegmentComparer.ErrorRatePValue
             ? $"{finding.Statistic} {finding.Value:G3} < {finding.Threshold:G3}"
             : $"{finding.Statistic} {finding.Value:0.###} ≥ {finding.Threshold:0.###}";
 
     /// <summary>The per-version part of the monitor.</summary>
     private sealed class Watched
     {
-        public Watched(int version, ModelTask task, ReferenceProfile profile, MonitoringOptions options)
+        public Watched(string model, int version, ModelTask task, ReferenceProfile profile, MonitoringOptions options)
         {
             Version = version;
             Task = task;
@@ -455,6 +539,12 @@ public sealed class ModelMonitor
             Window = new PredictionWindow(options.Window.Size, Features.Length);
             Pending = new PendingPredictions(options.Labels.PendingCapacity, options.Labels.Expiry);
             Performance = new PerformanceWindow(options.Labels.PerformanceWindowSize);
+            if (options.Segments.TryGetValue(model, out var segments))
+            {
+                var definition = SegmentDefinition.Resolve(segments, Features, Categories, out var problem);
+                Segments = definition is null ? null : new SegmentTracker(definition, segments, options, task, Features, NumericFeatures, Categories);
+                SegmentProblem = problem;
+            }
         }
 
         /// <summary>
@@ -523,6 +613,9 @@ public sealed class ModelMonitor
         public PredictionWindow Window { get; }
         public PendingPredictions Pending { get; }
         public PerformanceWindow Performance { get; }
+        /// <summary>The segments watched; null when the model is not segmented (or its column is no input, see <see cref="SegmentProblem"/>).</summary>
+        public SegmentTracker? Segments { get; }
+        public string? SegmentProblem { get; }
         public DateTimeOffset Watermark { get; set; } = DateTimeOffset.MinValue;
         public int SinceEvaluation { get; set; }
         public long? AdwinFlaggedAt { get; set; }

@@ -23,7 +23,7 @@ public sealed class ModelMonitors(MonitoringOptions options)
     public bool Activate(string model, int version, ReferenceProfile profile, ModelTask task) => For(model).Activate(version, profile, task);
 
     /// <summary>Routes a prediction to its model's monitor.</summary>
-    public IReadOnlyList<DriftAlert> Observe(PredictionRecord prediction) => For(prediction.Model).Observe(prediction);
+    public IReadOnlyList<DriftAlert> Observe(in PredictionRecord prediction) => For(prediction.Model).Observe(prediction);
 
     /// <summary>Routes a label to its model's monitor.</summary>
     public IReadOnlyList<DriftAlert> Observe(LabelRecord label) => For(label.Model).Observe(label);

@@ -1,6 +1,6 @@
 namespace Cascade.Monitoring.Domain;
 
-/// <summary>What a monitor has seen for the version it watches.</summary>
+/// <summary>What a monitor has seen for the version it watches (a struct: counting a prediction allocates nothing).</summary>
 /// <param name="PredictionsSeen">Predictions of the watched version accepted (waiting for labels and counted in rates), repeats included.</param>
 /// <param name="PredictionsIgnored">Predictions of other versions (canary, shadow, stale) or before any version was active.</param>
 /// <param name="PredictionsDuplicate">Redeliveries (offset not beyond the last one seen).</param>
@@ -12,7 +12,7 @@ namespace Cascade.Monitoring.Domain;
 /// <param name="PredictionsRepeated">Of <paramref name="PredictionsSeen"/>, those not added to the drift window because they
 /// repeat their entity's latest record in it (same inputs, same output): the window measures the population of inputs,
 /// and an unchanged entity scored again is not a new member of it.</param>
-public sealed record MonitorCounters(
+public readonly record struct MonitorCounters(
     long PredictionsSeen = 0,
     long PredictionsIgnored = 0,
     long PredictionsDuplicate = 0,

@@ -2,7 +2,9 @@ using Cascade.Monitoring.Domain.Alerts;
 using Cascade.Monitoring.Domain.Detectors;
 using Cascade.Monitoring.Domain.Labels;
 using Cascade.Monitoring.Domain.Performance;
+using Cascade.Monitoring.Domain.Segments;
 using Cascade.Monitoring.Domain.Windows;
+using System.Text.Json.Serialization;
 
 namespace Cascade.Monitoring.Domain;
 
@@ -32,4 +34,6 @@ public sealed record MonitorState
     /// <summary>Labels joined when Page–Hinkley last flagged a loss increase; null when it has not.</summary>
     public required long? PageHinkleyFlaggedAt { get; init; }
     public required IReadOnlyList<DedupEntry> Dedup { get; init; }
+    /// <summary>The segments' baselines, windows and errors when the model is segmented; null otherwise (and in older checkpoints).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public SegmentsState? Segments { get; init; }
 }

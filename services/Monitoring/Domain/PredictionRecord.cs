@@ -1,6 +1,9 @@
 namespace Cascade.Monitoring.Domain;
 
-/// <summary>One served prediction as Monitoring sees it (from <c>PredictionLogged</c>).</summary>
+/// <summary>
+/// One served prediction as Monitoring sees it (from <c>PredictionLogged</c>). A struct whose vectors may be borrowed
+/// buffers: the monitor copies what it keeps, so the consumer reads every prediction into the same memory.
+/// </summary>
 /// <param name="PredictionId">Serving's id for the prediction; labels join by it.</param>
 /// <param name="Model">Model name.</param>
 /// <param name="Version">The version that answered; predictions of other versions (canary, shadow) are not the served champion's and are ignored.</param>
@@ -12,7 +15,7 @@ namespace Cascade.Monitoring.Domain;
 /// <param name="Outputs">The model's outputs: one value, or one probability per class.</param>
 /// <param name="Withheld">Positions in <paramref name="Features"/> that the log withheld (features of sensitive columns,
 /// NaN in <paramref name="Features"/>): not missing values but unknown ones, so their drift is not measured.</param>
-public sealed record PredictionRecord(
+public readonly record struct PredictionRecord(
     string PredictionId,
     string Model,
     int Version,

@@ -94,6 +94,8 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
         foreach (var (metric, value) in health.EstimatedPerformance) response.EstimatedPerformance[metric] = value;
         foreach (var (metric, value) in health.EstimationError) response.EstimationError[metric] = value;
         response.Detectors.AddRange(health.Detectors.Select(d => new DetectorState { Name = d.Name, Estimate = d.Estimation, Width = d.Width, Detections = d.Detections }));
+        if (health.Fairness is { } fairness) response.Fairness = AlertMapping.ToFairness(fairness);
+        response.SegmentProblem = health.SegmentProblem ?? "";
         return response;
     }
 

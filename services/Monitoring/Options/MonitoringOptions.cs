@@ -29,6 +29,9 @@ public sealed class MonitoringOptions
     /// <summary>Alert deduplication.</summary>
     public AlertOptions Alerts { get; set; } = new();
 
+    /// <summary>Per model name, the column its predictions are segmented by (drift per segment, fairness summary); none by default.</summary>
+    public Dictionary<string, SegmentOptions> Segments { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Every problem with these options (data annotations of each part, and the rules that span fields); empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -58,6 +61,14 @@ public sealed class MonitoringOptions
         if (Estimation.AccuracyDropCritical < Estimation.AccuracyDropWarning) errors.Add("Estimation: the critical accuracy drop must be at least the warning drop.");
         if (Labels.Expiry <= TimeSpan.Zero) errors.Add("Labels: the expiry must be positive.");
         if (Alerts.QuietPeriod < TimeSpan.Zero) errors.Add("Alerts: the quiet period cannot be negative.");
+        // Startup validation reaches no further than this class's own fields: each model's segment options are checked here.
+        foreach (var (model, segment) in Segments)
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(segment, new ValidationContext(segment), results, validateAllProperties: true);
+            errors.AddRange(results.Select(r => $"Segments:{model}: {r.ErrorMessage}"));
+            errors.AddRange(segment.CrossFieldRules().Select(e => $"Segments:{model}: {e}"));
+        }
         return errors;
     }
 

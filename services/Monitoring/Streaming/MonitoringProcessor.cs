@@ -36,6 +36,8 @@ public sealed partial class MonitoringProcessor(
     private readonly Dictionary<string, (int Version, string Sha)> _watched = new(StringComparer.Ordinal);
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PredictionLogReader _predictions = new();
+    private readonly PredictionRun _run = new();
     private long _lastCheckpoint;
     private bool _dirty; // records handled since the last checkpoint (the runner holds them uncommitted)
 
@@ -71,6 +73,7 @@ public sealed partial class MonitoringProcessor(
     public async ValueTask RestoreAsync(CancellationToken cancellationToken)
     {
         _touched.Clear();
+        _run.Clear(); // predictions gathered when the failure struck are handed again
         _dirty = false;
         await RestoreCheckpointAsync(cancellationToken);
         _lastCheckpoint = time.GetTimestamp();
@@ -80,20 +83,62 @@ public sealed partial class MonitoringProcessor(
     public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
     {
         // Promotions first: a prediction of a new version is logged only after its promotion, but may be read first.
-        var ordered = batch.OrderBy(r => r.Topic is Topics.ModelsPromoted or Topics.ModelsRolledBack ? 0 : 1).ThenBy(r => r.AppendedAt).ThenBy(r => r.Offset);
         var switched = false;
-        foreach (var record in ordered)
+        foreach (var record in ConsumeOrder.Of(batch))
         {
+            if (TryReadPrediction(record, out var prediction, out var shadow))
+            {
+                // The common case, read without parsing messages; a model's consecutive predictions are observed together.
+                _dirty = true;
+                if (shadow) continue; // a shadow's answers were never served
+                if (!_run.Continues(prediction)) await ObserveRunAsync(cancellationToken);
+                _run.Add(prediction);
+                continue;
+            }
+            await ObserveRunAsync(cancellationToken);
             var envelope = EventEnvelope.Parser.ParseFrom(record.Value.Span);
             switched |= await ApplyAsync(record, envelope, cancellationToken);
             _dirty = true;
         }
+        await ObserveRunAsync(cancellationToken);
         if (_dirty && (switched || time.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval))
         {
             Checkpoint();
             return BatchResult.Commit;
         }
         return BatchResult.Defer;
+    }
+
+    /// <summary>The prediction <paramref name="record"/> carries (its vectors borrowed from the reader); false for any other event.</summary>
+    private bool TryReadPrediction(ConsumedRecord record, out PredictionRecord prediction, out bool shadow)
+    {
+        if (!PredictionLogReader.TryGetPayload(record.Value.Span, out var payload))
+        {
+            (prediction, shadow) = (default, false);
+            return false;
+        }
+        prediction = _predictions.Read(payload, record.Offset, record.AppendedAt, out shadow);
+        return true;
+    }
+
+    /// <summary>Observes the gathered run of predictions under one lock of their monitor and publishes what it raised.</summary>
+    private async Task ObserveRunAsync(CancellationToken cancellationToken)
+    {
+        if (_run.Model is not { } model) return;
+        IReadOnlyList<DriftAlert> alerts;
+        try
+        {
+            alerts = monitors.For(model).Observe(_run.Records);
+        }
+        finally
+        {
+            _run.Clear();
+        }
+        _touched.Add(model);
+        foreach (var alert in alerts)
+        {
+            await PublishAsync(AlertMapping.ToEvent(alert), cancellationToken);
+        }
     }
 
     /// <summary>Checkpoints now: the runner commits right after (it hands records one at a time while isolating a failure).</summary>
@@ -148,15 +193,7 @@ public sealed partial class MonitoringProcessor(
         }
         IReadOnlyList<DriftAlert> alerts;
         string model;
-        if (envelope.Type == PredictionLogged.Descriptor.FullName)
-        {
-            var logged = PredictionLogged.Parser.ParseFrom(envelope.Payload);
-            if (logged.Shadow) return false; // a shadow's answers were never served
-            model = logged.Model;
-            alerts = monitors.Observe(new PredictionRecord(logged.PredictionId, logged.Model, logged.Version, logged.EntityId,
-                logged.Time?.ToDateTimeOffset() ?? record.AppendedAt, record.Offset, logged.Features.ToArray(), logged.Outputs.ToArray(), Withheld(logged)));
-        }
-        else if (envelope.Type == LabelObserved.Descriptor.FullName)
+        if (envelope.Type == LabelObserved.Descriptor.FullName)
         {
             var label = LabelObserved.Parser.ParseFrom(envelope.Payload);
             if (string.IsNullOrEmpty(label.Model)) return false;
@@ -174,10 +211,6 @@ public sealed partial class MonitoringProcessor(
         }
         return false;
     }
-
-    /// <summary>The positions of the features the prediction log withheld (sensitive columns); empty when none.</summary>
-    private static int[] Withheld(PredictionLogged logged) =>
-        logged.Withheld.Count == 0 ? [] : logged.Withheld.SelectMany(w => w.Indexes).ToArray();
 
     /// <summary>
     /// Serving kept its current version because a promoted one (or a challenger) failed to load: ops must know, so it

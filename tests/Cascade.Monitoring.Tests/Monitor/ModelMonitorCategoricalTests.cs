@@ -14,17 +14,17 @@ namespace Cascade.Monitoring.Tests.Monitor;
 /// </summary>
 public class ModelMonitorCategoricalTests
 {
-    private const string Model = "shop";
-    private static readonly CategoricalColumn City = CategoricalColumn.Create("city", CategoricalEncoding.OneHot, ["paris", "lyon", "nice"]);
+    internal const string Model = "shop";
+    internal static readonly CategoricalColumn City = CategoricalColumn.Create("city", CategoricalEncoding.OneHot, ["paris", "lyon", "nice"]);
     private static readonly CategoricalColumn Size = CategoricalColumn.Create("size", CategoricalEncoding.Ordinal, ["S", "M", "L"]);
     private static readonly string[] Names = ["amount", .. City.FeatureNames, .. Size.FeatureNames];
 
     /// <summary>Category frequencies of a traffic scenario (null = missing for city; "XL" = a size outside the vocabulary).</summary>
-    private sealed record Mix((string? City, double Weight)[] Cities, (string Size, double Weight)[] Sizes);
+    internal sealed record Mix((string? City, double Weight)[] Cities, (string Size, double Weight)[] Sizes);
 
-    private static readonly Mix Training = new([("paris", 0.5), ("lyon", 0.3), ("nice", 0.15), (null, 0.05)], [("S", 0.3), ("M", 0.5), ("L", 0.2)]);
+    internal static readonly Mix Training = new([("paris", 0.5), ("lyon", 0.3), ("nice", 0.15), (null, 0.05)], [("S", 0.3), ("M", 0.5), ("L", 0.2)]);
 
-    private static float[] Row(Draw draw, Mix mix)
+    internal static float[] Row(Draw draw, Mix mix)
     {
         var row = new float[Names.Length];
         row[0] = (float)draw.Normal(50, 10);
@@ -44,7 +44,7 @@ public class ModelMonitorCategoricalTests
     }
 
     /// <summary>The reference profile training writes, from 10,000 rows of the training mix (categories counted back from the encoded features).</summary>
-    private static ReferenceProfile Profile()
+    internal static ReferenceProfile Profile()
     {
         var draw = new Draw(7);
         var rows = Enumerable.Range(0, 10_000).Select(_ => Row(draw, Training)).ToArray();

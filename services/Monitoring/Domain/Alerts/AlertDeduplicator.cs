@@ -43,6 +43,7 @@ public sealed class AlertDeduplicator(TimeSpan quietPeriod)
         DriftKind.PredictionDrift => "prediction-drift",
         DriftKind.PerformanceDegradation => "performance",
         DriftKind.EstimatedPerformanceDrop => "estimated-performance",
+        DriftKind.SegmentDegraded => "segment-degraded",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -11,4 +11,6 @@ public enum DriftKind
     PerformanceDegradation = 3,
     /// <summary>The accuracy the model's own probabilities expect fell (confidence-based estimate, no labels needed).</summary>
     EstimatedPerformanceDrop = 5,
+    /// <summary>One segment of the traffic (a category or bin of the segmenting column) moved from its baseline while the whole did not.</summary>
+    SegmentDegraded = 6,
 }

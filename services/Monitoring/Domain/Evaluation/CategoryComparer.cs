@@ -37,7 +37,7 @@ public sealed class CategoryComparer(DriftThresholdOptions thresholds, Categoric
     }
 
     /// <summary>Window rows per category (the missing/unseen category last), decoded from the encoded features.</summary>
-    private static long[] Count(ReferenceCategories reference, PredictionWindow window)
+    internal static long[] Count(ReferenceCategories reference, PredictionWindow window)
     {
         var counts = new long[reference.Counts.Length];
         var columns = reference.FeatureIndices;

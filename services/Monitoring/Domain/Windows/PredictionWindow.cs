@@ -132,6 +132,9 @@ public sealed class PredictionWindow
     /// <summary>Whether a record in the window withheld the feature: its values are not known, so its drift is not measured.</summary>
     public bool IsWithheld(int feature) => withheldCount[feature] > 0;
 
+    /// <summary>Whether the record at <paramref name="row"/> (ring order, as <see cref="Column"/>) withheld the feature.</summary>
+    public bool IsWithheldAt(int feature, int row) => withheld[feature][row];
+
     /// <summary>Erases every value the window holds of a feature that is withheld from now on, and marks them withheld.</summary>
     private void Erase(int feature)
     {
