@@ -24,9 +24,9 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
     // a key's records stay in order across batches. Waiting for the broker happens outside it.
     private readonly SemaphoreSlim _serial = new(1, 1);
 
-    // Ids queued but not yet confirmed, with the append that carries them: a later batch repeating one is a
-    // duplicate only if that append succeeds.
-    private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    // Ids queued but not yet confirmed, by dataset (ids are scoped to theirs), with the append that carries them: a
+    // later batch repeating one is a duplicate only if that append succeeds.
+    private readonly Dictionary<(string Dataset, string Id), Task> _inFlight = [];
 
     /// <summary>Ingests a batch and waits until the log has it.</summary>
     /// <exception cref="DatasetNotFoundException">The dataset is not registered.</exception>
@@ -48,7 +48,14 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
         }
         var maxBytes = schema.Spec.MaxRecordBytes > 0 ? schema.Spec.MaxRecordBytes : options.DefaultMaxRecordBytes;
         var response = new IngestResponse();
-        var candidates = new List<(string Id, Record Record)>(records.Count);
+        var topic = Topics.Data(dataset);
+        var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        var traceparent = System.Diagnostics.Activity.Current?.Id ?? string.Empty;
+        // Outside the ordering lock: validation, ids and the envelopes of the batch's distinct records, the costly part
+        // of a large batch, so that the lock every caller waits for covers only the duplicate check and the queueing.
+        // A record repeated within the batch is acknowledged but not appended again.
+        var candidates = new List<Candidate>(records.Count);
+        var inBatch = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -58,22 +65,28 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
                 response.Errors.Add(new RecordError { Index = i, RecordId = id, Field = problem.Field, Reason = problem.Reason });
                 continue;
             }
-            candidates.Add((id, record));
+            if (!inBatch.Add(id))
+            {
+                response.Duplicates++;
+                continue;
+            }
+            // The record id is the event id: re-publishing the same record yields the same event.
+            candidates.Add(new Candidate(id, new OutgoingRecord(record.EntityId,
+                DataRecordEnvelope.Write(dataset, version, id, record, ingestedAt: now, Producer, occurredAt: now, traceparent))));
         }
 
-        var topic = Topics.Data(dataset);
-        var accepted = new List<(string Id, Record Record)>(candidates.Count);
+        var accepted = new List<Candidate>(candidates.Count);
         var dependencies = new HashSet<Task>();
         Task<IReadOnlyList<RecordPosition>> append;
         await _serial.WaitAsync(cancellationToken);
         try
         {
-            var seen = store.AlreadyIngested(dataset, candidates.Select(c => c.Id).ToArray());
+            var ingested = store.AlreadyIngested(dataset, candidates.Select(c => c.Id).ToArray());
             foreach (var candidate in candidates)
             {
-                // A record already ingested, or repeated within this batch, is acknowledged but not appended again.
-                if (!seen.Add(candidate.Id)) response.Duplicates++;
-                else if (_inFlight.TryGetValue(candidate.Id, out var carrier))
+                // A record already ingested is acknowledged but not appended again.
+                if (ingested.Contains(candidate.Id)) response.Duplicates++;
+                else if (_inFlight.TryGetValue((dataset, candidate.Id), out var carrier))
                 {
                     dependencies.Add(carrier);
                     response.Duplicates++;
@@ -82,13 +95,9 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
             }
             if (accepted.Count > 0)
             {
-                var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-                var traceparent = System.Diagnostics.Activity.Current?.Id ?? string.Empty;
-                // The record id is the event id: re-publishing the same record yields the same event.
-                var outgoing = accepted.Select(a => new OutgoingRecord(a.Record.EntityId,
-                    DataRecordEnvelope.Write(dataset, version, a.Id, a.Record, ingestedAt: now, Producer, occurredAt: now, traceparent))).ToArray();
-                append = log.AppendAsync(topic, outgoing, cancellationToken);
-                foreach (var (id, _) in accepted) _inFlight[id] = append;
+                // Returns once the records are queued in order (a large batch is written after this returns).
+                append = log.AppendAsync(topic, accepted.Select(a => a.Record).ToArray(), cancellationToken);
+                foreach (var candidate in accepted) _inFlight[(dataset, candidate.Id)] = append;
             }
             else append = Task.FromResult<IReadOnlyList<RecordPosition>>([]);
         }
@@ -100,7 +109,7 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
         return CompleteAsync(dataset, topic, accepted, append, dependencies, response, cancellationToken);
     }
 
-    private async Task<IngestResponse> CompleteAsync(string dataset, string topic, List<(string Id, Record Record)> accepted,
+    private async Task<IngestResponse> CompleteAsync(string dataset, string topic, List<Candidate> accepted,
         Task<IReadOnlyList<RecordPosition>> append, HashSet<Task> dependencies, IngestResponse response, CancellationToken cancellationToken)
     {
         try
@@ -116,7 +125,7 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
             if (accepted.Count > 0)
             {
                 await _serial.WaitAsync(CancellationToken.None);
-                foreach (var (id, _) in accepted) _inFlight.Remove(id);
+                foreach (var candidate in accepted) _inFlight.Remove((dataset, candidate.Id));
                 _serial.Release();
             }
         }
@@ -161,6 +170,9 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
         response.Accepted = outgoing.Count;
         return response;
     }
+
+    /// <summary>A valid record of a batch, its id and what would be appended for it.</summary>
+    private readonly record struct Candidate(string Id, OutgoingRecord Record);
 
     public async Task<Watermark> WatermarkAsync(string topic, CancellationToken cancellationToken)
     {

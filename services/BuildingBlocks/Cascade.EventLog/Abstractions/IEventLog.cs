@@ -12,9 +12,13 @@ public interface IEventLog : IAsyncDisposable
     Task CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Appends records in order; a missing topic is created with the default partition count. The embedded log
-    /// appends a batch atomically (all or none). Kafka 0.9 has no transactions: a failed append may have stored a
-    /// prefix, and the caller's retry stores it again, so consumers deduplicate by event id where it matters.
+    /// Appends records in order; a missing topic is created with the default partition count. The append's place is
+    /// fixed when it is called: appends called one after another keep that order in every partition, even when the
+    /// second is called before the first completes. The embedded log writes a batch of up to
+    /// <c>MaxRecordsPerTransaction</c> records atomically (all or none) and a larger one in several transactions,
+    /// between which other callers' appends to other partitions may land. Kafka 0.9 has no transactions. With either,
+    /// a failed append may have stored a prefix, and the caller's retry stores it again, so consumers deduplicate by
+    /// event id where it matters.
     /// </summary>
     Task<IReadOnlyList<RecordPosition>> AppendAsync(string topic, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken = default);
 

@@ -8,7 +8,15 @@ namespace Cascade.EventLog.Abstractions;
 /// </summary>
 public static class KafkaPartitioner
 {
-    public static int Partition(string key, int partitions) => (Murmur2(Encoding.UTF8.GetBytes(key)) & 0x7fffffff) % partitions;
+    public static int Partition(string key, int partitions)
+    {
+        // Keys are short (entity ids, model names): encoded on the stack, not allocated for every record appended.
+        const int StackLimit = 512;
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(key.Length);
+        Span<byte> utf8 = maxBytes <= StackLimit ? stackalloc byte[StackLimit] : new byte[maxBytes];
+        var length = Encoding.UTF8.GetBytes(key, utf8);
+        return (Murmur2(utf8[..length]) & 0x7fffffff) % partitions;
+    }
 
     /// <summary>Kafka's <c>Utils.murmur2</c> (seed 0x9747b28c).</summary>
     public static int Murmur2(ReadOnlySpan<byte> data)

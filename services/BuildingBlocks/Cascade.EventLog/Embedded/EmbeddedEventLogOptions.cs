@@ -29,4 +29,31 @@ public sealed class EmbeddedEventLogOptions
     /// <summary>How often retention runs.</summary>
     /// <value>The default value is 1 minute.</value>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Most records one transaction appends. A larger append is committed in transactions of at most this many
+    /// records, and the writer is free between them, so one caller's huge batch delays another's append by one
+    /// transaction, not by the whole batch. Every batch Cascade's own producers send (predictions, relays) fits in one.
+    /// </summary>
+    /// <value>The default value is 1,000.</value>
+    [Range(1, 1_000_000)]
+    public int MaxRecordsPerTransaction { get; set; } = 1_000;
+
+    /// <summary>
+    /// Most bytes of record values one transaction appends, for the same reason; a single larger record still goes
+    /// in a transaction of its own.
+    /// </summary>
+    /// <value>The default value is 1 MiB.</value>
+    [Range(1_024, 1_024 * 1_024 * 1_024)]
+    public int MaxBytesPerTransaction { get; set; } = 1_024 * 1_024;
+
+    /// <exception cref="ValidationException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        if (RetentionInterval <= TimeSpan.Zero || RetentionAge <= TimeSpan.Zero || RetentionRecordsPerPartition < 0)
+        {
+            throw new ValidationException("Embedded event log: RetentionInterval and RetentionAge must be positive, RetentionRecordsPerPartition at least 0.");
+        }
+    }
 }

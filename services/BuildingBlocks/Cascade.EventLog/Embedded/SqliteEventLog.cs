@@ -6,28 +6,39 @@ namespace Cascade.EventLog.Embedded;
 
 /// <summary>
 /// The all-in-one deployment's event log: one SQLite file (WAL) holding topics, partitions, records and the
-/// committed offsets of consumer groups. Appends go through one writer connection (SQLite has one writer anyway),
-/// each batch in one transaction; consumers read through their own connections and are woken by
-/// <see cref="AppendSignal"/> as soon as an append commits.
+/// committed offsets of consumer groups. Appends go through one writer connection (SQLite has one writer anyway), in
+/// transactions of at most <see cref="EmbeddedEventLogOptions.MaxRecordsPerTransaction"/> records; consumers read
+/// through their own connections and are woken by <see cref="AppendSignal"/> as soon as a transaction commits.
 /// </summary>
 /// <remarks>
 /// Durability: <c>synchronous=NORMAL</c> in WAL mode survives a process crash with every committed append;
 /// a power loss may lose the last transactions. One process owns the file (the all-in-one host).
+/// Fairness: the write lock is held for one transaction at a time, and appends keep their call order per partition
+/// (<see cref="AppendOrder"/>), so a huge batch delays other callers' appends by one transaction, not by the batch.
 /// </remarks>
 public sealed class SqliteEventLog : IEventLog
 {
     private readonly EmbeddedEventLogOptions _options;
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
+    private readonly AppendStatements _statements;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, int> _partitions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GroupCoordinator> _groups = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _retention;
     private int _roundRobin;
+    private int _disposing;
+    private volatile bool _disposed;
 
+    // Under the write lock: the file's data_version when last looked, and how often another connection changed it.
+    private long _dataVersion;
+    private long _endsGeneration;
+
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is out of range.</exception>
     public SqliteEventLog(EmbeddedEventLogOptions options)
     {
+        options.Validate();
         _options = options;
         var directory = Path.GetDirectoryName(Path.GetFullPath(options.Path));
         if (!string.IsNullOrEmpty(directory))
@@ -49,22 +60,38 @@ public sealed class SqliteEventLog : IEventLog
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                _partitions[reader.GetString(0)] = reader.GetInt32(1);
+                var name = reader.GetString(0);
+                _topics[name] = new TopicState(name, reader.GetInt32(1), stored: true);
             }
         }
+        _statements = new AppendStatements(_writer);
+        _dataVersion = _statements.DataVersion();
         _retention = Task.Run(RetainAsync);
     }
 
     internal AppendSignal Signal { get; } = new();
 
+    /// <summary>
+    /// Called after each transaction of an append commits, outside the write lock, with the topic, the records of the
+    /// append written so far and its size; the append goes on when the returned task completes. Tests hold a large
+    /// append between two of its transactions with it.
+    /// </summary>
+    internal Func<string, int, int, ValueTask>? TransactionCommitted { get; set; }
+
     public async Task CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken = default)
     {
         TopicNames.Validate(topic);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var state = TopicFor(topic, partitions);
+        if (state.Partitions != partitions)
+        {
+            throw new ArgumentException($"Topic '{topic}' exists with {state.Partitions} partitions, not {partitions}.");
+        }
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            EnsureTopic(topic, partitions, explicitCount: true);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Store(state);
         }
         finally
         {
@@ -72,6 +99,14 @@ public sealed class SqliteEventLog : IEventLog
         }
     }
 
+    /// <remarks>
+    /// The append's place in each partition is fixed before this returns its task: appends called one after another
+    /// keep that order per partition even while the first is still being written (as a Kafka producer's sends do).
+    /// An append of more than one transaction is written in the background of the call and may be interleaved, at
+    /// transaction boundaries, with appends to other partitions and topics. Until its first transaction commits it can
+    /// be cancelled and leaves nothing; after that it runs to its end, so a cancelled call never leaves part of a batch.
+    /// A failure part-way (disk full) leaves the transactions committed before it, as a Kafka append may.
+    /// </remarks>
     public async Task<IReadOnlyList<RecordPosition>> AppendAsync(string topic, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken = default)
     {
         TopicNames.Validate(topic);
@@ -79,67 +114,147 @@ public sealed class SqliteEventLog : IEventLog
         {
             return [];
         }
-        var positions = new RecordPosition[records.Count];
-        await _writeLock.WaitAsync(cancellationToken);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var state = TopicFor(topic, _options.DefaultPartitions);
+        var queued = state.Order.Enqueue(PartitionsOf(records, state.Partitions));
         try
         {
-            var partitions = EnsureTopic(topic, _options.DefaultPartitions, explicitCount: false);
-            var ends = ReadEnds(_writer, topic, partitions);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            using var transaction = _writer.BeginTransaction();
-            using var insert = _writer.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO records (topic, partition, offset, key, value, appended_at) VALUES ($t, $p, $o, $k, $v, $a)";
-            var pTopic = insert.Parameters.Add("$t", SqliteType.Text);
-            var pPartition = insert.Parameters.Add("$p", SqliteType.Integer);
-            var pOffset = insert.Parameters.Add("$o", SqliteType.Integer);
-            var pKey = insert.Parameters.Add("$k", SqliteType.Text);
-            var pValue = insert.Parameters.Add("$v", SqliteType.Blob);
-            var pAppended = insert.Parameters.Add("$a", SqliteType.Integer);
-            pTopic.Value = topic;
-            pAppended.Value = now;
-            for (var i = 0; i < records.Count; i++)
+            var positions = new RecordPosition[records.Count];
+            var written = 0;
+            var end = TransactionEnd(records, 0);
+            if (end < records.Count)
             {
-                var record = records[i];
-                var partition = string.IsNullOrEmpty(record.Key)
-                    ? (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)partitions)
-                    : KafkaPartitioner.Partition(record.Key, partitions);
-                var offset = ends[partition]++;
-                pPartition.Value = partition;
-                pOffset.Value = offset;
-                pKey.Value = (object?)record.Key ?? DBNull.Value;
-                pValue.Value = record.Value.ToArray();
-                insert.ExecuteNonQuery();
-                positions[i] = new RecordPosition(topic, partition, offset);
+                // Queued; the caller goes on (Ingestion queues batches under a lock of its own) while this is written.
+                await Task.Yield();
             }
-            using var update = _writer.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "INSERT OR REPLACE INTO partition_ends (topic, partition, next_offset) VALUES ($t, $p, $o)";
-            var uTopic = update.Parameters.Add("$t", SqliteType.Text);
-            var uPartition = update.Parameters.Add("$p", SqliteType.Integer);
-            var uOffset = update.Parameters.Add("$o", SqliteType.Integer);
-            uTopic.Value = topic;
-            for (var p = 0; p < partitions; p++)
+            while (true)
             {
-                uPartition.Value = p;
-                uOffset.Value = ends[p];
-                update.ExecuteNonQuery();
+                var cancellation = written == 0 ? cancellationToken : CancellationToken.None;
+                await state.Order.WaitTurnAsync(queued, written, end, cancellation);
+                await _writeLock.WaitAsync(cancellation);
+                try
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    WriteTransaction(state, records, queued.PartitionOf, written, end, positions);
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+                state.Order.Written(queued, written, end);
+                Signal.Pulse();
+                written = end;
+                if (TransactionCommitted is { } committed)
+                {
+                    await committed(topic, written, records.Count);
+                }
+                if (written == records.Count)
+                {
+                    return positions;
+                }
+                end = TransactionEnd(records, written);
+                // Other appends get the writer (and this thread) before the next transaction, even those not waiting yet.
+                await Task.Yield();
             }
-            transaction.Commit();
         }
         finally
         {
-            _writeLock.Release();
+            state.Order.Leave(queued);
         }
-        Signal.Pulse();
-        return positions;
+    }
+
+    /// <summary>One transaction: records <c>[from, to)</c> numbered from the partitions' ends, inserted, and the new ends stored.</summary>
+    private void WriteTransaction(TopicState topic, IReadOnlyList<OutgoingRecord> records, int[] partitionOf, int from, int to, RecordPosition[] positions)
+    {
+        _statements.Begin();
+        try
+        {
+            if (!topic.Stored)
+            {
+                StoreRow(topic);
+            }
+            var ends = EndsOf(topic);
+            for (var i = from; i < to; i++)
+            {
+                var partition = partitionOf[i];
+                positions[i] = new RecordPosition(topic.Name, partition, ends[partition]++);
+            }
+            _statements.Insert(topic.Name, records, positions, from, to, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            for (var i = from; i < to; i++)
+            {
+                // Once per partition: at its last record of this transaction.
+                var (_, partition, offset) = positions[i];
+                if (offset + 1 == ends[partition])
+                {
+                    _statements.SaveEnd(topic.Name, partition, offset + 1);
+                }
+            }
+            _statements.Commit();
+            topic.Stored = true;
+        }
+        catch
+        {
+            _statements.Rollback();
+            // The ends were advanced in memory for a transaction that did not commit: read them again next time.
+            topic.Ends = null;
+            throw;
+        }
+    }
+
+    /// <summary>The topic's partition ends, from memory unless another connection wrote to the file since they were read.</summary>
+    private long[] EndsOf(TopicState topic)
+    {
+        var version = _statements.DataVersion();
+        if (version != _dataVersion)
+        {
+            _dataVersion = version;
+            _endsGeneration++;
+        }
+        if (topic.Ends is null || topic.EndsGeneration != _endsGeneration)
+        {
+            topic.Ends = ReadEnds(_writer, topic.Name, topic.Partitions);
+            topic.EndsGeneration = _endsGeneration;
+        }
+        return topic.Ends;
+    }
+
+    /// <summary>The partition of each record: Kafka's for a key, round-robin without one.</summary>
+    private int[] PartitionsOf(IReadOnlyList<OutgoingRecord> records, int partitions)
+    {
+        var partitionOf = new int[records.Count];
+        for (var i = 0; i < partitionOf.Length; i++)
+        {
+            var key = records[i].Key;
+            partitionOf[i] = string.IsNullOrEmpty(key)
+                ? (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)partitions)
+                : KafkaPartitioner.Partition(key, partitions);
+        }
+        return partitionOf;
+    }
+
+    /// <summary>Where the transaction starting at record <paramref name="from"/> ends: at the record or byte limit, with at least one record.</summary>
+    private int TransactionEnd(IReadOnlyList<OutgoingRecord> records, int from)
+    {
+        var end = from;
+        var bytes = 0L;
+        var limit = Math.Min(records.Count, from + _options.MaxRecordsPerTransaction);
+        while (end < limit)
+        {
+            bytes += records[end].Value.Length;
+            if (bytes > _options.MaxBytesPerTransaction && end > from)
+            {
+                break;
+            }
+            end++;
+        }
+        return end;
     }
 
     public async Task<IReadOnlyDictionary<int, long>> GetEndOffsetsAsync(string topic, CancellationToken cancellationToken = default)
     {
         TopicNames.Validate(topic);
         await using var connection = Open();
-        var partitions = _partitions.TryGetValue(topic, out var count) ? count : 0;
+        var partitions = _topics.TryGetValue(topic, out var state) ? state.Partitions : 0;
         var ends = ReadEnds(connection, topic, partitions);
         return Enumerable.Range(0, partitions).ToDictionary(p => p, p => ends[p]);
     }
@@ -156,11 +271,13 @@ public sealed class SqliteEventLog : IEventLog
         _writeLock.Wait();
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             foreach (var topic in options.Topics.Distinct().Order(StringComparer.Ordinal))
             {
                 TopicNames.Validate(topic);
-                var count = EnsureTopic(topic, _options.DefaultPartitions, explicitCount: false);
-                partitions.AddRange(Enumerable.Range(0, count).Select(p => new TopicPartition(topic, p)));
+                var state = TopicFor(topic, _options.DefaultPartitions);
+                Store(state);
+                partitions.AddRange(Enumerable.Range(0, state.Partitions).Select(p => new TopicPartition(topic, p)));
             }
         }
         finally
@@ -184,6 +301,7 @@ public sealed class SqliteEventLog : IEventLog
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _writer.BeginTransaction();
             using var command = _writer.CreateCommand();
             command.Transaction = transaction;
@@ -212,20 +330,25 @@ public sealed class SqliteEventLog : IEventLog
         }
     }
 
-    private int EnsureTopic(string topic, int partitions, bool explicitCount)
+    /// <summary>
+    /// The topic, made with <paramref name="partitions"/> if this is the first time it is named. It exists from here on
+    /// (its count fixed, its appends ordered) and is stored by the first write under the lock.
+    /// </summary>
+    private TopicState TopicFor(string topic, int partitions) =>
+        _topics.GetOrAdd(topic, static (name, count) => new TopicState(name, count, stored: false), partitions);
+
+    /// <summary>Stores the topic's row if it is not in the file yet; under the write lock.</summary>
+    private void Store(TopicState topic)
     {
-        if (_partitions.TryGetValue(topic, out var existing))
+        if (!topic.Stored)
         {
-            if (explicitCount && existing != partitions)
-            {
-                throw new ArgumentException($"Topic '{topic}' exists with {existing} partitions, not {partitions}.");
-            }
-            return existing;
+            StoreRow(topic);
+            topic.Stored = true;
         }
-        Execute(_writer, "INSERT INTO topics (name, partitions) VALUES ($t, $p)", ("$t", topic), ("$p", partitions));
-        _partitions[topic] = partitions;
-        return partitions;
     }
+
+    private void StoreRow(TopicState topic) =>
+        Execute(_writer, "INSERT INTO topics (name, partitions) VALUES ($t, $p)", ("$t", topic.Name), ("$p", topic.Partitions));
 
     internal static long[] ReadEnds(SqliteConnection connection, string topic, int partitions)
     {
@@ -262,6 +385,7 @@ public sealed class SqliteEventLog : IEventLog
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_options.RetentionAge is { } age)
             {
                 Execute(_writer, "DELETE FROM records WHERE appended_at < $cutoff", ("$cutoff", DateTimeOffset.UtcNow.Add(-age).ToUnixTimeMilliseconds()));
@@ -298,10 +422,24 @@ public sealed class SqliteEventLog : IEventLog
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposing, 1) == 1)
+        {
+            return;
+        }
         _stopping.Cancel();
         await _retention;
         await _writeLock.WaitAsync();
-        _writer.Dispose();
+        try
+        {
+            _disposed = true;
+            _statements.Dispose();
+            _writer.Dispose();
+        }
+        finally
+        {
+            // Appends still queued (a large one between two transactions) find the log disposed instead of waiting forever.
+            _writeLock.Release();
+        }
         _stopping.Dispose();
     }
 }
