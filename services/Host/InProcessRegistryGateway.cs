@@ -16,4 +16,13 @@ internal sealed class InProcessRegistryGateway(ModelRegistry registry, IRegistry
 
     public Task<RegisterModelVersionResponse> RegisterAsync(ModelVersionSpec spec, string registeredBy, CancellationToken cancellationToken) =>
         registry.RegisterAsync(spec, registeredBy, cancellationToken);
+
+    public Task<ModelVersion?> GetVersionAsync(string model, int version, CancellationToken cancellationToken) =>
+        Task.FromResult(store.GetVersion(model, version));
+
+    public Task<ModelVersion?> GetAliasAsync(string model, string alias, CancellationToken cancellationToken)
+    {
+        var version = store.ResolveAlias(model, alias);
+        return Task.FromResult(version == 0 ? null : store.GetVersion(model, version));
+    }
 }

@@ -9,6 +9,7 @@ using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
 using Cascade.Training.Messaging;
 using Cascade.Training.Options;
+using Cascade.Training.Scoring;
 using Cascade.Training.Storage;
 using Cascade.Training.Triggers;
 using MassTransit;
@@ -41,6 +42,7 @@ public static class TrainingModule
             services.AddHostedService(sp => sp.GetRequiredService<JobOutbox>());
             services.AddSingleton<JobDispatcher>();
             services.AddSingleton<TrainingTriggers>();
+            services.AddSingleton<BatchScoringJobs>();
             services.AddEventHandler<TrainingTriggers>();
             services.AddEventHandler<DriftTriggers>();
             services.AddHostedService<ScheduleTriggers>();
@@ -56,13 +58,17 @@ public static class TrainingModule
             }
             // Bound only where artifacts are built: the scheduler alone signs nothing and needs no key.
             SigningKey? signingKey = null;
+            ArtifactTrust? scoringTrust = null;
             services.AddValidatedOptions(ModelSigningOptions.SectionName, signing, o =>
             {
                 (signingKey, var errors) = ModelSigningSetup.Signer(o);
-                return errors;
+                (scoringTrust, var trustErrors) = ScoringTrust.For(o, signingKey);
+                return [.. errors, .. trustErrors];
             });
             services.AddSingleton(sp => new TrainingWorker(sp.GetRequiredService<IOfflineStore>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<IRegistryGateway>(),
                 sp.GetRequiredService<IJobCancellation>(), options, signingKey, sp.GetService<ILogger<TrainingWorker>>()));
+            services.AddSingleton(sp => new BatchScoringWorker(sp.GetRequiredService<IOfflineStore>(), sp.GetRequiredService<IArtifactStore>(),
+                sp.GetRequiredService<IJobCancellation>(), scoringTrust!, options, sp.GetService<ILogger<BatchScoringWorker>>()));
             services.AddSingleton(capabilities);
             services.AddHostedService<WorkerCapabilitiesReport>();
             services.AddHostedService<TrainingWarmUp>();

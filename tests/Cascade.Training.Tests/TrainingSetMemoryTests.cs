@@ -100,6 +100,11 @@ public sealed class TrainingSetMemoryTests : IDisposable
 
         public Task<ModelVersion?> GetChampionAsync(string model, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
 
+        public Task<ModelVersion?> GetVersionAsync(string model, int version, CancellationToken cancellationToken) =>
+            Task.FromResult(Registered.Count >= version && version > 0 ? new ModelVersion { Spec = Registered[version - 1], Meta = new ModelVersionMeta { Version = version } } : null);
+
+        public Task<ModelVersion?> GetAliasAsync(string model, string alias, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
+
         public Task<RegisterModelVersionResponse> RegisterAsync(ModelVersionSpec spec, string registeredBy, CancellationToken cancellationToken)
         {
             Registered.Add(spec);

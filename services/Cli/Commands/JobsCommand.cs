@@ -51,6 +51,8 @@ internal static class JobsCommand
         command.Subcommands.Add(list);
         command.Subcommands.Add(trigger);
         command.Subcommands.Add(cancel);
+        command.Subcommands.Add(JobsScoreCommand.Score(address));
+        command.Subcommands.Add(JobsScoreCommand.Output(address));
         return command;
     }
 

@@ -22,4 +22,28 @@ public sealed class GrpcRegistryGateway(Contracts.Registry.V1.Registry.RegistryC
 
     public async Task<RegisterModelVersionResponse> RegisterAsync(ModelVersionSpec spec, string registeredBy, CancellationToken cancellationToken) =>
         await registry.RegisterModelVersionAsync(new RegisterModelVersionRequest { Spec = spec, RegisteredBy = registeredBy }, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
+
+    public async Task<ModelVersion?> GetVersionAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await registry.GetModelVersionAsync(new GetModelVersionRequest { Model = model, Version = version }, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<ModelVersion?> GetAliasAsync(string model, string alias, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await registry.GetAliasAsync(new GetAliasRequest { Model = model, Alias = alias }, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
 }

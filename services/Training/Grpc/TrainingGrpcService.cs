@@ -3,6 +3,7 @@ using Cascade.Contracts.Training.V1;
 using Grpc.Core;
 using Cascade.Ml.Training;
 using Cascade.Training.Messaging;
+using Cascade.Training.Scoring;
 using Cascade.Training.Storage;
 using Cascade.Training.Triggers;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
@@ -10,7 +11,7 @@ using Duration = Google.Protobuf.WellKnownTypes.Duration;
 namespace Cascade.Training.Grpc;
 
 /// <summary>The Training gRPC API: policies, on-demand triggers and job status.</summary>
-public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers) : Contracts.Training.V1.Training.TrainingBase
+public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers, BatchScoringJobs scoring) : Contracts.Training.V1.Training.TrainingBase
 {
     // validate_only: the server-side dry run, validated the same way, writing nothing.
     public override Task<TrainingPolicy> PutTrainingPolicy(PutTrainingPolicyRequest r, ServerCallContext context) =>
@@ -24,6 +25,26 @@ public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispa
 
     public override Task<TrainingJob> TriggerTraining(TriggerTrainingRequest request, ServerCallContext context) =>
         Task.FromResult(Trigger(request));
+
+    public override async Task<TrainingJob> TriggerBatchScoring(TriggerBatchScoringRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await scoring.QueueAsync(request, context.CancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+    }
 
     public override Task<TrainingJob> GetJob(GetJobRequest r, ServerCallContext context) =>
         Task.FromResult(store.GetJob(r.Id) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training job '{r.Id}'.")));

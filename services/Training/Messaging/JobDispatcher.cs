@@ -30,6 +30,19 @@ public sealed class JobDispatcher(TrainingStore store, JobOutbox outbox)
         lock (_gate) return Create(policy, materialized, trigger, reason, alertIds);
     }
 
+    /// <summary>
+    /// Queues a batch-scoring job (<see cref="JobKind.Score"/>) on the pool its accelerator names, through the same
+    /// outbox: it carries no policy, and leaves the model's training bookkeeping (last job, labeled rows) alone.
+    /// </summary>
+    public TrainingJob DispatchScoring(TrainingJob job)
+    {
+        job.Status = new TrainingJobStatus { State = JobState.Queued, QueuedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
+        var queue = job.Spec.Resources.Accelerator == ResourceRequest.Types.Accelerator.Gpu ? JobQueues.Gpu : JobQueues.Cpu;
+        lock (_gate) store.AddJob(job, new OutboxCommand(queue, []), labeledRows: 0);
+        outbox.Notify();
+        return job;
+    }
+
     private TrainingJob Create(TrainingPolicy policy, FeaturesMaterialized materialized, TriggerKind trigger, string reason, IReadOnlyList<string>? alertIds)
     {
         var job = new TrainingJob

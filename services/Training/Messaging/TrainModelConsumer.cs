@@ -1,6 +1,7 @@
 using Cascade.Contracts.Training.V1;
 using Cascade.Training.Domain;
 using Cascade.Training.Options;
+using Cascade.Training.Scoring;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using MassTransit;
@@ -15,8 +16,10 @@ namespace Cascade.Training.Messaging;
 /// queue: no job is silently lost. A command redelivered after success registers nothing new (the registry
 /// recognises the job id). A job cancelled before it starts is skipped; one cancelled while it runs stops
 /// (<see cref="JobCancellationWatch"/>) and registers nothing: neither is a failure, so neither is retried.
+/// A batch-scoring job (<see cref="JobKind.Score"/>) travels the same way and runs <see cref="BatchScoringWorker"/>
+/// instead, its progress in chunks and its output in the status' <c>scoring</c> result.
 /// </summary>
-public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancellation cancellation, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
+public sealed partial class TrainModelConsumer(TrainingWorker worker, BatchScoringWorker scoring, IJobCancellation cancellation, JobQueues queues, TrainingServiceOptions options, ILogger<TrainModelConsumer> logger) : IConsumer<TrainModelCommand>
 {
     private static readonly TimeSpan CancellationPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProgressPeriod = TimeSpan.FromSeconds(1);
@@ -45,10 +48,12 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
         var progress = new JobProgressReporter(status, s => ReportAsync(context, job.Id, s), ProgressPeriod);
         try
         {
-            TrainingWorker.Outcome outcome;
+            TrainingWorker.Outcome? outcome = null;
+            BatchScoringResult? scored = null;
             try
             {
-                outcome = await worker.RunAsync(job, policy, watch.Token, progress.Record);
+                if (job.Spec.Kind == JobKind.Score) scored = await scoring.RunAsync(job, watch.Token, progress.Record);
+                else outcome = await worker.RunAsync(job, policy, watch.Token, progress.Record);
             }
             finally
             {
@@ -56,13 +61,25 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
                 (status.RoundsDone, status.RoundsPlanned) = progress.Latest;
             }
             status.State = JobState.Succeeded;
-            status.ModelVersion = outcome.Version;
-            status.Promoted = outcome.Promoted;
-            status.Device = outcome.Device;
             status.Error = string.Empty;
             status.FinishedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-            await ReportAsync(context, job.Id, status);
-            LogSucceeded(logger, job.Id, job.Spec.Model, outcome.Version, outcome.Promoted, outcome.Decision);
+            if (scored is not null)
+            {
+                // model_version stays 0: it names the version a job registered (cascade models history reads it so), and
+                // a scoring job registers none; the version it scored with is in its spec.
+                status.Scoring = scored;
+                status.Device = scored.Device;
+                await ReportAsync(context, job.Id, status);
+                LogScored(logger, job.Id, job.Spec.Model, job.Spec.Scoring.ModelVersion, scored.RowsScored, scored.OutputSha256);
+            }
+            else
+            {
+                status.ModelVersion = outcome!.Version;
+                status.Promoted = outcome.Promoted;
+                status.Device = outcome.Device;
+                await ReportAsync(context, job.Id, status);
+                LogSucceeded(logger, job.Id, job.Spec.Model, outcome.Version, outcome.Promoted, outcome.Decision);
+            }
         }
         catch (Exception ex) when (ex is JobCancelledException || (watch.JobCancelled && !context.CancellationToken.IsCancellationRequested))
         {
@@ -90,6 +107,9 @@ public sealed partial class TrainModelConsumer(TrainingWorker worker, IJobCancel
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} for {Model} registered v{Version} (promoted: {Promoted}; {Decision})")]
     private static partial void LogSucceeded(ILogger logger, string jobId, string model, int version, bool promoted, string decision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scoring job {JobId} for {Model} v{Version} scored {Rows} rows into artifact {Sha256}")]
+    private static partial void LogScored(ILogger logger, string jobId, string model, int version, long rows, string sha256);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} started {WaitedMs:F0} ms after its command was sent")]
     private static partial void LogStarted(ILogger logger, string jobId, double waitedMs);

@@ -46,6 +46,11 @@ public sealed class TrainingServiceOptions
     /// predictions crosses a warning threshold by chance now and then); spending a GPU needs the strong evidence.</value>
     public Cascade.Contracts.Events.V1.Severity MinDriftSeverity { get; set; } = Cascade.Contracts.Events.V1.Severity.Critical;
 
+    /// <summary>Rows a batch-scoring job scores per chunk: a job reports progress and notices cancellation between chunks.</summary>
+    /// <value>The default value is 4,096.</value>
+    [Range(1, 1_000_000)]
+    public int ScoringChunkRows { get; set; } = 4096;
+
     /// <summary>Whether this process runs the Training service itself (policies, triggers, the gRPC API, job status); false for a worker-only process.</summary>
     /// <value>The default value is true.</value>
     public bool Scheduler { get; set; } = true;

@@ -96,7 +96,8 @@ public sealed class TrainingStore : IDisposable
     {
         lock (_gate)
         {
-            var policy = Get(job.Spec.Model);
+            // A scoring job is not a training job: the policy's last job and labeled rows stay what training left.
+            var policy = job.Spec.Kind == JobKind.Train ? Get(job.Spec.Model) : null;
             using var transaction = _connection.BeginTransaction();
             Execute("INSERT INTO jobs (id, model, job, queued_at) VALUES ($i, $m, $j, $t)", transaction, ("$i", job.Id), ("$m", job.Spec.Model), ("$j", job.ToByteArray()), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             if (policy is not null)

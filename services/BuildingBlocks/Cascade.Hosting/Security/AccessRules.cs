@@ -55,6 +55,7 @@ public static class AccessRules
         [Training + "GetTrainingPolicy"] = Read with { TargetField = "model", ModelScoped = true },
         [Training + "ListTrainingPolicies"] = Read,
         [Training + "TriggerTraining"] = new(CascadeRole.Operator, CallKind.Mutation, "model", ModelScoped: true),
+        [Training + "TriggerBatchScoring"] = new(CascadeRole.Operator, CallKind.Mutation, "model", ModelScoped: true),
         [Training + "GetJob"] = Read with { TargetField = "id" },
         [Training + "ListJobs"] = Read with { TargetField = "model", ModelScoped = true },
         [Training + "CancelJob"] = new(CascadeRole.Operator, CallKind.Mutation, "id"),
