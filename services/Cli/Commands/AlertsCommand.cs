@@ -48,11 +48,13 @@ internal static class AlertsCommand
         list.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var alerts = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).ListAlertsAsync(new ListAlertsRequest { Model = parse.GetValue(model) ?? string.Empty, Limit = parse.GetValue(limit) }, HostCall.Timeout(ct));
-            var table = new Table().AddColumns("detected", "severity", "model", "kind", "evidence", "top features", "alert");
+            var table = new Table().AddColumns("detected", "severity", "model", "kind", "evidence", "top features", "alert", "acknowledged");
             foreach (var alert in alerts.Alerts)
             {
+                var acknowledged = alerts.Acknowledgements.TryGetValue(alert.AlertId, out var by) ? $"by {by.Actor} at {by.At.ToDateTimeOffset():u}" : "no";
                 table.AddRow(alert.DetectedAt.ToDateTimeOffset().ToString("u"), $"[{Colour(alert.Severity)}]{Name(alert.Severity)}[/]", $"{alert.Model} v{alert.Version}", alert.Kind.ToString(),
-                    Markup.Escape($"{alert.Statistic} {alert.Value:G3} (threshold {alert.Threshold:G3})"), Markup.Escape(string.Join(", ", alert.TopFeatures.Select(f => f.Feature))), Markup.Escape(alert.AlertId));
+                    Markup.Escape($"{alert.Statistic} {alert.Value:G3} (threshold {alert.Threshold:G3})"), Markup.Escape(string.Join(", ", alert.TopFeatures.Select(f => f.Feature))), Markup.Escape(alert.AlertId),
+                    Markup.Escape(acknowledged));
             }
             AnsiConsole.Write(table);
         }));

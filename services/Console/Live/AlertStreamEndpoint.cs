@@ -14,7 +14,7 @@ namespace Cascade.WebConsole.Live;
 /// <summary>
 /// <c>GET /console/api/alerts/stream</c>: Monitoring's <c>WatchAlerts</c> as Server-Sent Events, which a page reads
 /// without a gRPC-Web library. The stream opens at once with an <c>open</c> event, replays recent alerts (the snapshot),
-/// then sends each new one as an <c>alert</c> event (the alert in proto JSON, as the REST API writes it), and a comment
+/// preceded by an <c>acknowledgements</c> event saying who acknowledged which of them and when, then sends each new one as an <c>alert</c> event (the alert in proto JSON, as the REST API writes it), and a comment
 /// every few seconds while the cluster is quiet. Authorized as <c>WatchAlerts</c>; the caller's credentials travel on, so
 /// Monitoring authorizes the call it receives as well.
 /// </summary>
@@ -53,6 +53,15 @@ internal static partial class AlertStreamEndpoint
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var writer = new SseWriter(http.Response);
         await writer.EventAsync("open", $"{{\"replay\":{options.AlertReplay}}}", aborted);
+        try
+        {
+            await writer.EventAsync("acknowledgements", await AcknowledgementSnapshot.JsonAsync(client, models, options.AlertReplay, metadata, aborted), aborted);
+        }
+        catch (RpcException ex) when (!aborted.IsCancellationRequested)
+        {
+            // The alerts still stream; only whether they were acknowledged is missing from this page's first view.
+            LogAcknowledgementsUnavailable(loggers.CreateLogger(typeof(AlertStreamEndpoint).FullName!), ex.StatusCode, ex.Status.Detail);
+        }
 
         using var keepAlive = new PeriodicTimer(TimeSpan.FromSeconds(options.KeepAliveSeconds));
         var next = call.ResponseStream.MoveNext(aborted);
@@ -85,6 +94,9 @@ internal static partial class AlertStreamEndpoint
             await writer.EventAsync("failure", System.Text.Json.JsonSerializer.Serialize(new { status = ex.StatusCode.ToString(), error = ex.Status.Detail }), CancellationToken.None);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The console's live alert stream opened without acknowledgements: {Status} {Detail}")]
+    private static partial void LogAcknowledgementsUnavailable(ILogger logger, StatusCode status, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The console's live alert stream failed: {Status} {Detail}")]
     private static partial void LogStreamFailed(ILogger logger, StatusCode status, string detail);

@@ -1,5 +1,6 @@
 using Cascade.Monitoring.Domain.Alerts;
 using Cascade.Monitoring.Domain.Detectors;
+using Cascade.Monitoring.Domain.Distributions;
 using Cascade.Monitoring.Domain.Evaluation;
 using Cascade.Monitoring.Domain.History;
 using Cascade.Monitoring.Domain.Labels;
@@ -282,6 +283,42 @@ public sealed class ModelMonitor
         return raised ?? (IReadOnlyList<DriftAlert>)NoAlerts;
     }
 
+    /// <summary>
+    /// The current window against the reference profile for the prediction (<paramref name="feature"/> empty) or one
+    /// numeric feature of <paramref name="version"/> (0: the watched one); binned under the lock, so the window cannot
+    /// move while it is read.
+    /// </summary>
+    public DistributionAnswer Distribution(int version, string? feature)
+    {
+        lock (gate)
+        {
+            var w = watched;
+            var current = w?.Version ?? unreferenced?.Version;
+            if (current is null) return DistributionAnswer.Refused(DistributionProblem.ModelNotWatched, $"Model '{Model}' is not monitored: no version of it has been promoted yet.");
+            if (version != 0 && version != current)
+            {
+                return DistributionAnswer.Refused(DistributionProblem.VersionNotWatched, $"Model '{Model}' v{version} is not watched (v{current} is): only the watched version's window is held.");
+            }
+            if (w is null)
+            {
+                return DistributionAnswer.Refused(DistributionProblem.NoReferenceProfile,
+                    $"Model '{Model}' v{current} has no reference profile (its artifact carries no training sample): there is nothing to compare its predictions with.");
+            }
+            if (string.IsNullOrEmpty(feature)) return DistributionAnswer.Of(WindowDistribution.Of(w.Version, "", true, w.Profile.Prediction, w.Window.Outputs, w.Window.Bounds()));
+            var index = Array.FindIndex(w.Features, f => string.Equals(f.Name, feature, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return DistributionAnswer.Refused(DistributionProblem.UnknownFeature,
+                    $"Model '{Model}' v{w.Version} has no feature '{feature}'; its features: {string.Join(", ", w.Features.Select(f => f.Name))}.");
+            }
+            if (w.Window.IsWithheld(index))
+            {
+                return DistributionAnswer.Refused(DistributionProblem.FeatureWithheld, $"The prediction log withholds feature '{feature}' of '{Model}' (a sensitive column): its values never reach Monitoring.");
+            }
+            return DistributionAnswer.Of(WindowDistribution.Of(w.Version, feature, false, w.Profile.Features[index], w.Window.Column(index), w.Window.Bounds()));
+        }
+    }
+
     /// <summary>The current health snapshot.</summary>
     public ModelHealth Health()
     {
@@ -524,6 +561,7 @@ public sealed class ModelMonitor
         {
             Version = version;
             Task = task;
+            Profile = profile;
             Features = profile.Features.Select(f => new ReferenceDistribution(f)).ToArray();
             var names = profile.Features.Select(f => f.Name).ToArray();
             Categories = (profile.Categorical ?? []).Select(c => new ReferenceCategories(c, names)).ToArray();
@@ -593,6 +631,8 @@ public sealed class ModelMonitor
 
         public int Version { get; }
         public ModelTask Task { get; }
+        /// <summary>The reference profile as training wrote it: its own bin edges are what an operator is shown.</summary>
+        public ReferenceProfile Profile { get; }
         public IReadOnlyList<DriftSeriesDefinition> Series { get; }
         /// <summary>Whether accuracy is estimated from the probabilities (a binary classifier, estimation on).</summary>
         public bool EstimatesAccuracy { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cascade.Monitoring.Domain.Alerts;
+using Cascade.Monitoring.Domain.Distributions;
 using Cascade.Ml.Artifacts;
 using Cascade.Monitoring.Options;
 
@@ -30,4 +31,10 @@ public sealed class ModelMonitors(MonitoringOptions options)
 
     /// <summary>The health of <paramref name="model"/>; null when the model was never seen.</summary>
     public ModelHealth? Health(string model) => monitors.TryGetValue(model, out var monitor) ? monitor.Health() : null;
+
+    /// <summary>The current window of <paramref name="model"/> against its reference (see <see cref="ModelMonitor.Distribution"/>).</summary>
+    public DistributionAnswer Distribution(string model, int version, string? feature) =>
+        monitors.TryGetValue(model, out var monitor)
+            ? monitor.Distribution(version, feature)
+            : DistributionAnswer.Refused(DistributionProblem.ModelNotWatched, $"Model '{model}' is not monitored: no version of it has been promoted yet.");
 }

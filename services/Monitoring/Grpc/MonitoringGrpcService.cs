@@ -1,6 +1,7 @@
 using Cascade.Hosting.Security;
 using Cascade.Contracts.Events.V1;
 using Cascade.Contracts.Monitoring.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Cascade.Monitoring.Alerts;
 using Cascade.Monitoring.Domain;
@@ -8,7 +9,7 @@ using Cascade.Monitoring.Storage;
 
 namespace Cascade.Monitoring.Grpc;
 
-/// <summary>The Monitoring gRPC API for ops consoles: alert streams and lists, acknowledgements, model health, drift history.</summary>
+/// <summary>The Monitoring gRPC API for ops consoles: alert streams and lists, acknowledgements, model health, drift history, distributions.</summary>
 public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed, ModelMonitors monitors) : Contracts.Monitoring.V1.Monitoring.MonitoringBase
 {
     private const int MaxReplay = 1_000;
@@ -26,6 +27,12 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
 
     public override Task<DriftHistory> GetDriftHistory(GetDriftHistoryRequest request, ServerCallContext context) =>
         Task.FromResult(DriftHistory(request));
+
+    public override Task<Distribution> GetDistribution(GetDistributionRequest request, ServerCallContext context)
+    {
+        DistributionRequests.Check(request);
+        return Task.FromResult(DistributionRequests.ToMessage(request.Model, monitors.Distribution(request.Model, request.Version, request.Feature)));
+    }
 
     private async Task WatchAlertsAsync(WatchAlertsRequest request, IServerStreamWriter<DriftDetected> responses, ServerCallContext context)
     {
@@ -69,7 +76,13 @@ public sealed class MonitoringGrpcService(MonitoringStore store, AlertFeed feed,
     {
         if (request.Limit < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, $"limit cannot be negative; got {request.Limit}."));
         var limit = request.Limit == 0 ? 100 : Math.Min(request.Limit, MaxReplay);
-        return new ListAlertsResponse { Alerts = { store.RecentAlerts(request.Model, limit) } };
+        var alerts = store.RecentAlerts(request.Model, limit);
+        var response = new ListAlertsResponse { Alerts = { alerts } };
+        foreach (var (alertId, acknowledgement) in store.Acknowledgements(alerts.Select(a => a.AlertId).ToArray()))
+        {
+            response.Acknowledgements[alertId] = new AlertAcknowledgement { Actor = acknowledgement.Actor, At = Timestamp.FromDateTimeOffset(acknowledgement.At) };
+        }
+        return response;
     }
 
     private Contracts.Monitoring.V1.ModelHealth Health(GetModelHealthRequest request)

@@ -123,6 +123,29 @@ public sealed class MonitoringStore : IDisposable
         }
     }
 
+    /// <summary>The acknowledgements of those of <paramref name="alertIds"/> that were acknowledged, by alert id.</summary>
+    public IReadOnlyDictionary<string, StoredAcknowledgement> Acknowledgements(IReadOnlyCollection<string> alertIds)
+    {
+        var acknowledged = new Dictionary<string, StoredAcknowledgement>(StringComparer.Ordinal);
+        if (alertIds.Count == 0) return acknowledged;
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            // One query for the whole list: the ids travel as a JSON array, so the statement is the same for any count.
+            command.CommandText = """
+                SELECT alert_id, acknowledged_by, acknowledged_at FROM alerts
+                WHERE acknowledged_by IS NOT NULL AND alert_id IN (SELECT value FROM json_each($ids))
+                """;
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(alertIds));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                acknowledged[reader.GetString(0)] = new StoredAcknowledgement(reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)));
+            }
+        }
+        return acknowledged;
+    }
+
     /// <summary>Marks an alert acknowledged; false when no such alert exists.</summary>
     public bool Acknowledge(string alertId, string actor)
     {

@@ -51,6 +51,16 @@ public sealed class ConsoleDemoTests : IAsyncLifetime
         await Expect(row).ToContainTextAsync("drift", new() { IgnoreCase = true });
         await row.Locator("button.ack").ClickAsync();
         await Expect(row.Locator(".badge.acknowledged")).ToBeVisibleAsync();
+        // Monitoring names the actor (without authentication, the one the page gives, marked unauthenticated) and the time.
+        var acknowledgedByConsole = new System.Text.RegularExpressions.Regex(@"^acknowledged by console\b.* at \d");
+        await Expect(row.Locator(".acknowledgement")).ToHaveTextAsync(acknowledgedByConsole);
+        await Expect(row.Locator("button.ack")).ToHaveCountAsync(0);
+        // A page opened afresh (a reload, without losing this one's document) learns it from the live stream's snapshot.
+        var reloaded = await _browser.OpenAsync(_host.Http + "/#/alerts");
+        var sameAlert = reloaded.Page.Locator($"tr.alert[data-alert='{alertId}']");
+        await Expect(sameAlert.Locator(".acknowledgement")).ToHaveTextAsync(acknowledgedByConsole);
+        await Expect(sameAlert.Locator("button.ack")).ToHaveCountAsync(0);
+        reloaded.AssertNoErrors();
 
         var summary = await demo;
         ((int)summary["promotions"]!).Should().BeGreaterThanOrEqualTo(2, "the drift retrains and promotes a second version, so there is one to roll back from");
@@ -62,6 +72,19 @@ public sealed class ConsoleDemoTests : IAsyncLifetime
         await Expect(page.Locator("table.versions tbody tr")).Not.ToHaveCountAsync(0);
         await Expect(page.Locator("main .uplot").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("main")).ToContainTextAsync("drift", new() { IgnoreCase = true });
+        // The prediction's distribution in the current window beside the reference's, then a feature's.
+        var distribution = page.Locator("#distribution");
+        await Expect(distribution.Locator("canvas")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(distribution.Locator(".u-legend")).ToContainTextAsync("reference");
+        await Expect(distribution.Locator(".u-legend")).ToContainTextAsync("current");
+        await Expect(distribution.Locator("h3")).ToContainTextAsync("prediction");
+        var firstFeature = await page.Locator("#distribution-of option").Nth(1).GetAttributeAsync("value");
+        await page.Locator("#distribution-of").SelectOptionAsync(firstFeature!);
+        await Expect(distribution.Locator("h3")).ToContainTextAsync(firstFeature!);
+        await Expect(distribution.Locator("canvas")).ToBeVisibleAsync();
+        await page.Locator("h2", new() { HasText = "Distribution against the reference" }).EvaluateAsync("heading => heading.scrollIntoView({ block: 'start' })");
+        await console.ScreenshotAsync("console-distribution");
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
         await console.ScreenshotAsync("console-model");
         await page.Locator("h2", new() { HasText = "Drift over time" }).EvaluateAsync("heading => heading.scrollIntoView({ block: 'start' })");
         await console.ScreenshotAsync("console-drift");

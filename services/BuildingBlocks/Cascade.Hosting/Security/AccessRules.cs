@@ -80,6 +80,7 @@ public static class AccessRules
         [Monitoring + "GetModelHealth"] = Read with { TargetField = "model", ModelScoped = true },
         [Monitoring + "AcknowledgeAlert"] = new(CascadeRole.Operator, CallKind.Mutation, "alert_id"),
         [Monitoring + "GetDriftHistory"] = Read with { TargetField = "model", ModelScoped = true },
+        [Monitoring + "GetDistribution"] = Read with { TargetField = "model", ModelScoped = true },
 
         // HTTP routes that stand for no gRPC method.
         [MetricsScrape] = new(CascadeRole.Reader, CallKind.Read, Services: true),

@@ -1,8 +1,9 @@
-// Charts drawn with uPlot: drift statistics over time with their warning and critical thresholds, and a bar chart of
-// the current window's drift per feature. Colours come from the theme's CSS variables.
+// Charts drawn with uPlot: drift statistics over time with their warning and critical thresholds, a bar chart of
+// the current window's drift per feature, and the current window's distribution beside the reference's. Colours come from the theme's CSS variables.
 import uPlot from "uplot";
 import { num } from "./api";
-import type { DriftSeries, FeatureDriftScore } from "./types";
+import { fmt } from "./ui";
+import type { Distribution, DriftSeries, FeatureDriftScore } from "./types";
 
 export type Statistic = "psi" | "ksPValue" | "wasserstein" | "jensenShannon";
 
@@ -119,6 +120,44 @@ export function currentDriftChart(target: HTMLElement, scores: FeatureDriftScore
       ],
     },
     [x, psi, x.map(() => warning), x.map(() => critical)],
+    target,
+  );
+  charts.add(chart);
+}
+
+/** "< 0.2", "[0.2, 0.5)", "≥ 0.8" for the bins the reference's inner edges make, then "missing" when either side has any. */
+export function binLabels(edges: number[], withMissing: boolean): string[] {
+  const e = edges.map((v) => fmt(v, 3));
+  const labels = edges.length === 0 ? ["all"] : [`< ${e[0]}`, ...e.slice(1).map((v, i) => `[${e[i]}, ${v})`), `≥ ${e[e.length - 1]}`];
+  return withMissing ? [...labels, "missing"] : labels;
+}
+
+/** The reference's share per bin beside the current window's (grouped bars): what moved, bin by bin. */
+export function distributionChart(target: HTMLElement, d: Distribution): void {
+  const reference = (d.referenceShares ?? []).map(num);
+  const current = (d.currentShares ?? []).map(num);
+  const withMissing = num(d.referenceMissingShare) > 0 || num(d.currentMissingShare) > 0;
+  if (withMissing) {
+    reference.push(num(d.referenceMissingShare));
+    current.push(num(d.currentMissingShare));
+  }
+  const labels = binLabels((d.binEdges ?? []).map(num), withMissing);
+  const x = labels.map((_, i) => i);
+  const chart = new uPlot(
+    {
+      width: Math.max(280, (target.clientWidth || 436) - 16),
+      height: 220,
+      legend: { live: false },
+      scales: { x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] }, y: { range: (_u, _min, max) => [0, Math.max(0.05, max * 1.1)] } },
+      axes: [{ ...axes()[0], values: (_u, ticks) => ticks.map((t) => labels[t] ?? ""), space: 30 }, { ...axes()[1], values: (_u, ticks) => ticks.map((t) => `${fmt(t * 100, 1)}%`) }],
+      series: [
+        {},
+        // Two bars per bin: the reference left of the tick, the current window right of it.
+        { label: "reference", stroke: css("--muted"), fill: css("--grid"), paths: uPlot.paths.bars!({ size: [0.4, 40], align: -1 }), points: { show: false } },
+        { label: "current", stroke: css("--accent"), fill: css("--accent-fill"), paths: uPlot.paths.bars!({ size: [0.4, 40], align: 1 }), points: { show: false } },
+      ],
+    },
+    [x, reference, current],
     target,
   );
   charts.add(chart);

@@ -2,12 +2,14 @@
 // an authorization header, and a key in a URL would end up in logs). The stream opens at once, replays recent alerts
 // (the snapshot), then delivers new ones; a lost connection is retried with a growing delay.
 import { authHeaders } from "./api";
-import type { Alert } from "./types";
+import type { Acknowledgement, Alert } from "./types";
 
 export type LiveState = "connecting" | "live" | "offline" | "refused";
 
 export class AlertStream {
   readonly alerts = new Map<string, Alert>();
+  /** Who acknowledged which alert and when: the stream's snapshot, then what this page learns (see acknowledged). */
+  readonly acknowledgements = new Map<string, Acknowledgement>();
   state: LiveState = "connecting";
   private listeners = new Set<() => void>();
   private controller: AbortController | null = null;
@@ -21,6 +23,12 @@ export class AlertStream {
   /** Newest first. */
   list(): Alert[] {
     return [...this.alerts.values()].sort((a, b) => (b.detectedAt ?? "").localeCompare(a.detectedAt ?? ""));
+  }
+
+  /** Records acknowledgements (alert id → who and when), as ListAlerts returns them. */
+  acknowledged(entries: Record<string, Acknowledgement>): void {
+    for (const [id, acknowledgement] of Object.entries(entries)) this.acknowledgements.set(id, acknowledgement);
+    this.emit();
   }
 
   latestFor(model: string): Alert | undefined {
@@ -100,6 +108,8 @@ export class AlertStream {
     if (event === "open") {
       this.retry = 1000;
       this.setState("live");
+    } else if (event === "acknowledgements" && data.length) {
+      this.acknowledged((JSON.parse(data.join("\n")) as { acknowledgements?: Record<string, Acknowledgement> }).acknowledgements ?? {});
     } else if (event === "alert" && data.length) {
       const alert = JSON.parse(data.join("\n")) as Alert;
       this.alerts.set(alert.alertId, alert);

@@ -13,8 +13,6 @@ import { $, errorBox, esc } from "./ui";
 export interface Context {
   who: WhoAmI;
   alerts: AlertStream;
-  /** Alerts acknowledged from this page (the alert stream does not carry acknowledgements). */
-  acknowledged: Set<string>;
 }
 
 let leave: (() => void) | null = null;
@@ -89,7 +87,7 @@ async function start(): Promise<void> {
     return;
   }
   const alerts = new AlertStream(who.models);
-  context = { who, alerts, acknowledged: new Set() };
+  context = { who, alerts };
   $("#who").textContent = who.authEnabled ? `${who.name} (${who.role ?? "no role"})` : "authentication off";
   $("#signout").hidden = !who.authEnabled;
   alerts.onChange(() => showLive(alerts));

@@ -17,6 +17,12 @@ export interface Alert {
   alertId: string; model: string; version?: number; severity?: string; kind?: string; statistic?: string; value?: number | string; threshold?: number | string;
   windowStart?: string; windowEnd?: string; windowSize?: string; topFeatures?: FeatureDriftScore[]; dedupKey?: string; detectedAt?: string; summary?: string;
 }
+export interface Acknowledgement { actor?: string; at?: string }
+export interface AlertList { alerts?: Alert[]; acknowledgements?: Record<string, Acknowledgement> }
+export interface Distribution {
+  model?: string; version?: number; feature?: string; isPrediction?: boolean; binEdges?: number[]; referenceShares?: number[]; currentShares?: number[];
+  referenceMissingShare?: number; currentMissingShare?: number; referenceCount?: string; windowSize?: number; windowStart?: string; windowEnd?: string;
+}
 export interface ModelHealth {
   model: string; version?: number; predictionsSeen?: string; labelsJoined?: string; features?: FeatureDriftScore[]; prediction?: FeatureDriftScore;
   performance?: Record<string, number>; detectors?: { name?: string; estimate?: number; width?: string; detections?: string }[]; windowSize?: number; noReferenceProfile?: boolean;

@@ -2,8 +2,8 @@
 // against its threshold, the features that moved most) and the retrain each one caused; acknowledge from the page.
 import { enc, get, num } from "../api";
 import { encodeStrings, unary } from "../grpcweb";
-import type { Job } from "../types";
-import { act, ago, badge, enumName, esc, fmt } from "../ui";
+import type { AlertList, Job } from "../types";
+import { act, ago, badge, enumName, esc, fmt, when } from "../ui";
 import type { Context } from "../main";
 
 export async function alertsPage(main: HTMLElement, ctx: Context): Promise<() => void> {
@@ -20,7 +20,7 @@ export async function alertsPage(main: HTMLElement, ctx: Context): Promise<() =>
     target.innerHTML = `<table class="alerts"><thead><tr><th>When</th><th>Model</th><th>Severity</th><th>Kind</th><th>Evidence</th><th>Top features</th><th>Retrain</th><th></th></tr></thead><tbody>${list
       .map((a) => {
         const retrain = jobs.find((j) => (j.spec?.alertIds ?? []).includes(a.alertId));
-        const acknowledged = ctx.acknowledged.has(a.alertId);
+        const acknowledged = ctx.alerts.acknowledgements.get(a.alertId);
         const features = (a.topFeatures ?? []).slice(0, 3).map((f) => `${esc(f.feature)} PSI ${esc(fmt(num(f.psi), 3))}`).join("<br>");
         return `<tr class="alert" data-alert="${esc(a.alertId)}">
           <td title="${esc(a.detectedAt)}">${esc(ago(a.detectedAt))}</td>
@@ -30,17 +30,22 @@ export async function alertsPage(main: HTMLElement, ctx: Context): Promise<() =>
           <td>${esc(a.statistic)} ${esc(fmt(num(a.value), 4))} vs ${esc(fmt(num(a.threshold), 4))}<br><span class="muted small">${esc(a.summary)}</span></td>
           <td class="small">${features || "–"}</td>
           <td>${retrain ? `<a href="#/jobs">${esc(enumName(retrain.status?.state, "JOB_STATE_"))}${retrain.status?.modelVersion ? ` → v${esc(retrain.status.modelVersion)}` : ""}</a>` : "–"}</td>
-          <td>${acknowledged ? badge("acknowledged") : `<button type="button" class="ack" ${ctx.who.may.acknowledge ? "" : "disabled"}>Acknowledge</button>`}</td></tr>`;
+          <td>${acknowledged
+            ? `${badge("acknowledged")}<br><span class="small acknowledgement">acknowledged by ${esc(acknowledged.actor)} at ${esc(when(acknowledged.at))}</span>`
+            : `<button type="button" class="ack" ${ctx.who.may.acknowledge ? "" : "disabled"}>Acknowledge</button>`}</td></tr>`;
       })
       .join("")}</tbody></table>`;
     target.querySelectorAll<HTMLButtonElement>("button.ack").forEach((button) => {
       const id = button.closest("tr")!.getAttribute("data-alert")!;
-      button.addEventListener("click", () =>
-        void act(button, "Acknowledge", () => unary("/cascade.monitoring.v1.Monitoring/AcknowledgeAlert", encodeStrings({ 1: id, 2: ctx.who.authEnabled ? "" : "console" })), () => {
-          ctx.acknowledged.add(id);
-          render();
-        }),
-      );
+      const model = ctx.alerts.alerts.get(id)?.model ?? "";
+      // Monitoring decides who acknowledged (the principal when authentication is on) and when: read it back rather
+      // than guess, so the row says what a reload would.
+      const acknowledge = async () => {
+        await unary("/cascade.monitoring.v1.Monitoring/AcknowledgeAlert", encodeStrings({ 1: id, 2: ctx.who.authEnabled ? "" : "console" }));
+        const listed = await get<AlertList>(`/v1/alerts?model=${enc(model)}&limit=1000`);
+        ctx.alerts.acknowledged(listed.acknowledgements ?? {});
+      };
+      button.addEventListener("click", () => void act(button, "Acknowledge", acknowledge));
     });
   };
   const loadJobs = async () => {

@@ -2,13 +2,14 @@
 // back, canary and shadow, retrain), drift over time per feature and for the prediction with the thresholds drawn,
 // the current window's drift and realised performance, a version's lineage, two versions side by side, the audit trail.
 import { ApiError, enc, get, num, post, put } from "../api";
-import { currentDriftChart, disposeCharts, driftChart, mergeVersions, Statistics, type Statistic } from "../charts";
-import type { AuditEntry, DriftHistory, LoadedModel, Model, ModelHealth, ModelVersion } from "../types";
+import { currentDriftChart, disposeCharts, distributionChart, driftChart, mergeVersions, Statistics, type Statistic } from "../charts";
+import type { AuditEntry, Distribution, DriftHistory, LoadedModel, Model, ModelHealth, ModelVersion } from "../types";
 import { act, badge, enumName, errorBox, esc, fmt, metrics, when } from "../ui";
 import type { Context } from "../main";
 
 export async function modelPage(main: HTMLElement, ctx: Context, name: string): Promise<() => void> {
   let statistic: Statistic = "psi";
+  let distributionOf = ""; // the feature whose distribution is drawn; empty: the prediction
   let selected = 0;
   const compare = new Set<number>();
 
@@ -23,6 +24,10 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
       <span class="muted small">dashed lines: warning and critical thresholds</span></div>
     <section id="drift" class="charts"><p class="muted">Loading drift history…</p></section>
     <h2>Current window</h2><section id="health" class="split"></section>
+    <h2>Distribution against the reference</h2>
+    <div class="toolbar">of <select id="distribution-of"><option value="">prediction</option></select>
+      <span class="muted small">share of values per reference bin (training deciles): training data and the current window</span></div>
+    <section id="distribution" class="chart"></section>
     <h2>Audit trail</h2><section id="audit"></section>`;
   const section = (id: string) => main.querySelector(`#${id}`) as HTMLElement;
 
@@ -186,11 +191,33 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
           : `<p class="muted">No labels joined yet.</p>`}
           <p class="muted small">${esc(num(health.predictionsSeen))} predictions seen, ${esc(num(health.labelsJoined))} labels joined.</p>
           <h3>Detectors</h3><table><tbody>${(health.detectors ?? []).map((d) => `<tr><th>${esc(d.name)}</th><td>estimate ${esc(fmt(num(d.estimate), 4))}, ${esc(num(d.detections))} detections</td></tr>`).join("") || "<tr><td class='muted'>none</td></tr>"}</tbody></table>
-          <p class="muted small">The prediction distribution against the reference is not served by any API yet; drift statistics compare them.</p></div>`;
+          </div>`;
       if (scores.length) currentDriftChart(target.querySelector("#current-drift") as HTMLElement, scores, 0.1, 0.25);
       if (health.noReferenceProfile) target.insertAdjacentHTML("afterbegin", `<p class="muted">This version has no reference profile: no drift is measured.</p>`);
     } catch (e) {
       target.innerHTML = e instanceof ApiError && e.status === 404 ? `<p class="muted">Not monitored yet: no version has been promoted.</p>` : errorBox(e);
+    }
+  };
+
+  const renderDistribution = async () => {
+    const target = section("distribution");
+    try {
+      const d = await get<Distribution>(`/v1/models/${enc(name)}/distribution${distributionOf ? `?feature=${enc(distributionOf)}` : ""}`);
+      // The selector lists the watched version's inputs (its own feature names, not a categorical column's).
+      const features = versions.find((v) => v.meta.version === d.version)?.spec.featureNames ?? [];
+      const select = main.querySelector("#distribution-of") as HTMLSelectElement;
+      select.innerHTML = [`<option value="">prediction</option>`, ...features.map((f) => `<option value="${esc(f)}">${esc(f)}</option>`)].join("");
+      select.value = distributionOf;
+      const span = d.windowSize ? `window of ${esc(d.windowSize)} up to ${esc(when(d.windowEnd))}` : "no predictions in the window yet";
+      target.innerHTML = `<h3>${esc(d.isPrediction ? "prediction" : d.feature)} <span class="muted small">v${esc(d.version ?? 0)} · reference of ${esc(num(d.referenceCount))} rows · ${span}</span></h3>`;
+      distributionChart(target, d);
+    } catch (e) {
+      // 404: nothing watched yet; 400: no reference profile, or a feature the log withholds. Both are states, not faults.
+      target.innerHTML = e instanceof ApiError && e.status === 404
+        ? `<p class="muted">Not monitored yet: no version has been promoted.</p>`
+        : e instanceof ApiError && e.status === 400
+          ? `<p class="muted">${esc(e.message)}</p>`
+          : errorBox(e);
     }
   };
 
@@ -243,9 +270,13 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
     statistic = (e.target as HTMLSelectElement).value as Statistic;
     void renderCharts();
   });
+  (main.querySelector("#distribution-of") as HTMLSelectElement).addEventListener("change", (e) => {
+    distributionOf = (e.target as HTMLSelectElement).value;
+    void renderCharts();
+  });
   const renderCharts = async () => {
     disposeCharts();
-    await Promise.all([renderDrift(), renderHealth()]);
+    await Promise.all([renderDrift(), renderHealth(), renderDistribution()]);
   };
   await load();
   await renderCharts();
