@@ -25,7 +25,7 @@ internal static class JobsCommand
                 var status = job.Status;
                 var took = status.StartedAt is not null && status.FinishedAt is not null ? $"{(status.FinishedAt.ToDateTimeOffset() - status.StartedAt.ToDateTimeOffset()).TotalSeconds:F1} s" : "-";
                 var version = status.ModelVersion == 0 ? "-" : $"v{status.ModelVersion}{(status.Promoted ? " (promoted)" : string.Empty)}";
-                table.AddRow(job.Id, job.Spec.Model, State(status), job.Spec.Trigger.ToString(), Markup.Escape(Demo.CascadeProgress.Shorten(job.Spec.TriggerReason, 50)),
+                table.AddRow(job.Id, job.Spec.Model, State(status, job.Spec.Kind), job.Spec.Trigger.ToString(), Markup.Escape(Demo.CascadeProgress.Shorten(job.Spec.TriggerReason, 50)),
                     status.QueuedAt?.ToDateTimeOffset().ToString("HH:mm:ss") ?? "-", took, Markup.Escape($"{status.Worker} / {status.Device}"), version);
             }
             AnsiConsole.Write(table);
@@ -56,12 +56,13 @@ internal static class JobsCommand
         return command;
     }
 
-    private static string State(TrainingJobStatus status) => status.State switch
+    private static string State(TrainingJobStatus status, JobKind kind) => status.State switch
     {
         JobState.Succeeded => "[green]succeeded[/]",
         JobState.Failed => $"[red]failed[/] {Markup.Escape(Demo.CascadeProgress.Shorten(status.Error, 40))}",
-        // Rounds as the worker reports them (about once a second; XGBoost and ML.NET trainers alike).
-        JobState.Running when status.RoundsPlanned > 0 => $"[blue]running[/] {status.RoundsDone:N0}/{status.RoundsPlanned:N0} rounds",
+        // Progress as the worker reports it (about once a second): boosting rounds of a training job (XGBoost and ML.NET
+        // alike), chunks of rows of a batch-scoring job.
+        JobState.Running when status.RoundsPlanned > 0 => $"[blue]running[/] {status.RoundsDone:N0}/{status.RoundsPlanned:N0} {(kind == JobKind.Score ? "chunks" : "rounds")}",
         JobState.Running => "[blue]running[/]",
         JobState.Queued => "queued",
         JobState.Cancelled => "[grey]cancelled[/]",
