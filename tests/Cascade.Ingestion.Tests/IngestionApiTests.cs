@@ -171,6 +171,21 @@ public sealed class IngestionApiTests : IAsyncLifetime
         (await _host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.LabelsObserved)).Values.Sum().Should().Be(1);
     }
 
+    [Fact]
+    public async Task More_labels_than_a_batch_may_hold_are_refused_whole_with_resource_exhausted()
+    {
+        // Found by the live fuzz campaign: a call of hundreds of thousands of labels held other callers past their deadlines.
+        var request = new SubmitLabelsRequest();
+        request.Labels.Add(Enumerable.Range(0, 10_001).Select(i => new Label { Model = "m", PredictionId = $"p{i}", Value = 1 }));
+
+        var submit = async () => await new Cascade.Contracts.Ingestion.V1.Ingestion.IngestionClient(_channel).SubmitLabelsAsync(request);
+
+        var refused = (await submit.Should().ThrowAsync<RpcException>()).Which;
+        refused.StatusCode.Should().Be(StatusCode.ResourceExhausted);
+        refused.Status.Detail.Should().Be("A call may submit 10000 labels, this one has 10001: split it.");
+        (await _host.Services.GetRequiredService<IEventLog>().GetEndOffsetsAsync(Topics.LabelsObserved)).Values.Sum().Should().Be(0, "nothing of a refused call is appended");
+    }
+
     public async Task DisposeAsync()
     {
         await StopHostAsync();

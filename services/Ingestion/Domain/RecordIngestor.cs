@@ -144,6 +144,12 @@ public sealed class RecordIngestor(DatasetRegistry datasets, IngestionStore stor
     /// <summary>Appends labels to the labels topic, keyed by model.</summary>
     public async Task<SubmitLabelsResponse> SubmitLabelsAsync(IReadOnlyList<Label> labels, CancellationToken cancellationToken)
     {
+        // The same bound as a batch of records: a call of hundreds of thousands of labels kept the labels partition (and
+        // the process's cores) busy past other callers' deadlines (found by the live fuzz campaign); the client splits it.
+        if (labels.Count > options.MaxRecordsPerBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(labels), $"A call may submit {options.MaxRecordsPerBatch} labels, this one has {labels.Count}: split it.");
+        }
         var response = new SubmitLabelsResponse();
         var outgoing = new List<OutgoingRecord>();
         for (var i = 0; i < labels.Count; i++)

@@ -13,7 +13,7 @@ public sealed class IngestionOptions
     [Required]
     public string DatabasePath { get; set; } = Path.Combine(".cascade", "ingestion.db");
 
-    /// <summary>Most records accepted in one request message; larger batches are refused whole (RESOURCE_EXHAUSTED) so the client splits them.</summary>
+    /// <summary>Most records (or labels, in SubmitLabels) accepted in one request message; larger batches are refused whole (RESOURCE_EXHAUSTED) so the client splits them.</summary>
     /// <value>The default value is 10,000.</value>
     [Range(1, 1_000_000)]
     public int MaxRecordsPerBatch { get; set; } = 10_000;
