@@ -1,10 +1,22 @@
 using Cascade.Hosting;
+using Cascade.Hosting.Security;
+using Cascade.Hosting.Tls;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cascade.Serving;
 
-/// <summary>The Serving service as its own process (the distributed deployment): only this service, on the infrastructure its configuration names.</summary>
+/// <summary>
+/// The Serving service as its own process (the distributed deployment): only this service, on the infrastructure its
+/// configuration names. Traffic policies set through it are forwarded to the Registry's gRPC API
+/// (<c>Cascade:Services:registry</c>), which keeps them for every replica.
+/// </summary>
 internal static class Program
 {
     public static Task<int> Main(string[] args) =>
-        ServiceHost.RunAsync(args, [Contracts.Serving.V1.Serving.Descriptor.FullName, Inference.GRPCInferenceService.Descriptor.FullName], (services, data, _) => services.AddCascadeServing(Path.Combine(data, "serving")));
+        ServiceHost.RunAsync(args, [Contracts.Serving.V1.Serving.Descriptor.FullName, Inference.GRPCInferenceService.Descriptor.FullName], (services, data, options) =>
+        {
+            var registry = options.Services.TryGetValue("registry", out var address) ? address : "http://127.0.0.1:50054";
+            services.AddGrpcClient<Contracts.Registry.V1.Registry.RegistryClient>(o => o.Address = new Uri(registry)).AddCascadeServiceCredentials().UseCascadeTls(options.Tls);
+            services.AddCascadeServing(Path.Combine(data, "serving"));
+        });
 }

@@ -13,7 +13,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cascade.Serving;
 
-/// <summary>Composition of Serving (needs an IEventLog, an IArtifactStore and an IOnlineStore).</summary>
+/// <summary>
+/// Composition of Serving (needs an IEventLog, an IArtifactStore and an IOnlineStore, and a registry client for
+/// SetTrafficPolicy: Serving's Program adds a network one, the registry module an in-process one).
+/// </summary>
 public static class ServingModule
 {
     /// <summary>
@@ -33,7 +36,9 @@ public static class ServingModule
         services.AddHostedService<TrustedKeysReport>();
         var evaluation = services.AddValidatedOptions<ServingEngineOptions>(ServingEngineOptions.SectionName);
         services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IArtifactStore>(), workDirectory, trust!, evaluation.Engine));
-        services.AddSingleton(_ => new TrafficPolicies(Path.Combine(workDirectory, "traffic.json")));
+        // Traffic policies come from the registry through the log (no file per replica: replicas agree, moved pods keep them).
+        services.AddSingleton<TrafficPolicies>();
+        services.AddEventHandler<TrafficPolicyFollower>();
         var privacy = services.AddValidatedOptions<PrivacyOptions>(PrivacyOptions.SectionName);
         services.AddSingleton(_ => new PrivacyHasher(PrivacyKey.Load(privacy, workDirectory)));
         services.AddSingleton<FeaturePrivacyCatalog>();

@@ -123,7 +123,7 @@ public sealed class PostgresRegistryOutboxTests : IAsyncLifetime
         } // the replica dies here
 
         using var next = new PostgresRegistryStore(_connectionString);
-        next.SchemaVersion.Should().Be(4);
+        next.SchemaVersion.Should().Be(5);
         var (nextOutbox, _) = Registry(next, _log);
         (await nextOutbox.PublishPendingAsync()).Should().Be(2);
         (await nextOutbox.PublishPendingAsync()).Should().Be(0);

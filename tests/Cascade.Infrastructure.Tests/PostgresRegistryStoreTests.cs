@@ -35,13 +35,13 @@ public sealed class PostgresRegistryStoreTests : IDisposable
     {
         using (var first = new PostgresRegistryStore(_connectionString))
         {
-            first.SchemaVersion.Should().Be(4);
+            first.SchemaVersion.Should().Be(5);
             first.EnsureModel("m", TaskType.BinaryClassification);
             var added = first.AddVersion(Spec("m", "job-1"), "worker-a");
             first.MoveAlias("m", Aliases.Champion, 0, added.Meta.Version, new AuditEntry { Actor = "gate", Action = "Promoted", Model = "m", ToVersion = 1 }).Should().BeTrue();
         }
         using var second = new PostgresRegistryStore(_connectionString);
-        second.SchemaVersion.Should().Be(4, "a second start applies nothing");
+        second.SchemaVersion.Should().Be(5, "a second start applies nothing");
         var version = second.GetVersion("m", 1)!;
         version.Spec.Should().Be(Spec("m", "job-1"));
         version.Meta.Status.Should().Be(VersionStatus.Champion);

@@ -167,7 +167,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         await _registry.RegisterAsync(await Spec("job-1", 0.8), "w", CancellationToken.None);
         _store.Dispose();
         _store = new SqliteRegistryStore(Path.Combine(_data, "registry.db"));
-        _store.SchemaVersion.Should().Be(3);
+        _store.SchemaVersion.Should().Be(4);
         _store.ResolveAlias("churn", Aliases.Champion).Should().Be(1);
         _store.GetModel("churn")!.Task.Should().Be(TaskType.BinaryClassification);
     }

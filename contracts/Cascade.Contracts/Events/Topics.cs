@@ -9,6 +9,9 @@ public static class Topics
     public const string ModelsChallenger = "cascade.models.challenger.v1";
     public const string ModelsPromoted = "cascade.models.promoted.v1";
     public const string ModelsRolledBack = "cascade.models.rolledback.v1";
+
+    /// <summary>Traffic policies set in the registry (<c>TrafficPolicyChanged</c>, keyed by model), which every Serving replica follows.</summary>
+    public const string ModelsTraffic = "cascade.models.traffic.v1";
     public const string PredictionsLogged = "cascade.predictions.logged.v1";
     public const string DriftDetected = "cascade.monitoring.drift.v1";
     public const string ModelLoadFailed = "cascade.serving.loadfailed.v1";

@@ -146,6 +146,36 @@ public sealed class ModelRegistry(IRegistryStore store, IArtifactStore artifacts
         return new PromotionResult { Model = model, FromVersion = champion, ToVersion = toVersion };
     }
 
+    /// <summary>
+    /// Stores a model's traffic policy (how much of its traffic the challenger answers or shadows), audited with
+    /// <paramref name="actor"/> and <paramref name="reason"/> and announced as <c>TrafficPolicyChanged</c>, which every
+    /// Serving replica follows. The policy is the registry's to keep so that replicas agree and a moved pod finds it.
+    /// </summary>
+    /// <exception cref="ArgumentException">No model named, or a canary share outside 0–100.</exception>
+    /// <exception cref="KeyNotFoundException">The registry does not know the model.</exception>
+    public Model SetTrafficPolicy(string model, double canaryPercent, bool shadow, string actor, string reason)
+    {
+        if (string.IsNullOrEmpty(model)) throw new ArgumentException("model is required.");
+        if (!double.IsFinite(canaryPercent) || canaryPercent is < 0 or > 100)
+        {
+            throw new ArgumentException($"canary_percent must be between 0 and 100; got {canaryPercent}.");
+        }
+        var previous = (store.GetModel(model) ?? throw new KeyNotFoundException($"Model '{model}' does not exist in the registry.")).TrafficPolicy ?? new TrafficPolicy();
+        var policy = new TrafficPolicy { CanaryPercent = canaryPercent, Shadow = shadow };
+        var evidence = JsonSerializer.Serialize(new
+        {
+            from = new { canary_percent = previous.CanaryPercent, shadow = previous.Shadow },
+            to = new { canary_percent = canaryPercent, shadow },
+        });
+        var audit = new AuditEntry { Actor = actor, Action = "TrafficPolicyChanged", Model = model, Reason = reason, EvidenceJson = evidence };
+        var stored = store.SetTrafficPolicy(model, policy, audit, revision => new RegistryEvent(Topics.ModelsTraffic, model, new TrafficPolicyChanged
+        {
+            Model = model, CanaryPercent = canaryPercent, Shadow = shadow, Revision = revision, Actor = actor, Reason = reason,
+        })) ?? throw new KeyNotFoundException($"Model '{model}' does not exist in the registry."); // deleted between the two reads
+        outbox.Notify();
+        return stored;
+    }
+
     private static RegistryEvent Promoted(ModelVersionSpec spec, int version, int previous, string reason, string evidence, string actor) =>
         new(Topics.ModelsPromoted, spec.Model, new ModelPromoted
         {

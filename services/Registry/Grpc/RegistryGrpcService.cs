@@ -47,6 +47,9 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
     public override Task<PromotionResult> RollbackModel(RollbackModelRequest r, ServerCallContext c) =>
         Guard(() => registry.RollbackAsync(r.Model, r.ToVersion, CallerIdentity.Actor(c, r.Actor), r.Reason, c.CancellationToken));
 
+    public override Task<Model> SetTrafficPolicy(SetTrafficPolicyRequest r, ServerCallContext c) =>
+        Guard(() => Task.FromResult(registry.SetTrafficPolicy(r.Model, r.CanaryPercent, r.Shadow, ForwardedActor(c, r.Actor), r.Reason)));
+
     public override Task<GetAuditLogResponse> GetAuditLog(GetAuditLogRequest r, ServerCallContext context) =>
         Task.FromResult(new GetAuditLogResponse { Entries = { store.Audit(r.Model, r.AfterSequence) } });
 
@@ -80,6 +83,18 @@ public sealed class RegistryGrpcService(ModelRegistry registry, IRegistryStore s
     // The authenticated principal when there is one (a service identity); with authentication off, the worker's own name, as lineage.
     private static string RegisteredBy(ServerCallContext context, string claimed) =>
         CallerIdentity.IsAuthenticated(context) ? CallerIdentity.Actor(context, claimed) : string.IsNullOrEmpty(claimed) ? "anonymous" : claimed;
+
+    /// <summary>
+    /// The actor of a change a service forwards for its own caller (Serving's SetTrafficPolicy): the service proved who
+    /// its caller was, so the record names both (<c>alice (via serving)</c>). Anyone else is named as
+    /// <see cref="CallerIdentity.Actor"/> names them.
+    /// </summary>
+    private static string ForwardedActor(ServerCallContext context, string claimed)
+    {
+        var caller = CallerIdentity.Actor(context, claimed);
+        if (!CallerIdentity.IsAuthenticated(context) || string.IsNullOrWhiteSpace(claimed)) return caller;
+        return CascadePrincipal.RoleOf(context.GetHttpContext().User) == CascadeRole.Service ? $"{claimed.Trim()} (via {caller})" : caller;
+    }
 
     private static string Validated(string name) =>
         System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]{0,63}$") ? name : throw new ArgumentException($"Model name '{name}' is invalid: use 1–64 lower-case letters, digits, '-' or '_'.");

@@ -44,6 +44,14 @@ public interface IRegistryStore
     /// <exception cref="InvalidOperationException">The target version's artifact was collected by retention.</exception>
     bool MoveAlias(string model, string alias, int expectedCurrent, int to, AuditEntry audit, RegistryEvent? announce = null);
 
+    /// <summary>
+    /// Stores a model's traffic policy with its audit entry and, in the same transaction, the event that announces it.
+    /// The audit entry's sequence becomes the policy's revision; <paramref name="announce"/> builds the event from it.
+    /// Returns the model as stored, or null (writing nothing) when the model does not exist. The percent is stored as
+    /// given: the domain validates it.
+    /// </summary>
+    Model? SetTrafficPolicy(string model, TrafficPolicy policy, AuditEntry audit, Func<long, RegistryEvent> announce);
+
     /// <summary>Sets a version's status and audits it (rejections).</summary>
     void SetStatus(string model, int version, VersionStatus status, AuditEntry audit);
 

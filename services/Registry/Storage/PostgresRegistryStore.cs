@@ -41,6 +41,11 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         """
         ALTER TABLE versions ADD COLUMN artifact_collected_at TIMESTAMPTZ NULL;
         """,
+        // Traffic policies live with their model (champion only until one is set); the revision is the audit sequence of the last change.
+        """
+        ALTER TABLE models ADD COLUMN canary_percent DOUBLE PRECISION NOT NULL DEFAULT 0,
+          ADD COLUMN shadow BOOLEAN NOT NULL DEFAULT false, ADD COLUMN traffic_revision BIGINT NOT NULL DEFAULT 0;
+        """,
     ];
 
     private const long MigrationLock = 0x43617363616465; // "Cascade"
@@ -101,7 +106,8 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         using var connection = _source.OpenConnection();
         using var command = Command(connection, null, """
             SELECT name, description, task, created_at, (SELECT COALESCE(MAX(version), 0) FROM versions WHERE model = @n),
-                   COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @c), 0), COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @h), 0)
+                   COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @c), 0), COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @h), 0),
+                   canary_percent, shadow, traffic_revision
             FROM models WHERE name = @n
             """, ("n", name), ("c", Aliases.Champion), ("h", Aliases.Challenger));
         using var reader = command.ExecuteReader();
@@ -115,6 +121,7 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
             LatestVersion = reader.GetInt32(4),
             ChampionVersion = reader.GetInt32(5),
             ChallengerVersion = reader.GetInt32(6),
+            TrafficPolicy = new TrafficPolicy { CanaryPercent = reader.GetDouble(7), Shadow = reader.GetBoolean(8), Revision = reader.GetInt64(9) },
         };
     }
 
@@ -232,6 +239,26 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
         if (announce is not null) Enqueue(connection, transaction, announce, audited);
         transaction.Commit();
         return true;
+    }
+
+    public Model? SetTrafficPolicy(string model, TrafficPolicy policy, AuditEntry audit, Func<long, RegistryEvent> announce)
+    {
+        using (var connection = _source.OpenConnection())
+        using (var transaction = connection.BeginTransaction())
+        {
+            // The model's lock orders concurrent changes from several replicas: revisions and outbox order agree.
+            LockModel(connection, transaction, model);
+            if (Scalar(connection, transaction, "SELECT 1 FROM models WHERE name = @m", ("m", model)) is null)
+            {
+                return null;
+            }
+            var audited = AppendAudit(connection, transaction, audit);
+            Execute(connection, transaction, "UPDATE models SET canary_percent = @c, shadow = @s, traffic_revision = @r WHERE name = @m",
+                ("c", policy.CanaryPercent), ("s", policy.Shadow), ("r", audited), ("m", model));
+            Enqueue(connection, transaction, announce(audited), audited);
+            transaction.Commit();
+        }
+        return GetModel(model);
     }
 
     public void SetStatus(string model, int version, VersionStatus status, AuditEntry audit)

@@ -31,6 +31,12 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         """
         ALTER TABLE versions ADD COLUMN artifact_collected_at INTEGER NULL;
         """,
+        // Traffic policies live with their model (champion only until one is set); the revision is the audit sequence of the last change.
+        """
+        ALTER TABLE models ADD COLUMN canary_percent REAL NOT NULL DEFAULT 0;
+        ALTER TABLE models ADD COLUMN shadow INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE models ADD COLUMN traffic_revision INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -72,7 +78,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
     {
         lock (_gate)
         {
-            using var command = Command("SELECT name, description, task, created_at, (SELECT COALESCE(MAX(version), 0) FROM versions WHERE model = $n) FROM models WHERE name = $n", null, ("$n", name));
+            using var command = Command("SELECT name, description, task, created_at, (SELECT COALESCE(MAX(version), 0) FROM versions WHERE model = $n), canary_percent, shadow, traffic_revision FROM models WHERE name = $n", null, ("$n", name));
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
             return new Model
@@ -84,6 +90,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
                 LatestVersion = reader.GetInt32(4),
                 ChampionVersion = ResolveAlias(name, Aliases.Champion),
                 ChallengerVersion = ResolveAlias(name, Aliases.Challenger),
+                TrafficPolicy = new TrafficPolicy { CanaryPercent = reader.GetDouble(5), Shadow = reader.GetInt64(6) != 0, Revision = reader.GetInt64(7) },
             };
         }
     }
@@ -206,6 +213,24 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
             if (announce is not null) Enqueue(announce, audited, transaction);
             transaction.Commit();
             return true;
+        }
+    }
+
+    public Model? SetTrafficPolicy(string model, TrafficPolicy policy, AuditEntry audit, Func<long, RegistryEvent> announce)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            if (ScalarIn(transaction, "SELECT 1 FROM models WHERE name = $m", ("$m", model)) is null)
+            {
+                return null;
+            }
+            var audited = AppendAudit(audit, transaction);
+            Execute("UPDATE models SET canary_percent = $c, shadow = $s, traffic_revision = $r WHERE name = $m", transaction,
+                ("$c", policy.CanaryPercent), ("$s", policy.Shadow ? 1 : 0), ("$r", audited), ("$m", model));
+            Enqueue(announce(audited), audited, transaction);
+            transaction.Commit();
+            return GetModel(model);
         }
     }
 

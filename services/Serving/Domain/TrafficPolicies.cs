@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 
 namespace Cascade.Serving.Domain;
 
@@ -12,40 +11,57 @@ public sealed record TrafficPolicy(double CanaryPercent, bool Shadow)
 }
 
 /// <summary>
-/// The traffic policy of every model, kept in a small JSON file beside Serving's work directory so a restart keeps
-/// routing as the operator left it. Reads are lock-free (the request path asks on every prediction).
+/// The traffic policy of every model as this replica last heard it from the registry (<see cref="TrafficPolicyFollower"/>
+/// applies each <c>TrafficPolicyChanged</c>). Nothing is kept on disk: the registry stores the policies and the log
+/// replays them, so every replica routes alike and a moved pod finds them again. Reads are lock-free (the request
+/// path asks on every prediction).
 /// </summary>
 public sealed class TrafficPolicies
 {
-    private readonly string _path;
+    private readonly ConcurrentDictionary<string, Applied> _policies = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, TrafficPolicy> _policies;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TrafficPolicies(string path)
+    private sealed record Applied(TrafficPolicy Policy, long Revision);
+
+    public TrafficPolicy For(string model) => _policies.TryGetValue(model, out var applied) ? applied.Policy : TrafficPolicy.ChampionOnly;
+
+    /// <summary>The registry revision of the policy applied for <paramref name="model"/> (0: none yet).</summary>
+    public long RevisionOf(string model) => _policies.TryGetValue(model, out var applied) ? applied.Revision : 0;
+
+    /// <summary>
+    /// Applies the policy the registry stored as <paramref name="revision"/>, unless a later one is applied already
+    /// (a copy the outbox sent twice, or a replay racing a newer event). Returns whether it changed anything.
+    /// </summary>
+    public bool Apply(string model, TrafficPolicy policy, long revision)
     {
-        _path = path;
-        _policies = File.Exists(path)
-            ? new ConcurrentDictionary<string, TrafficPolicy>(JsonSerializer.Deserialize<Dictionary<string, TrafficPolicy>>(File.ReadAllText(path)) ?? [], StringComparer.Ordinal)
-            : new ConcurrentDictionary<string, TrafficPolicy>(StringComparer.Ordinal);
-    }
-
-    public TrafficPolicy For(string model) => _policies.TryGetValue(model, out var policy) ? policy : TrafficPolicy.ChampionOnly;
-
-    /// <exception cref="ArgumentException">A canary share outside 0–100.</exception>
-    public void Set(string model, TrafficPolicy policy)
-    {
-        Validate(policy);
         lock (_gate)
         {
-            _policies[model] = policy;
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-            var staging = _path + ".tmp";
-            File.WriteAllText(staging, JsonSerializer.Serialize(_policies.ToDictionary(p => p.Key, p => p.Value)));
-            File.Move(staging, _path, overwrite: true);
+            if (RevisionOf(model) >= revision) return false;
+            _policies[model] = new Applied(policy, revision);
+            var changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            changed.SetResult();
+            return true;
         }
     }
 
-    /// <summary>Checks a policy as <see cref="Set"/> does, storing nothing.</summary>
+    /// <summary>Completes once the policy of <paramref name="revision"/> (or a later one) is applied for <paramref name="model"/>.</summary>
+    public async Task WaitForAsync(string model, long revision, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (RevisionOf(model) >= revision) return;
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Checks a policy as the registry does, storing nothing (validate-only calls answer without the registry).</summary>
     /// <exception cref="ArgumentException">A canary share outside 0–100.</exception>
     public static void Validate(TrafficPolicy policy)
     {

@@ -1,13 +1,25 @@
 using Cascade.Contracts.Serving.V1;
+using Cascade.Hosting.Security;
 using Cascade.Serving.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using RegistryClient = Cascade.Contracts.Registry.V1.Registry.RegistryClient;
+using RegistrySetTrafficPolicy = Cascade.Contracts.Registry.V1.SetTrafficPolicyRequest;
 
 namespace Cascade.Serving.Grpc;
 
 /// <summary>Cascade's own inference API: single, batch and bidi-streamed predictions.</summary>
-public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog, TrafficPolicies traffic) : Contracts.Serving.V1.Serving.ServingBase
+/// <remarks>
+/// Traffic policies are the registry's (<paramref name="registry"/>: a network client in Serving's own process, an
+/// in-process one in the all-in-one host); a host composed without one still predicts and refuses only
+/// SetTrafficPolicy.
+/// </remarks>
+public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog, TrafficPolicies traffic, RegistryClient? registry = null) : Contracts.Serving.V1.Serving.ServingBase
 {
+    // How long a stored policy may take to come back to this replica through the log (normally milliseconds): past
+    // it the caller learns the policy is stored but not yet applied here, rather than waiting on a stalled log.
+    private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(15);
+
     public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
     {
         if (request.InputCase == PredictRequest.InputOneofCase.EntityId)
@@ -38,7 +50,7 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     public override Task<ServingStatus> GetServingStatus(GetServingStatusRequest request, ServerCallContext context) => Task.FromResult(Status());
 
     public override Task<ServingStatus> SetTrafficPolicy(SetTrafficPolicyRequest request, ServerCallContext context) =>
-        ServingErrors.Guard(() => Task.FromResult(SetTrafficPolicy(request)));
+        ServingErrors.Guard(() => SetTrafficPolicyAsync(request, context));
 
     private async Task<PredictResponse> PredictAsync(PredictRequest request, CancellationToken cancellationToken)
     {
@@ -75,26 +87,50 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
         return response;
     }
 
-    /// <summary>Sets how much traffic a served model's challenger gets; applies to the next request.</summary>
-    private ServingStatus SetTrafficPolicy(SetTrafficPolicyRequest request)
+    /// <summary>
+    /// Sets how much traffic a served model's challenger gets. The registry stores it (audited) and announces it to
+    /// every replica; this answers once this replica has applied it, so the next request here follows it.
+    /// </summary>
+    private async Task<ServingStatus> SetTrafficPolicyAsync(SetTrafficPolicyRequest request, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(request.Model)) throw new ArgumentException("model is required.");
         _ = catalog.Find(request.Model) ?? throw new KeyNotFoundException($"Model '{request.Model}' is not served: no version of it has been promoted yet.");
         var policy = new TrafficPolicy(request.CanaryPercent, request.Shadow);
-        if (!request.ValidateOnly)
-        {
-            traffic.Set(request.Model, policy);
-            return Status();
-        }
-        // validate_only: the status the policy would give, stored nowhere.
         TrafficPolicies.Validate(policy);
-        var status = Status();
-        foreach (var model in status.Models.Where(m => m.Model == request.Model))
+        if (request.ValidateOnly)
         {
-            model.CanaryPercent = policy.CanaryPercent;
-            model.Shadow = policy.Shadow;
+            // validate_only: the status the policy would give, stored nowhere.
+            var preview = Status();
+            foreach (var model in preview.Models.Where(m => m.Model == request.Model))
+            {
+                model.CanaryPercent = policy.CanaryPercent;
+                model.Shadow = policy.Shadow;
+            }
+            return preview;
         }
-        return status;
+        if (registry is null)
+        {
+            throw new InvalidOperationException("Traffic policies are kept by the registry, and this host has no registry client (Cascade:Services:registry).");
+        }
+        // The operator this replica authenticated, forwarded for the registry's audit (empty when authentication is off).
+        var actor = CallerIdentity.IsAuthenticated(context) ? CallerIdentity.Actor(context, null) : string.Empty;
+        var stored = await registry.SetTrafficPolicyAsync(new RegistrySetTrafficPolicy
+        {
+            Model = request.Model, CanaryPercent = request.CanaryPercent, Shadow = request.Shadow, Actor = actor, Reason = request.Reason,
+        }, cancellationToken: context.CancellationToken);
+        var revision = stored.TrafficPolicy.Revision;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        wait.CancelAfter(ApplyWait);
+        try
+        {
+            await traffic.WaitForAsync(request.Model, revision, wait.Token);
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.DeadlineExceeded,
+                $"The registry stored the policy of '{request.Model}' (revision {revision}), but this replica has not applied it within {ApplyWait.TotalSeconds:0} s: the event log is slow or unreachable. Every replica applies it when the event arrives; GetServingStatus shows when."));
+        }
+        return Status();
     }
 
     private async Task<float[]> FeaturesAsync(ServedModel served, PredictRequest request, CancellationToken cancellationToken) =>

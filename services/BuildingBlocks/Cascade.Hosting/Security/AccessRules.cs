@@ -46,6 +46,8 @@ public static class AccessRules
         [Registry + "GetAlias"] = Read with { TargetField = "model", ModelScoped = true },
         [Registry + "PromoteModelVersion"] = new(CascadeRole.Operator, CallKind.Mutation, "model", ModelScoped: true),
         [Registry + "RollbackModel"] = new(CascadeRole.Operator, CallKind.Mutation, "model", ModelScoped: true),
+        // Operators set policies directly; Serving forwards the ones set through its own SetTrafficPolicy.
+        [Registry + "SetTrafficPolicy"] = new(CascadeRole.Operator, CallKind.Mutation, "model", ModelScoped: true, Services: true),
         [Registry + "GetAuditLog"] = Read with { TargetField = "model", ModelScoped = true },
         [Registry + "DownloadArtifact"] = new(CascadeRole.Operator, CallKind.Read, "sha256", Services: true),
         [Registry + "UploadArtifact"] = new(CascadeRole.Service, CallKind.Mutation),
