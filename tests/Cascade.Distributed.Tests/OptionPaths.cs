@@ -15,14 +15,17 @@ internal static class OptionPaths
         ["Signing"] = typeof(ModelSigningOptions),
         ["Auth"] = typeof(Cascade.Hosting.Security.AuthOptions),
         ["Console"] = typeof(Cascade.WebConsole.Options.ConsoleOptions),
+        ["Console__Pipeline"] = typeof(Cascade.WebConsole.Options.PipelineFiguresOptions),
     };
 
     public static string? Check(string key, string value)
     {
         var path = key.Split("__");
         if (path[0] != "Cascade") return "not a Cascade setting";
-        var type = path.Length > 2 && Sections.TryGetValue(path[1], out var section) ? section : typeof(ServiceHostOptions);
-        var start = type == typeof(ServiceHostOptions) ? 1 : 2;
+        // A section of its own inside another (Console__Pipeline) first, then a top-level one, else the host's options.
+        var (type, start) = path.Length > 3 && Sections.TryGetValue($"{path[1]}__{path[2]}", out var nested) ? (nested, 3)
+            : path.Length > 2 && Sections.TryGetValue(path[1], out var section) ? (section, 2)
+            : (typeof(ServiceHostOptions), 1);
         for (var i = start; i < path.Length; i++)
         {
             if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))

@@ -34,6 +34,7 @@ public sealed partial class SettingsAreBoundTests
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),
         ("Cascade:Privacy", typeof(PrivacyOptions)),
         ("Cascade:Serving", typeof(Cascade.Serving.Options.ServingEngineOptions)),
+        ("Cascade:Console:Pipeline", typeof(Cascade.WebConsole.Options.PipelineFiguresOptions)),
         ("Cascade:Console", typeof(Cascade.WebConsole.Options.ConsoleOptions)),
         ("Cascade:Signing", typeof(ModelSigningOptions)),
         ("Cascade:Auth", typeof(Cascade.Hosting.Security.AuthOptions)),

@@ -15,7 +15,10 @@ namespace Cascade.Training.Tests;
 /// <summary>
 /// A job whose policy trains with ML.NET reports its rounds while it runs and stops when it is cancelled, registering
 /// nothing, like an XGBoost job: in the all-in-one host, through the job's progress and cancel path.
+/// Runs alone: beside the project's other hosts the cancelled fit did not stop within 45 s (twice, reproducibly, on
+/// 2 cores), while alone it stops in about a second; why is not yet known (an open item of issue 17).
 /// </summary>
+[Collection(nameof(MlNetJobTests))]
 public sealed class MlNetJobTests : IAsyncLifetime
 {
     /// <summary>Trees enough to keep FastTree busy for minutes: only a cancellation ends the first job in time.</summary>
@@ -108,3 +111,7 @@ public sealed class MlNetJobTests : IAsyncLifetime
         versions.Versions.Should().ContainSingle().Which.Spec.Lineage.TrainingJobId.Should().Be(next.Id, "the cancelled job registered nothing");
     }
 }
+
+/// <summary>The ML.NET job test runs with no other test class of this project beside it.</summary>
+[CollectionDefinition(nameof(MlNetJobTests), DisableParallelization = true)]
+public sealed class MlNetJobTestsCollection;

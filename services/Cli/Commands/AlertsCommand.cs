@@ -48,7 +48,9 @@ internal static class AlertsCommand
         list.SetAction((parse, ct) => HostCall.RunAsync(parse, address, async channel =>
         {
             var alerts = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(channel).ListAlertsAsync(new ListAlertsRequest { Model = parse.GetValue(model) ?? string.Empty, Limit = parse.GetValue(limit) }, HostCall.Timeout(ct));
-            var table = new Table().AddColumns("detected", "severity", "model", "kind", "evidence", "top features", "alert", "acknowledged");
+            // The severity is what a reader scans for: kept whole however narrow the terminal (the other columns wrap).
+            var table = new Table().AddColumn("detected").AddColumn(new TableColumn("severity").NoWrap())
+                .AddColumns("model", "kind", "evidence", "top features", "alert", "acknowledged");
             foreach (var alert in alerts.Alerts)
             {
                 var acknowledged = alerts.Acknowledgements.TryGetValue(alert.AlertId, out var by) ? $"by {by.Actor} at {by.At.ToDateTimeOffset():u}" : "no";

@@ -57,7 +57,11 @@ internal static partial class AlertStreamEndpoint
         {
             await writer.EventAsync("acknowledgements", await AcknowledgementSnapshot.JsonAsync(client, models, options.AlertReplay, metadata, aborted), aborted);
         }
-        catch (RpcException ex) when (!aborted.IsCancellationRequested)
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled } or IOException)
+        {
+            return; // the page went away while its acknowledgements were read (found by the live fuzz test)
+        }
+        catch (RpcException ex)
         {
             // The alerts still stream; only whether they were acknowledged is missing from this page's first view.
             LogAcknowledgementsUnavailable(loggers.CreateLogger(typeof(AlertStreamEndpoint).FullName!), ex.StatusCode, ex.Status.Detail);
