@@ -61,10 +61,12 @@ public static class MlNetTrainer
             {
                 throw new DllNotFoundException(MissingLibraryMessage(trainer, missing), ex);
             }
-            catch (Exception ex) when (options.Cancellation.IsCancellationRequested && IsCancellation(ex))
+            catch (Exception ex) when (options.Cancellation.IsCancellationRequested)
             {
-                // ML.NET's own exception, raised where the fit noticed (FastTree's worker threads wrap it in an
-                // AggregateException): the caller's token says who asked.
+                // Whatever the fit threw once the caller asked it to stop is the stop: ML.NET's own cancellation, wrapped
+                // in an AggregateException by FastTree's worker threads, or (seen on a busy machine) an
+                // InvalidOperationException from a fit torn down half-way, which a worker would otherwise retry as a
+                // failure, training again for as long as the cancelled job had planned.
                 throw new OperationCanceledException("Training was cancelled.", ex, options.Cancellation);
             }
         }
@@ -95,14 +97,6 @@ public static class MlNetTrainer
         return new TabularData([.. spread.Features, .. missing.Features], spread.Rows + missing.Rows, train.FeatureNames);
     }
 
-    /// <summary>Whether <paramref name="ex"/> is ML.NET's cancellation, wherever in the exception chain.</summary>
-    private static bool IsCancellation(Exception ex) => ex switch
-    {
-        OperationCanceledException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsCancellation),
-        { InnerException: { } inner } => IsCancellation(inner),
-        _ => false,
-    };
 
     /// <summary>The native library ML.NET failed to load, wherever in the exception chain (FastTree's threads wrap it in an AggregateException).</summary>
     private static DllNotFoundException? MissingLibrary(Exception ex) => ex switch
