@@ -102,13 +102,13 @@ public sealed class ArtifactCollectorTests : IAsyncLifetime
         await _collector.CollectAsync();
         var service = new RegistryGrpcService(_registry, _store, _artifacts);
 
-        var promote = () => service.PromoteModelVersion(new PromoteModelVersionRequest { Model = "churn", Version = 3, Force = true, Actor = "ops", Reason = "bring it back" }, new TestCallContext());
-        var rollback = () => service.RollbackModel(new RollbackModelRequest { Model = "churn", ToVersion = 3, Actor = "ops", Reason = "bring it back" }, new TestCallContext());
+        var promote = () => service.PromoteModelVersion(new PromoteModelVersionRequest { Model = "churn", Version = 3, Force = true, Actor = "ops", Reason = "bring it back" }, new TestServerCallContext());
+        var rollback = () => service.RollbackModel(new RollbackModelRequest { Model = "churn", ToVersion = 3, Actor = "ops", Reason = "bring it back" }, new TestServerCallContext());
 
         (await promote.Should().ThrowAsync<RpcException>()).Which.Status.Should().Match<Status>(s => s.StatusCode == StatusCode.FailedPrecondition && s.Detail.Contains("artifact was collected"));
         (await rollback.Should().ThrowAsync<RpcException>()).Which.Status.StatusCode.Should().Be(StatusCode.FailedPrecondition);
         _store.ResolveAlias("churn", Aliases.Champion).Should().Be(1);
-        var shown = await service.GetModelVersion(new GetModelVersionRequest { Model = "churn", Version = 3 }, new TestCallContext());
+        var shown = await service.GetModelVersion(new GetModelVersionRequest { Model = "churn", Version = 3 }, new TestServerCallContext());
         shown.Meta.ArtifactCollectedAt.Should().NotBeNull();
         // The store refuses too, so a promotion racing the collector cannot slip past the domain's check.
         var move = () => _store.MoveAlias("churn", Aliases.Challenger, 2, 3, new AuditEntry { Actor = "ops", Action = "ChallengerSet", Model = "churn", ToVersion = 3 });
@@ -165,21 +165,5 @@ public sealed class ArtifactCollectorTests : IAsyncLifetime
     private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
-    }
-
-    private sealed class TestCallContext : ServerCallContext
-    {
-        protected override string MethodCore => "test";
-        protected override string HostCore => "localhost";
-        protected override string PeerCore => "test";
-        protected override DateTime DeadlineCore => DateTime.MaxValue;
-        protected override Metadata RequestHeadersCore => [];
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-        protected override Metadata ResponseTrailersCore => [];
-        protected override Status StatusCore { get; set; }
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-        protected override AuthContext AuthContextCore => new(null, []);
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
     }
 }

@@ -56,7 +56,7 @@ public sealed class ArtifactUploadTests : IAsyncLifetime
         return chunks;
     }
 
-    private Task<UploadArtifactResponse> Upload(IEnumerable<ArtifactUploadChunk> chunks) => _service.UploadArtifact(new ChunkReader(chunks), new TestCallContext());
+    private Task<UploadArtifactResponse> Upload(IEnumerable<ArtifactUploadChunk> chunks) => _service.UploadArtifact(new ChunkReader(chunks), new TestServerCallContext());
 
     [Fact]
     public async Task An_archive_sent_in_chunks_is_stored_content_addressed()
@@ -149,21 +149,5 @@ public sealed class ArtifactUploadTests : IAsyncLifetime
         public ArtifactUploadChunk Current => _chunks.Current;
 
         public Task<bool> MoveNext(CancellationToken cancellationToken) => Task.FromResult(_chunks.MoveNext());
-    }
-
-    private sealed class TestCallContext : ServerCallContext
-    {
-        protected override string MethodCore => "test";
-        protected override string HostCore => "localhost";
-        protected override string PeerCore => "test";
-        protected override DateTime DeadlineCore => DateTime.MaxValue;
-        protected override Metadata RequestHeadersCore => [];
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-        protected override Metadata ResponseTrailersCore => [];
-        protected override Status StatusCore { get; set; }
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-        protected override AuthContext AuthContextCore => new(null, []);
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
     }
 }
