@@ -104,7 +104,12 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
     public Model? GetModel(string name)
     {
         using var connection = _source.OpenConnection();
-        using var command = Command(connection, null, """
+        return ReadModel(connection, null, name);
+    }
+
+    private static Model? ReadModel(NpgsqlConnection connection, NpgsqlTransaction? transaction, string name)
+    {
+        using var command = Command(connection, transaction, """
             SELECT name, description, task, created_at, (SELECT COALESCE(MAX(version), 0) FROM versions WHERE model = @n),
                    COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @c), 0), COALESCE((SELECT version FROM aliases WHERE model = @n AND alias = @h), 0),
                    canary_percent, shadow, traffic_revision
@@ -256,9 +261,12 @@ public sealed class PostgresRegistryStore : IRegistryStore, IDisposable
             Execute(connection, transaction, "UPDATE models SET canary_percent = @c, shadow = @s, traffic_revision = @r WHERE name = @m",
                 ("c", policy.CanaryPercent), ("s", policy.Shadow), ("r", audited), ("m", model));
             Enqueue(connection, transaction, announce(audited), audited);
+            // Read before commit, under the lock: after it another replica's change could already be the stored one,
+            // and this caller would be told a revision it did not write.
+            var changed = ReadModel(connection, transaction, model);
             transaction.Commit();
+            return changed;
         }
-        return GetModel(model);
     }
 
     public void SetStatus(string model, int version, VersionStatus status, AuditEntry audit)
