@@ -6,7 +6,7 @@ var options = SoakOptions.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine("""
-        usage: dotnet run -c Release --project bench/SoakBench -- [--records N] [--distributed] [--rate 4000] [--clients 4] [--drift-at N] [--sample-seconds 10] [--flat-percent 10]
+        usage: dotnet run -c Release --project bench/SoakBench -- [--records N] [--distributed] [--rate 4000] [--clients 4] [--drift-at N] [--sample-seconds 10] [--flat-percent 10] [--full-gc]
           --records         records to ingest (default 1,000,000)
           --distributed     run against the seven service processes on ./cascade infra up's servers instead of the in-process host
           --rate            records/s the producer sends, a live source that Features keeps up with (default 4,000; 0 = as fast as the host takes them)
@@ -14,6 +14,7 @@ if (options is null)
           --drift-at        record from which the demo's concept drifts (default half of --records; -1 for none)
           --sample-seconds  sampling period (default 10)
           --flat-percent    memory is flat when the last third's mean RSS is within this % of the middle third's (default 10)
+          --full-gc         diagnosis: a blocking compacting GC before each sample, so the heap column is live data (perturbs RSS)
         """);
     return 2;
 }

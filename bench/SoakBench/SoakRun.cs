@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Cascade.Cli.Demo;
 using Cascade.Contracts;
 using Cascade.Contracts.Features.V1;
@@ -11,7 +12,7 @@ using Grpc.Core;
 namespace Cascade.Bench.Soak;
 
 /// <summary>One sample of the soak, taken every sampling period.</summary>
-internal sealed record Sample(double Seconds, long Records, long Materialized, long Predictions, long Failed, long Rss, long? Heap, long Disk);
+internal sealed record Sample(double Seconds, long Records, long Materialized, long Predictions, long Failed, long Rss, MemoryBreakdown? Memory, long Disk);
 
 /// <summary>
 /// The soak: the demo's dataset, feature view and training policy; records streamed through client-streaming
@@ -38,7 +39,8 @@ internal sealed class SoakRun(ISoakTarget target, SoakOptions options)
         await new Cascade.Contracts.Training.V1.Training.TrainingClient(channels.Training).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = DemoDataset.TrainingPolicy() }, GrpcCalls.Within(TimeSpan.FromSeconds(30), cancellationToken));
         var drift = options.DriftAt < options.Records ? $"drift at {options.DriftAt:N0}" : "no drift";
         Console.WriteLine($"soak: {options.Records:N0} records at {(options.Rate > 0 ? $"{options.Rate:N0}/s" : "full speed")} ({drift}) into {target.Name}, {options.Clients} Predict clients; the demo's training policy retrains every 10,000 labeled rows");
-        Console.WriteLine($"{"t (s)",7} {"records",11} {"rec/s",8} {"features",11} {"predictions",12} {"pred/s",8} {"failed",7} {"RSS MB",8} {"heap MB",8} {"disk MB",9}");
+        if (options.FullGc) Console.WriteLine("--full-gc: a blocking compacting GC before each sample, so 'heap' is the live data (this perturbs RSS: diagnosis only)");
+        Console.WriteLine($"{"t (s)",7} {"records",11} {"rec/s",8} {"features",11} {"predictions",12} {"pred/s",8} {"failed",7} {"RSS MB",8} {"heap MB",8} {"GC MB",7} {"sqlite",7} {"native",7} {"disk MB",9}");
 
         _clock.Start();
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -144,8 +146,13 @@ internal sealed class SoakRun(ISoakTarget target, SoakOptions options)
         var seconds0 = _clock.Elapsed.TotalSeconds;
         var records = Interlocked.Read(ref _acknowledged);
         var materialized = await MaterializedAsync();
+        if (options.FullGc)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
         var sample = new Sample(seconds0, records, materialized, Interlocked.Read(ref _predictions), Interlocked.Read(ref _failed),
-            target.ResidentBytes(), target.ManagedHeapBytes(), target.Disk().Sum(d => d.Bytes));
+            target.ResidentBytes(), target.Memory(), target.Disk().Sum(d => d.Bytes));
         Sample? last;
         lock (_samples)
         {
@@ -155,7 +162,7 @@ internal sealed class SoakRun(ISoakTarget target, SoakOptions options)
         var seconds = sample.Seconds - (last?.Seconds ?? 0);
         var recordRate = (sample.Records - (last?.Records ?? 0)) / seconds;
         var predictionRate = (sample.Predictions - (last?.Predictions ?? 0)) / seconds;
-        Console.WriteLine($"{sample.Seconds,7:F0} {sample.Records,11:N0} {recordRate,8:N0} {sample.Materialized,11:N0} {sample.Predictions,12:N0} {predictionRate,8:N0} {sample.Failed,7:N0} {Mb(sample.Rss),8:F0} {(sample.Heap is { } h ? Mb(h).ToString("F0") : "-"),8} {Mb(sample.Disk),9:F1}");
+        Console.WriteLine($"{sample.Seconds,7:F0} {sample.Records,11:N0} {recordRate,8:N0} {sample.Materialized,11:N0} {sample.Predictions,12:N0} {predictionRate,8:N0} {sample.Failed,7:N0} {Mb(sample.Rss),8:F0} {Part(sample, m => m.GcHeap),8} {Part(sample, m => m.GcCommitted),7} {Part(sample, m => m.Sqlite),7} {Part(sample, m => m.OtherNative),7} {Mb(sample.Disk),9:F1}");
     }
 
     /// <summary>Rows Features has materialized so far (every demo record is labeled); -1 if it did not answer.</summary>
@@ -205,11 +212,8 @@ internal sealed class SoakRun(ISoakTarget target, SoakOptions options)
         var last = samples.Where(s => s.Records >= 2 * options.Records / 3).ToArray();
         var afterWarm = samples.Where(s => s.Records >= warm.Records).ToArray();
         var rssSlope = Slope(afterWarm, s => s.Rss) * 100_000;
-        var heapSlope = end.Heap is null ? (double?)null : Slope(afterWarm, s => s.Heap ?? 0) * 100_000;
         var diskSlope = Slope(afterWarm, s => s.Disk) * 100_000;
-        var middleRss = middle.Length > 0 ? middle.Average(s => (double)s.Rss) : double.NaN;
-        var lastRss = last.Length > 0 ? last.Average(s => (double)s.Rss) : double.NaN;
-        var change = (lastRss / middleRss - 1) * 100;
+        var (middleRss, lastRss, change) = Thirds(middle, last, s => s.Rss);
         var flat = middle.Length > 0 && last.Length > 0 && change <= options.FlatPercent;
 
         Console.WriteLine();
@@ -222,11 +226,23 @@ internal sealed class SoakRun(ISoakTarget target, SoakOptions options)
         Row("model versions, promotions reaching serving", $"{versions}, {promotions} ({swaps} swaps)", "");
         Row("RSS after warm-up → end (MB)", $"{Mb(warm.Rss):F0} → {Mb(end.Rss):F0}", $"warm-up = first sample at ≥ {options.WarmUpRecords:N0} records ({warm.Records:N0})");
         Row("RSS slope after warm-up (MB per 100k records)", $"{Mb((long)rssSlope):F1}", "least squares over the samples after warm-up");
-        if (end.Heap is { } endHeap)
-        {
-            Row("managed heap after warm-up → end (MB)", $"{Mb(warm.Heap ?? 0):F0} → {Mb(endHeap):F0}", $"slope {Mb((long)heapSlope!.Value):F1} MB per 100k records");
-        }
         Row("RSS, middle third → last third of the records (MB, mean)", $"{Mb((long)middleRss):F0} → {Mb((long)lastRss):F0} ({change:+0.0;-0.0}%)", $"flat if within +{options.FlatPercent:F0}%: {(flat ? "FLAT" : "GROWING")}");
+        if (end.Memory is not null)
+        {
+            // Which part of RSS grows: a managed leak shows in the heap, SQLite's caches in its allocator, the rest in "other native".
+            foreach (var (name, part) in new (string, Func<MemoryBreakdown, long>)[]
+            {
+                ("managed heap after last GC", m => m.GcHeap), ("GC committed", m => m.GcCommitted), ("SQLite allocator", m => m.Sqlite),
+                ("other native (anonymous RSS − GC − SQLite)", m => m.OtherNative),
+            })
+            {
+                Func<Sample, long> y = s => s.Memory is { } m ? part(m) : 0;
+                var (middlePart, lastPart, partChange) = Thirds(middle, last, y);
+                Row($"{name}: warm-up → end, middle → last third (MB)",
+                    $"{Mb(y(warm)):F0} → {Mb(y(end)):F0}; {Mb((long)middlePart):F0} → {Mb((long)lastPart):F0} ({partChange:+0.0;-0.0}%)",
+                    $"slope {Mb((long)(Slope(afterWarm, y) * 100_000)):F1} MB per 100k records");
+            }
+        }
         Row("disk after warm-up → end (MB)", $"{Mb(warm.Disk):F1} → {Mb(end.Disk):F1}", $"slope {Mb((long)diskSlope):F1} MB per 100k records; {(double)end.Disk / Math.Max(1, end.Records):F0} bytes per record");
         Console.WriteLine();
         Console.WriteLine("disk at the end, by part:");
@@ -242,6 +258,16 @@ internal sealed class SoakRun(ISoakTarget target, SoakOptions options)
         }
         return end.Failed == 0 && rejected == 0 && caughtUp ? 0 : 1;
     }
+
+    /// <summary>Means of <paramref name="y"/> over the middle and last thirds, and the change between them in percent.</summary>
+    private static (double Middle, double Last, double ChangePercent) Thirds(Sample[] middle, Sample[] last, Func<Sample, long> y)
+    {
+        var m = middle.Length > 0 ? middle.Average(s => (double)y(s)) : double.NaN;
+        var l = last.Length > 0 ? last.Average(s => (double)y(s)) : double.NaN;
+        return (m, l, (l / m - 1) * 100);
+    }
+
+    private static string Part(Sample sample, Func<MemoryBreakdown, long> part) => sample.Memory is { } m ? Mb(part(m)).ToString("F0") : "-";
 
     private static void Row(string measure, string value, string baseline) => Console.WriteLine($"| {measure} | {value} | {baseline} |");
 

@@ -21,8 +21,8 @@ internal interface ISoakTarget : IAsyncDisposable
     /// <summary>Resident memory of the deployment's processes (bytes).</summary>
     long ResidentBytes();
 
-    /// <summary>The managed heap after the last GC (bytes), where the deployment runs in this process; else null.</summary>
-    long? ManagedHeapBytes();
+    /// <summary>Resident memory split into managed, SQLite and other native parts, where the deployment runs in this process; else null.</summary>
+    MemoryBreakdown? Memory();
 
     /// <summary>Disk used, by part (a file or directory of the data directories), in bytes.</summary>
     IReadOnlyList<(string Part, long Bytes)> Disk();
@@ -112,7 +112,7 @@ internal sealed class InProcessTarget : ISoakTarget
 
     public long ResidentBytes() => Measure.Rss("self");
 
-    public long? ManagedHeapBytes() => GC.GetGCMemoryInfo().HeapSizeBytes;
+    public MemoryBreakdown? Memory() => MemoryBreakdown.OfThisProcess();
 
     public IReadOnlyList<(string Part, long Bytes)> Disk() => Measure.Entries(_data, "").ToArray();
 
@@ -202,7 +202,7 @@ internal sealed class DistributedTarget : ISoakTarget
         return total;
     }
 
-    public long? ManagedHeapBytes() => null;
+    public MemoryBreakdown? Memory() => null;
 
     public IReadOnlyList<(string Part, long Bytes)> Disk() =>
         Measure.Entries(Path.Combine(_root, ".cascade", "distributed"), "distributed/")

@@ -4,6 +4,7 @@ using Cascade.Features.Sources;
 using Cascade.Features.Grpc;
 using Cascade.Features.Materialization;
 using Cascade.Features.Options;
+using Cascade.Features.Retention;
 using Cascade.Features.Storage;
 using Cascade.Features.Vocabulary;
 using Cascade.Hosting;
@@ -13,10 +14,16 @@ using Cascade.Storage.OnlineStore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Cascade.Features;
 
-/// <summary>Composition of the Features service (it needs an IEventLog; the stores default to the embedded ones).</summary>
+/// <summary>
+/// Composition of the Features service (it needs an IEventLog; the stores default to the embedded ones). Offline
+/// retention asks the registry which versions keep their rows through a <c>Registry.RegistryClient</c> that the
+/// composition registers: the registry's in-process one in the all-in-one host, a network client in Features' own
+/// process (<c>Cascade:Services:registry</c>).
+/// </summary>
 public static class FeaturesModule
 {
     /// <summary>Adds Features with its state in <paramref name="dataDirectory"/>.</summary>
@@ -36,6 +43,12 @@ public static class FeaturesModule
         services.AddSingleton<MaterializationService>();
         services.AddHostedService(sp => sp.GetRequiredService<MaterializationService>());
         services.AddGrpcService<FeaturesGrpcService>();
+        // The offline store's retention: rows past its rules go, except what kept model versions were trained on.
+        var retention = services.AddValidatedOptions<OfflineRetentionOptions>(OfflineRetentionOptions.SectionName, rules: OfflineRetentionOptions.Rules);
+        services.TryAddSingleton<IKeptVersions>(sp => new RegistryKeptVersions(sp.GetService<Contracts.Registry.V1.Registry.RegistryClient>(), retention));
+        services.AddSingleton(sp => new OfflineRetention(sp.GetRequiredService<IOfflineStore>(), sp.GetRequiredService<FeatureStateStore>(), sp.GetRequiredService<IKeptVersions>(),
+            sp.GetRequiredService<EntityErasures>(), retention, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<OfflineRetention>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<OfflineRetention>());
         return services;
     }
 }

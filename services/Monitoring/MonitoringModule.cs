@@ -26,6 +26,8 @@ public static class MonitoringModule
         services.AddSingleton<ArtifactProfileLoader>();
         services.AddSingleton<AlertFeed>();
         services.AddEventHandler<MonitoringProcessor>();
+        // The first promotion's cost (first calls into the artifact store, calibration and evaluation code) is paid at start.
+        services.AddHostedService<MonitoringWarmUp>();
         if (options.Webhooks.Endpoints.Count > 0)
         {
             // Webhooks read the alert topic in a consumer group of their own, so a slow receiver never delays monitoring.

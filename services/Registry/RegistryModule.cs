@@ -42,9 +42,9 @@ public static class RegistryModule
         // Imported models arrive through UploadArtifact; archives over MaxBytes are refused before they are stored.
         services.AddValidatedOptions(ArtifactUploadOptions.SectionName, configureUpload);
         services.AddGrpcService<RegistryGrpcService>();
-        // Modules of the same host (Serving, forwarding traffic policies) reach the registry through this client;
+        // Modules of the same host (Serving, forwarding traffic policies; Features, listing kept versions) reach the registry through this client;
         // a process without the registry registers a network client instead (Serving's Program).
-        services.TryAddSingleton(sp => new Contracts.Registry.V1.Registry.RegistryClient(new InProcessRegistryInvoker(sp.GetRequiredService<ModelRegistry>())));
+        services.TryAddSingleton(sp => new Contracts.Registry.V1.Registry.RegistryClient(new InProcessRegistryInvoker(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<IRegistryStore>())));
         return services;
     }
 }

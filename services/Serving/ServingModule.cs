@@ -48,6 +48,8 @@ public static class ServingModule
         services.AddSingleton<Predictor>();
         services.AddSingleton<OpenInference>();
         services.AddEventHandler<PromotionFollower>();
+        // The first load's cost (first calls into the artifact store, signature check and tree compiler) is paid at start.
+        services.AddHostedService<ServingWarmUp>();
         services.AddGrpcService<ServingGrpcService>();
         services.AddGrpcService<InferenceGrpcService>();
         services.AddHttpEndpoints("inference-v2-rest", endpoints => endpoints.MapOpenInferenceRest());

@@ -9,6 +9,7 @@ using Cascade.Training.Domain;
 using Cascade.Training.Grpc;
 using Cascade.Training.Messaging;
 using Cascade.Training.Options;
+using Cascade.Training.Policies;
 using Cascade.Training.Scoring;
 using Cascade.Training.Storage;
 using Cascade.Training.Triggers;
@@ -45,6 +46,9 @@ public static class TrainingModule
             services.AddSingleton<BatchScoringJobs>();
             services.AddEventHandler<TrainingTriggers>();
             services.AddEventHandler<DriftTriggers>();
+            // What a policy's monitoring block is checked against: the datasets' columns.
+            services.AddSingleton<DatasetSchemas>();
+            services.AddEventHandler<DatasetSchemaFollower>();
             services.AddHostedService<ScheduleTriggers>();
             services.AddGrpcService<TrainingGrpcService>();
         }

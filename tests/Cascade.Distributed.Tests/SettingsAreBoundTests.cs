@@ -29,6 +29,7 @@ public sealed partial class SettingsAreBoundTests
         ("Cascade:Registry:Retention", typeof(RetentionOptions)),
         ("Cascade:Registry:Upload", typeof(ArtifactUploadOptions)),
         ("Cascade:Features:Vocabulary", typeof(VocabularyOptions)),
+        ("Cascade:Features:Retention", typeof(OfflineRetentionOptions)),
         ("Cascade:Ingestion", typeof(IngestionOptions)),
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),

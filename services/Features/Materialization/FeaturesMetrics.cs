@@ -8,7 +8,8 @@ namespace Cascade.Features.Materialization;
 /// </summary>
 internal static class FeaturesMetrics
 {
-    private static readonly Meter Meter = new("Cascade.Features");
+    /// <summary>The service's one meter; the offline retention's instruments (Retention/RetentionMetrics) are on it too.</summary>
+    internal static readonly Meter Meter = new("Cascade.Features");
 
     private static readonly Histogram<double> Freshness = Meter.CreateHistogram(
         "cascade.features.freshness", unit: "ms", description: "Time from Ingestion accepting a record to its features being in the online store.",

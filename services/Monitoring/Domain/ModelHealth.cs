@@ -62,6 +62,9 @@ public sealed record ModelHealth(
     /// <summary>Per segment of the segmenting column, positive rate and error rate against the whole's; null when the model is not segmented.</summary>
     public Segments.FairnessSummary? Fairness { get; init; }
 
-    /// <summary>Why a model configured with segments is watched without them (its column is not an input of this version); null otherwise.</summary>
+    /// <summary>
+    /// Why a model whose operator override names a segment column is watched without segments (the column is neither an
+    /// input of this version nor its training policy's segment column); null otherwise.
+    /// </summary>
     public string? SegmentProblem { get; init; }
 }

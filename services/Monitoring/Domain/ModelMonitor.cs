@@ -28,6 +28,7 @@ public sealed class ModelMonitor
 
     private readonly object gate = new();
     private readonly MonitoringOptions options;
+    private readonly TaskScheduler calibrationScheduler;
     private readonly DistributionComparer comparer;
     private readonly CategoryComparer categoryComparer;
     private readonly AlertDeduplicator deduplicator;
@@ -43,8 +44,10 @@ public sealed class ModelMonitor
     private long historyDropped;
 
     /// <summary>Creates a monitor for <paramref name="model"/>; it watches nothing until <see cref="Activate"/>.</summary>
-    public ModelMonitor(string model, MonitoringOptions options)
+    /// <param name="calibrationScheduler">Where each version's threshold calibration runs (a dedicated thread by default); tests hold it back.</param>
+    public ModelMonitor(string model, MonitoringOptions options, TaskScheduler? calibrationScheduler = null)
     {
+        this.calibrationScheduler = calibrationScheduler ?? TaskScheduler.Default;
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         options.ThrowIfInvalid();
         Model = model;
@@ -68,15 +71,16 @@ public sealed class ModelMonitor
     /// <summary>
     /// Starts watching <paramref name="version"/> (a promotion or a rollback): switches to its reference profile and
     /// clears the windows, waiting labels, detectors and the dedup memory of the previous version. Returns false, and
-    /// changes nothing, when that version is already watched (a redelivered promotion).
+    /// changes nothing, when that version is already watched (a redelivered promotion). <paramref name="segment"/> is
+    /// the version's own segment column (its manifest's, from the training policy), null when it has none.
     /// </summary>
-    public bool Activate(int version, ReferenceProfile profile, ModelTask task)
+    public bool Activate(int version, ReferenceProfile profile, ModelTask task, ModelSegment? segment = null)
     {
         profile.Validate();
         lock (gate)
         {
             if (watched?.Version == version) return false;
-            watched = new Watched(Model, version, task, profile, options);
+            watched = new Watched(Model, version, task, profile, options, segment, calibrationScheduler);
             unreferenced = null;
             adwin.Reset();
             pageHinkley.Reset();
@@ -173,14 +177,16 @@ public sealed class ModelMonitor
         if (prediction.Time > w.Watermark) w.Watermark = prediction.Time;
 
         var outputs = prediction.Outputs.Span;
-        var segment = w.Segments?.SegmentOf(prediction.Features.Span, prediction.Withheld.Span) ?? SegmentDefinition.Unknown;
+        var segment = w.Segments?.SegmentOf(prediction.Features.Span, prediction.Withheld.Span, prediction.Segment) ?? SegmentDefinition.Unknown;
         // An unchanged entity scored again is not a new member of the population the window measures; it still waits
         // for its label and counts as seen.
         var repeated = options.Window.SkipRepeatedInputs && w.Window.IsRepeat(prediction.EntityId, prediction.Features.Span, outputs[0], prediction.Withheld.Span);
         SegmentVerdict? verdict = null;
         if (!repeated)
         {
-            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span, prediction.EntityId);
+            // A logged segment is kept with the record: the fairness summary groups the window by it.
+            w.Window.Add(prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span, prediction.EntityId,
+                w.Segments is { FromLog: true } ? prediction.Segment : null);
             verdict = w.Segments?.Add(segment, prediction.Features.Span, outputs[0], prediction.Offset, prediction.Time, prediction.Withheld.Span);
         }
         if (!string.IsNullOrEmpty(prediction.PredictionId) || !string.IsNullOrEmpty(prediction.EntityId))
@@ -360,38 +366,63 @@ public sealed class ModelMonitor
         }
     }
 
-    /// <summary>The state to checkpoint with the consumer's offsets; null before the first activation.</summary>
+    /// <summary>The whole state, waiting predictions included; null before the first activation.</summary>
     public MonitorState? Export()
     {
         lock (gate)
         {
-            var w = watched;
-            if (w is null) return null;
-            return new MonitorState
-            {
-                Model = Model,
-                Version = w.Version,
-                Task = w.Task,
-                Counters = counters,
-                LastOffset = lastOffset,
-                Watermark = w.Watermark,
-                SinceEvaluation = w.SinceEvaluation,
-                Window = w.Window.Export(),
-                Pending = w.Pending.Export(),
-                PendingDropped = w.Pending.Dropped,
-                Performance = w.Performance.Export(),
-                Adwin = adwin.Export(),
-                PageHinkley = pageHinkley.Export(),
-                AdwinFlaggedAt = w.AdwinFlaggedAt,
-                PageHinkleyFlaggedAt = w.PageHinkleyFlaggedAt,
-                Dedup = deduplicator.Export(),
-                Segments = w.Segments?.Export(),
-            };
+            return watched is { } w ? State(w, w.Pending.Export()) : null;
         }
     }
 
-    /// <summary>Resumes from a checkpoint; <paramref name="profile"/> is the reference profile of the checkpoint's version.</summary>
-    public void Import(MonitorState state, ReferenceProfile profile)
+    /// <summary>
+    /// The state to checkpoint with the consumer's offsets, the waiting predictions as changes since the previous
+    /// checkpoint; null before the first activation. If that checkpoint is not stored, call <see cref="CheckpointLost"/>.
+    /// </summary>
+    public MonitorCheckpoint? ExportCheckpoint()
+    {
+        lock (gate)
+        {
+            return watched is { } w ? new MonitorCheckpoint(State(w, []), w.Pending.TakeChanges()) : null;
+        }
+    }
+
+    /// <summary>The last <see cref="ExportCheckpoint"/> was not stored: the next one writes the waiting predictions whole.</summary>
+    public void CheckpointLost()
+    {
+        lock (gate) watched?.Pending.ReplaceOnNextChanges();
+    }
+
+    /// <summary>The state of <paramref name="w"/> with <paramref name="pending"/> as its waiting predictions (the lock held).</summary>
+    private MonitorState State(Watched w, IReadOnlyList<PendingPrediction> pending)
+    {
+        return new MonitorState
+        {
+            Model = Model,
+            Version = w.Version,
+            Task = w.Task,
+            Counters = counters,
+            LastOffset = lastOffset,
+            Watermark = w.Watermark,
+            SinceEvaluation = w.SinceEvaluation,
+            Window = w.Window.Export(),
+            Pending = pending,
+            PendingDropped = w.Pending.Dropped,
+            Performance = w.Performance.Export(),
+            Adwin = adwin.Export(),
+            PageHinkley = pageHinkley.Export(),
+            AdwinFlaggedAt = w.AdwinFlaggedAt,
+            PageHinkleyFlaggedAt = w.PageHinkleyFlaggedAt,
+            Dedup = deduplicator.Export(),
+            Segments = w.Segments?.Export(),
+        };
+    }
+
+    /// <summary>
+    /// Resumes from a checkpoint; <paramref name="profile"/> is the reference profile of the checkpoint's version and
+    /// <paramref name="segment"/> its segment column (null when it has none).
+    /// </summary>
+    public void Import(MonitorState state, ReferenceProfile profile, ModelSegment? segment = null)
     {
         if (!string.Equals(state.Model, Model, StringComparison.Ordinal))
         {
@@ -400,8 +431,8 @@ public sealed class ModelMonitor
         profile.Validate();
         lock (gate)
         {
-            var w = new Watched(Model, state.Version, state.Task, profile, options);
-            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time, record.Withheld, record.EntityId);
+            var w = new Watched(Model, state.Version, state.Task, profile, options, segment, calibrationScheduler);
+            foreach (var record in state.Window) w.Window.Add(record.Features, record.Output, record.Offset, record.Time, record.Withheld, record.EntityId, record.Segment);
             w.Pending.Import(state.Pending, state.PendingDropped);
             foreach (var labeled in state.Performance) w.Performance.Add(labeled);
             w.Watermark = state.Watermark;
@@ -557,7 +588,7 @@ public sealed class ModelMonitor
     /// <summary>The per-version part of the monitor.</summary>
     private sealed class Watched
     {
-        public Watched(string model, int version, ModelTask task, ReferenceProfile profile, MonitoringOptions options)
+        public Watched(string model, int version, ModelTask task, ReferenceProfile profile, MonitoringOptions options, ModelSegment? segment, TaskScheduler calibrationScheduler)
         {
             Version = version;
             Task = task;
@@ -569,25 +600,32 @@ public sealed class ModelMonitor
             NumericFeatures = Enumerable.Range(0, Features.Length).Where(f => !encoded.Contains(f)).ToArray();
             Prediction = new ReferenceDistribution(profile.Prediction);
             EstimatesAccuracy = task == ModelTask.BinaryClassification && options.Estimation.Enabled;
-            (FeatureLimits, CategoryLimits, PredictionLimits) = Calibrated(options);
+            // Calibration resamples every statistic a thousand times: 20–90 ms per feature on the 2-core machine, seconds for
+            // the demo's 10 when the machine is loaded. Done here it held up the consumer for that long after each promotion
+            // before a single prediction of the new version was looked at (docs/performance.md). It runs beside the first
+            // window's filling instead; whatever needs a threshold first waits for it (the thresholds are the same either way).
+            calibration = System.Threading.Tasks.Task.Factory.StartNew(() => Calibrated(options), CancellationToken.None, TaskCreationOptions.LongRunning, calibrationScheduler);
             AccuracyLimits = EstimatesAccuracy
                 ? EstimatedAccuracyLimits.For(Prediction.SortedSample, options.Window.Size, PerTest(options), options.Estimation, options.Thresholds.Calibrate)
                 : null;
-            Series = SeriesDefinitions(options);
+            series = new Lazy<IReadOnlyList<DriftSeriesDefinition>>(() => SeriesDefinitions(options));
             Window = new PredictionWindow(options.Window.Size, Features.Length);
             Pending = new PendingPredictions(options.Labels.PendingCapacity, options.Labels.Expiry);
             Performance = new PerformanceWindow(options.Labels.PerformanceWindowSize);
-            if (options.Segments.TryGetValue(model, out var segments))
+            // The operator's override wins over the version's own (training policy) segment column; see SegmentDefinition.Resolve.
+            var configured = options.Segments.GetValueOrDefault(model);
+            var definition = SegmentDefinition.Resolve(configured, segment, Features, Categories, out var problem);
+            if (definition is not null)
             {
-                var definition = SegmentDefinition.Resolve(segments, Features, Categories, out var problem);
-                Segments = definition is null ? null : new SegmentTracker(definition, segments, options, task, Features, NumericFeatures, Categories);
-                SegmentProblem = problem;
+                var settings = configured ?? new SegmentOptions { Column = definition.Column, MaxSegments = segment!.MaxSegments };
+                Segments = new SegmentTracker(definition, settings, options, task, Features, NumericFeatures, Categories);
             }
+            SegmentProblem = problem;
         }
 
         /// <summary>
-        /// Thresholds calibrated on this version's reference (nulls when calibration is off): once per activation, a few
-        /// milliseconds per feature, and seeded by position so a replay judges with the same thresholds.
+        /// Thresholds calibrated on this version's reference (nulls when calibration is off): once per activation, and
+        /// seeded by position so a replay judges with the same thresholds.
         /// </summary>
         private (FeatureThresholds?[], CategoricalThresholds?[], FeatureThresholds?) Calibrated(MonitoringOptions options)
         {
@@ -633,7 +671,11 @@ public sealed class ModelMonitor
         public ModelTask Task { get; }
         /// <summary>The reference profile as training wrote it: its own bin edges are what an operator is shown.</summary>
         public ReferenceProfile Profile { get; }
-        public IReadOnlyList<DriftSeriesDefinition> Series { get; }
+        private readonly Lazy<IReadOnlyList<DriftSeriesDefinition>> series;
+        private readonly Task<(FeatureThresholds?[] Features, CategoricalThresholds?[] Categories, FeatureThresholds? Prediction)> calibration;
+        public IReadOnlyList<DriftSeriesDefinition> Series => series.Value;
+        /// <summary>The calibrated thresholds, once calibration is done (waits for it until then).</summary>
+        private (FeatureThresholds?[] Features, CategoricalThresholds?[] Categories, FeatureThresholds? Prediction) Limits => calibration.GetAwaiter().GetResult();
         /// <summary>Whether accuracy is estimated from the probabilities (a binary classifier, estimation on).</summary>
         public bool EstimatesAccuracy { get; }
         /// <summary>The reference accuracy estimate and alert limits; null when not estimated (or too few reference probabilities).</summary>
@@ -646,14 +688,14 @@ public sealed class ModelMonitor
         public ReferenceCategories[] Categories { get; }
         public ReferenceDistribution Prediction { get; }
         /// <summary>Each feature's thresholds, by position (null: the fixed ones; categorical encodings are not judged alone).</summary>
-        public FeatureThresholds?[] FeatureLimits { get; }
+        public FeatureThresholds?[] FeatureLimits => Limits.Features;
         /// <summary>Each categorical column's thresholds, in the order of <see cref="Categories"/>.</summary>
-        public CategoricalThresholds?[] CategoryLimits { get; }
-        public FeatureThresholds? PredictionLimits { get; }
+        public CategoricalThresholds?[] CategoryLimits => Limits.Categories;
+        public FeatureThresholds? PredictionLimits => Limits.Prediction;
         public PredictionWindow Window { get; }
         public PendingPredictions Pending { get; }
         public PerformanceWindow Performance { get; }
-        /// <summary>The segments watched; null when the model is not segmented (or its column is no input, see <see cref="SegmentProblem"/>).</summary>
+        /// <summary>The segments watched; null when the version is not segmented (or its override's column is out of reach, see <see cref="SegmentProblem"/>).</summary>
         public SegmentTracker? Segments { get; }
         public string? SegmentProblem { get; }
         public DateTimeOffset Watermark { get; set; } = DateTimeOffset.MinValue;

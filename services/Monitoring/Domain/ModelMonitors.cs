@@ -20,8 +20,8 @@ public sealed class ModelMonitors(MonitoringOptions options)
     /// <summary>The monitor of <paramref name="model"/>, created when first asked for.</summary>
     public ModelMonitor For(string model) => monitors.GetOrAdd(model, name => new ModelMonitor(name, options));
 
-    /// <summary>A version was promoted or rolled back to: watch it against its reference profile.</summary>
-    public bool Activate(string model, int version, ReferenceProfile profile, ModelTask task) => For(model).Activate(version, profile, task);
+    /// <summary>A version was promoted or rolled back to: watch it against its reference profile (and by its segment column, when it has one).</summary>
+    public bool Activate(string model, int version, ReferenceProfile profile, ModelTask task, ModelSegment? segment = null) => For(model).Activate(version, profile, task, segment);
 
     /// <summary>Routes a prediction to its model's monitor.</summary>
     public IReadOnlyList<DriftAlert> Observe(in PredictionRecord prediction) => For(prediction.Model).Observe(prediction);

@@ -15,6 +15,8 @@ namespace Cascade.Monitoring.Domain;
 /// <param name="Outputs">The model's outputs: one value, or one probability per class.</param>
 /// <param name="Withheld">Positions in <paramref name="Features"/> that the log withheld (features of sensitive columns,
 /// NaN in <paramref name="Features"/>): not missing values but unknown ones, so their drift is not measured.</param>
+/// <param name="Segment">The group of the version's segment column Serving logged with it (<c>PredictionLogged.segment</c>);
+/// null or empty when none.</param>
 public readonly record struct PredictionRecord(
     string PredictionId,
     string Model,
@@ -24,4 +26,5 @@ public readonly record struct PredictionRecord(
     long Offset,
     ReadOnlyMemory<float> Features,
     ReadOnlyMemory<float> Outputs,
-    ReadOnlyMemory<int> Withheld = default);
+    ReadOnlyMemory<int> Withheld = default,
+    string? Segment = null);

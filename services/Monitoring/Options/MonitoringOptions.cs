@@ -29,7 +29,11 @@ public sealed class MonitoringOptions
     /// <summary>Alert deduplication.</summary>
     public AlertOptions Alerts { get; set; } = new();
 
-    /// <summary>Per model name, the column its predictions are segmented by (drift per segment, fairness summary); none by default.</summary>
+    /// <summary>
+    /// Per model name, an operator's override of the column its predictions are segmented by (drift per segment, fairness
+    /// summary). It wins over the segment column the version's training policy named (<c>monitoring.segment</c>, recorded
+    /// in its manifest); without it, that one is used with the window defaults of <see cref="SegmentOptions"/>. None by default.
+    /// </summary>
     public Dictionary<string, SegmentOptions> Segments { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Every problem with these options (data annotations of each part, and the rules that span fields); empty when valid.</summary>

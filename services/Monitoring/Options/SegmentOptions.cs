@@ -3,23 +3,27 @@ using System.ComponentModel.DataAnnotations;
 namespace Cascade.Monitoring.Options;
 
 /// <summary>
-/// How one model's predictions are split into segments (a dataset column: its categories, or bins of a numeric one),
-/// each watched for drift on its own and summarised for fairness in <c>GetModelHealth</c>. Keyed by model name under
-/// <c>Cascade:Monitoring:Drift:Segments</c>.
+/// An operator's override of how one model's predictions are split into segments (a dataset column: its categories, or
+/// bins of a numeric one), each watched for drift on its own and summarised for fairness in <c>GetModelHealth</c>.
+/// Keyed by model name under <c>Cascade:Monitoring:Drift:Segments</c>. Where a model's training policy names a segment
+/// column (<c>monitoring.segment</c>), this wins: to watch another input column without retraining, or to tune the
+/// windows (naming the policy's own column keeps the policy's groups, which Serving logs).
 /// </summary>
 public sealed class SegmentOptions
 {
     /// <summary>
     /// The column that segments the predictions: a model input, numeric (split by <see cref="Bins"/>) or categorical
-    /// (one segment per category). A column the model does not read is not on the predictions topic: the version is
-    /// then watched without segments, and its health says why.
+    /// (one segment per category), or the training policy's segment column (read from the predictions' logged segment,
+    /// with the policy's bins). Any other column is not on the predictions topic: the version is then watched without
+    /// segments, and its health says why.
     /// </summary>
     [Required(AllowEmptyStrings = false)]
     public string Column { get; set; } = "";
 
     /// <summary>
-    /// Inner edges of a numeric column's segments, strictly increasing: [30, 50] makes "&lt; 30", "[30, 50)" and
-    /// "≥ 50" (and "(missing)"). Empty: the reference profile's deciles. Ignored for a categorical column.
+    /// Inner edges of a numeric input's segments, strictly increasing: [30, 50] makes "&lt; 30", "[30, 50)" and
+    /// "≥ 50" (and "(missing)"). Empty: the reference profile's deciles. Ignored for a categorical column, and for the
+    /// policy's column when it is no input (Serving bins it as the policy says).
     /// </summary>
     /// <value>The default value is empty.</value>
     public List<double> Bins { get; set; } = [];

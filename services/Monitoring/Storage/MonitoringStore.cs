@@ -12,7 +12,8 @@ namespace Cascade.Monitoring.Storage;
 
 /// <summary>
 /// Monitoring's durable state in one SQLite file: which version of every model is watched (with its artifact, to
-/// reload the reference profile), each monitor's checkpoint (windows, detectors, dedup memory), and every alert
+/// reload the reference profile), each monitor's checkpoint (windows, detectors, dedup memory as JSON; the predictions
+/// waiting for labels as rows, <see cref="PendingPredictionTables"/>, written incrementally), and every alert
 /// raised, with who acknowledged it, and the drift history of every evaluated window (<see cref="DriftHistoryTables"/>).
 /// Monitors are checkpointed before the consumer commits, so a restart resumes with the same windows and never raises
 /// an alert twice for the same evidence; the history is stored in the same transaction as the checkpoint.
@@ -35,7 +36,7 @@ public sealed class MonitoringStore : IDisposable
             CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, model TEXT NOT NULL, severity INTEGER NOT NULL, raised_at INTEGER NOT NULL,
                                                alert BLOB NOT NULL, acknowledged_by TEXT, acknowledged_at INTEGER);
             CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (raised_at);
-            """ + DriftHistoryTables.Schema;
+            """ + DriftHistoryTables.Schema + PendingPredictionTables.Schema;
         command.ExecuteNonQuery();
     }
 
@@ -48,22 +49,26 @@ public sealed class MonitoringStore : IDisposable
         {
             using var command = _connection.CreateCommand();
             command.CommandText = "SELECT model, version, artifact_sha256, state FROM monitors ORDER BY model";
-            using var reader = command.ExecuteReader();
             var watched = new List<WatchedModel>();
-            while (reader.Read())
+            using (var reader = command.ExecuteReader())
             {
-                var state = reader.IsDBNull(3) ? null : JsonSerializer.Deserialize<MonitorState>(reader.GetString(3), CheckpointJson);
-                watched.Add(new WatchedModel(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), state));
+                while (reader.Read())
+                {
+                    var state = reader.IsDBNull(3) ? null : JsonSerializer.Deserialize<MonitorState>(reader.GetString(3), CheckpointJson);
+                    watched.Add(new WatchedModel(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), state));
+                }
             }
-            return watched;
+            // Checkpoints written before the waiting predictions had their own table hold them in the JSON (and none in
+            // the table); later ones hold none in the JSON. Either way the set is the two together.
+            return watched.Select(w => w.State is null ? w : w with { State = w.State with { Pending = [.. w.State.Pending, .. PendingPredictionTables.Read(_connection, w.Model)] } }).ToArray();
         }
     }
 
     /// <summary>
     /// Saves, in one transaction, the watched version of models that switched, the checkpoints of monitors that changed
-    /// and the windows they evaluated since the last checkpoint.
+    /// (null: the monitor has no state, and no waiting predictions) and the windows they evaluated since the last checkpoint.
     /// </summary>
-    public void Checkpoint(IEnumerable<(string Model, int Version, string ArtifactSha256, MonitorState? State)> monitors, IEnumerable<DriftHistoryBatch>? history = null)
+    public void Checkpoint(IEnumerable<(string Model, int Version, string ArtifactSha256, MonitorCheckpoint? Checkpoint)> monitors, IEnumerable<DriftHistoryBatch>? history = null)
     {
         lock (_gate)
         {
@@ -83,8 +88,11 @@ public sealed class MonitoringStore : IDisposable
                 model.Value = monitor.Model;
                 version.Value = monitor.Version;
                 sha.Value = monitor.ArtifactSha256;
-                state.Value = monitor.State is null ? DBNull.Value : JsonSerializer.Serialize(monitor.State, CheckpointJson);
+                // The waiting predictions go to their own table as changes; the JSON never carries them.
+                state.Value = monitor.Checkpoint is null ? DBNull.Value : JsonSerializer.Serialize(monitor.Checkpoint.State with { Pending = [] }, CheckpointJson);
                 command.ExecuteNonQuery();
+                if (monitor.Checkpoint is null) PendingPredictionTables.Delete(_connection, transaction, monitor.Model);
+                else PendingPredictionTables.Write(_connection, transaction, monitor.Model, monitor.Checkpoint.Pending);
             }
             foreach (var batch in history ?? []) DriftHistoryTables.Write(_connection, transaction, batch, _history, CheckpointJson);
             transaction.Commit();

@@ -160,11 +160,11 @@ public sealed partial class MonitoringProcessor(
             }
             else if (watched.State is { } state && state.Version == watched.Version)
             {
-                monitor.Import(state, version.Profile);
+                monitor.Import(state, version.Profile, version.Segment);
             }
             else
             {
-                monitor.Activate(version.Version, version.Profile, version.Task);
+                monitor.Activate(version.Version, version.Profile, version.Task, version.Segment);
             }
             lock (_watched)
             {
@@ -255,7 +255,7 @@ public sealed partial class MonitoringProcessor(
         }
         else
         {
-            monitors.Activate(model, version, loaded.Profile, loaded.Task);
+            monitors.Activate(model, version, loaded.Profile, loaded.Task, loaded.Segment);
             LogWatching(logger, model, version);
         }
         lock (_watched)
@@ -286,7 +286,7 @@ public sealed partial class MonitoringProcessor(
         _dirty = false;
         _lastCheckpoint = time.GetTimestamp();
         if (_touched.Count == 0) return;
-        var states = new List<(string, int, string, MonitorState?)>();
+        var states = new List<(string Model, int, string, MonitorCheckpoint?)>();
         var history = new List<Domain.History.DriftHistoryBatch>();
         lock (_watched)
         {
@@ -295,14 +295,24 @@ public sealed partial class MonitoringProcessor(
                 if (_watched.TryGetValue(model, out var watched))
                 {
                     var monitor = monitors.For(model);
-                    states.Add((model, watched.Version, watched.Sha, monitor.Export()));
+                    states.Add((model, watched.Version, watched.Sha, monitor.ExportCheckpoint()));
                     var evaluated = monitor.TakeHistory();
                     if (evaluated.Dropped > 0) LogHistoryDropped(logger, model, evaluated.Dropped);
                     history.Add(evaluated);
                 }
             }
         }
-        store.Checkpoint(states, history);
+        try
+        {
+            store.Checkpoint(states, history);
+        }
+        catch
+        {
+            // The waiting predictions were handed over as changes since the last stored checkpoint: with this one lost,
+            // the next must write them whole.
+            foreach (var (model, _, _, _) in states) monitors.For(model).CheckpointLost();
+            throw;
+        }
         _touched.Clear();
     }
 

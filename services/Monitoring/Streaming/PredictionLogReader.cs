@@ -7,15 +7,16 @@ namespace Cascade.Monitoring.Streaming;
 /// <summary>
 /// Reads what Monitoring needs of a logged prediction straight from the bytes of its <see cref="EventEnvelope"/>:
 /// the payload type, then of the <see cref="PredictionLogged"/> the ids, model, version, time, shadow flag, the
-/// feature and output vectors and the withheld positions. Everything else (event id, producer, request id, latency,
-/// hashes, unknown fields) is skipped unread.
+/// feature and output vectors, the withheld positions and the segment. Everything else (event id, producer, request
+/// id, latency, hashes, unknown fields) is skipped unread.
 /// </summary>
 /// <remarks>
 /// Why not Google.Protobuf: parsing builds two messages per prediction (strings for every id, two repeated fields,
 /// two timestamps, the payload copied into a ByteString) only for Monitoring to copy the vectors once more, which
 /// cost more than observing the prediction (docs/performance.md, "Monitoring: reading predictions"). Here the vectors
 /// land in buffers reused from one record to the next, the model name is decoded once per run of the same model,
-/// and the only strings made are the prediction and entity ids the label join keeps. It reads what Google.Protobuf
+/// a segment is decoded once per distinct value (a model has a few), and the only strings made per record are the
+/// prediction and entity ids the label join keeps. It reads what Google.Protobuf
 /// reads from the same bytes (any field order, repeated fields packed or not, a field given twice: the last value, a
 /// timestamp given twice: merged), which the tests check on varied messages. Not thread-safe: one per consumer.
 /// </remarks>
@@ -25,7 +26,7 @@ internal sealed class PredictionLogReader
     private const uint EnvelopeType = 2 << 3 | 2, EnvelopePayload = 9 << 3 | 2;
     private const uint PredictionId = 1 << 3 | 2, Model = 3 << 3 | 2, Version = 4 << 3 | 0, EntityId = 5 << 3 | 2,
         FeaturesPacked = 6 << 3 | 2, Feature = 6 << 3 | 5, OutputsPacked = 7 << 3 | 2, Output = 7 << 3 | 5,
-        Shadow = 10 << 3 | 0, Time = 11 << 3 | 2, Withheld = 12 << 3 | 2;
+        Shadow = 10 << 3 | 0, Time = 11 << 3 | 2, Withheld = 12 << 3 | 2, Segment = 13 << 3 | 2;
     private const uint TimestampSeconds = 1 << 3 | 0, TimestampNanos = 2 << 3 | 0;
     private const uint WithheldIndexesPacked = 2 << 3 | 2, WithheldIndex = 2 << 3 | 0;
 
@@ -39,6 +40,11 @@ internal sealed class PredictionLogReader
     private int[] withheld = new int[8];
     private byte[] modelUtf8 = [];
     private string model = "";
+    // The segments met so far, by their UTF-8 bytes: a version's segments are its column's few groups, so decoding each
+    // once spares a string per record. Bounded: past it (a column of many values, each beyond the tracked ones in
+    // "other" anyway), new ones are decoded every time.
+    private readonly Dictionary<int, (byte[] Utf8, string Text)> segments = [];
+    private const int MaxCachedSegments = 256;
 
     /// <summary>The payload type's name this reader recognises (the tests check it is <see cref="PredictionLogged"/>'s).</summary>
     internal static string PayloadTypeName => Encoding.UTF8.GetString(PredictionLoggedType);
@@ -72,6 +78,7 @@ internal sealed class PredictionLogReader
     {
         var reader = new WireReader(payload);
         string predictionId = "", entityId = "";
+        string? segment = null;
         ReadOnlySpan<byte> modelName = default;
         var version = 0;
         int featureCount = 0, outputCount = 0, withheldCount = 0;
@@ -98,11 +105,25 @@ internal sealed class PredictionLogReader
                     timed = true;
                     break;
                 case Withheld: ReadWithheld(reader.ReadLengthDelimited(), ref withheld, ref withheldCount); break;
+                case Segment: segment = SegmentText(reader.ReadLengthDelimited()); break;
                 default: reader.Skip(tag); break;
             }
         }
         return new PredictionRecord(predictionId, ModelName(modelName), version, entityId, timed ? ToTime(seconds, nanos) : appendedAt, offset,
-            features.AsMemory(0, featureCount), outputs.AsMemory(0, outputCount), withheld.AsMemory(0, withheldCount));
+            features.AsMemory(0, featureCount), outputs.AsMemory(0, outputCount), withheld.AsMemory(0, withheldCount), segment);
+    }
+
+    /// <summary>A segment's text, from the cache when it was met before; null for an empty one (proto3's default, as if absent).</summary>
+    private string? SegmentText(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty) return null;
+        var hash = new HashCode();
+        hash.AddBytes(utf8);
+        var key = hash.ToHashCode();
+        if (segments.TryGetValue(key, out var known) && utf8.SequenceEqual(known.Utf8)) return known.Text;
+        var decoded = Encoding.UTF8.GetString(utf8);
+        if (segments.Count < MaxCachedSegments) segments.TryAdd(key, (utf8.ToArray(), decoded)); // a colliding one is decoded each time
+        return decoded;
     }
 
     /// <summary>The model's name, decoded only when it differs from the previous record's (a model's predictions come in runs).</summary>

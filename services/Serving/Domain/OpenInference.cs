@@ -103,16 +103,20 @@ public sealed class OpenInference(Predictor predictor, ModelCatalog catalog)
         }
     }
 
+    /// <summary>The request parameter that gives the value of the model's segment column (for every row), when the model does not read it.</summary>
+    public const string SegmentParameter = "segment";
+
     /// <summary>Predicts <paramref name="rows"/> rows of row-major FP32 values and logs each prediction.</summary>
-    /// <exception cref="ArgumentException">A value count that does not match the shape, or infinite values.</exception>
-    public InferenceResult Infer(ServedModel served, ReadOnlySpan<float> values, int rows, string requestId)
+    /// <param name="segment">The request's <see cref="SegmentParameter"/>: the segment column's value for every row; null when not given.</param>
+    /// <exception cref="ArgumentException">A value count that does not match the shape, infinite values, or a segment the column cannot take.</exception>
+    public InferenceResult Infer(ServedModel served, ReadOnlySpan<float> values, int rows, string requestId, string? segment = null)
     {
         var features = served.Scorer.FeatureCount;
         if (values.Length != rows * features)
         {
             throw new ArgumentException($"Input has {values.Length} values; shape [{rows}, {features}] needs {rows * features}.");
         }
-        var (outputs, _) = predictor.Predict(served, values, rows, requestId, null);
+        var (outputs, _) = predictor.Predict(served, values, rows, requestId, null, segments: string.IsNullOrEmpty(segment) ? null : [segment]);
         var perRow = served.Scorer.OutputCount;
         return new InferenceResult(served, outputs, perRow == 1 ? [rows] : [rows, perRow]);
     }

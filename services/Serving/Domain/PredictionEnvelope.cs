@@ -11,9 +11,11 @@ namespace Cascade.Serving.Domain;
 /// <param name="Time">When it was answered (UTC); also the envelope's <c>occurred_at</c>.</param>
 /// <param name="Privacy">What the log withholds of <paramref name="Features"/> (null: nothing); applied when the record is
 /// written, off the request path, so <paramref name="Features"/> keeps the values the model scored.</param>
+/// <param name="Segment">The prediction's group of the version's segment column, before privacy (a sensitive column's is
+/// hashed when written); null when the version has none or the request gave no value.</param>
 public readonly record struct LoggedPrediction(
     string PredictionId, string RequestId, string Model, int Version, string EntityId, float[] Features, float[] Outputs,
-    long LatencyMicros, DateTime Time, PredictionRole Role, LogPrivacy? Privacy = null);
+    long LatencyMicros, DateTime Time, PredictionRole Role, LogPrivacy? Privacy = null, string? Segment = null);
 
 /// <summary>
 /// The bytes of the <see cref="EventEnvelope"/> carrying a <see cref="PredictionLogged"/>, written straight from a
@@ -34,7 +36,8 @@ internal static class PredictionEnvelope
     {
         var (seconds, nanos) = UnixTime(prediction.Time);
         var withheld = Withheld(prediction);
-        var payloadSize = PayloadSize(prediction, withheld, seconds, nanos);
+        var segment = Segment(prediction);
+        var payloadSize = PayloadSize(prediction, withheld, segment, seconds, nanos);
         var timestamp = TimestampSize(seconds, nanos);
         var size = StringField(prediction.PredictionId) + StringField(PayloadType) + 1 + CodedOutputStream.ComputeInt32Size(1)
             + 1 + CodedOutputStream.ComputeLengthSize(timestamp) + timestamp + StringField(Producer) + StringField(prediction.Model)
@@ -50,12 +53,12 @@ internal static class PredictionEnvelope
         WriteString(output, 8, prediction.Model);
         output.WriteTag(9, WireFormat.WireType.LengthDelimited);
         output.WriteLength(payloadSize);
-        WritePayload(output, prediction, withheld, seconds, nanos);
+        WritePayload(output, prediction, withheld, segment, seconds, nanos);
         output.CheckNoSpaceLeft();
         return bytes;
     }
 
-    private static int PayloadSize(in LoggedPrediction p, WithheldEntry[]? withheld, long seconds, int nanos)
+    private static int PayloadSize(in LoggedPrediction p, WithheldEntry[]? withheld, string? segment, long seconds, int nanos)
     {
         var timestamp = TimestampSize(seconds, nanos);
         var size = StringField(p.PredictionId) + StringField(p.RequestId) + StringField(p.Model)
@@ -68,10 +71,10 @@ internal static class PredictionEnvelope
         {
             size += 1 + CodedOutputStream.ComputeLengthSize(entry.Size) + entry.Size;
         }
-        return size;
+        return size + StringField(segment ?? string.Empty);
     }
 
-    private static void WritePayload(CodedOutputStream output, in LoggedPrediction p, WithheldEntry[]? withheld, long seconds, int nanos)
+    private static void WritePayload(CodedOutputStream output, in LoggedPrediction p, WithheldEntry[]? withheld, string? segment, long seconds, int nanos)
     {
         WriteString(output, 1, p.PredictionId);
         WriteString(output, 2, p.RequestId);
@@ -117,6 +120,23 @@ internal static class PredictionEnvelope
             foreach (var index in entry.Group.Indexes) output.WriteInt32(index);
             WriteString(output, 3, entry.Hash);
         }
+        WriteString(output, 13, segment ?? string.Empty);
+    }
+
+    /// <summary>
+    /// The segment as the log carries it: the label, or for a sensitive column (HASH) <c>hash:</c> and the label's keyed
+    /// hash, so the groups stay apart without being readable; null for a column whose privacy is DROP, or unknown yet
+    /// (a schema not learnt is never assumed harmless), and when there is no segment.
+    /// </summary>
+    private static string? Segment(in LoggedPrediction p)
+    {
+        if (string.IsNullOrEmpty(p.Segment)) return null;
+        return (p.Privacy?.SegmentTreatment ?? FeatureTreatment.Keep) switch
+        {
+            FeatureTreatment.Keep => p.Segment,
+            FeatureTreatment.Hash => p.Privacy!.HashSegment(p.Segment),
+            _ => null,
+        };
     }
 
     /// <summary>A withheld group as field 12 carries it: its hash (computed once) and its sizes.</summary>

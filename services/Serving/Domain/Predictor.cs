@@ -30,7 +30,9 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     /// failing shadow never fails the request). The challenger takes traffic only when it reads the same features.
     /// </summary>
     /// <param name="features">One row; kept for the prediction log, so the caller must not change it afterwards.</param>
-    public (ServedModel Served, float[] Outputs, string PredictionId, bool Canary) PredictOne(ServedModel resolved, float[] features, string requestId, string? entityId, bool routable)
+    /// <param name="segment">The value of the model's segment column the request gave (used when the column is no input).</param>
+    public (ServedModel Served, float[] Outputs, string PredictionId, bool Canary) PredictOne(ServedModel resolved, float[] features, string requestId, string? entityId, bool routable,
+        string? segment = null)
     {
         var challenger = routable ? catalog.FindChallenger(resolved.Name) : null;
         if (challenger is not null && (challenger.Scorer.FeatureCount != resolved.Scorer.FeatureCount || challenger.FeatureView != resolved.FeatureView))
@@ -40,13 +42,13 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
         var policy = challenger is null ? TrafficPolicy.ChampionOnly : traffic.For(resolved.Name);
         if (challenger is not null && policy.CanaryPercent > 0 && Random.Shared.NextDouble() * 100 < policy.CanaryPercent)
         {
-            var (canaryOutputs, canaryId) = PredictRow(challenger, features, requestId, entityId, PredictionRole.Canary);
+            var (canaryOutputs, canaryId) = PredictRow(challenger, features, requestId, entityId, PredictionRole.Canary, segment);
             return (challenger, canaryOutputs, canaryId, true);
         }
-        var (outputs, id) = PredictRow(resolved, features, requestId, entityId, PredictionRole.Champion);
+        var (outputs, id) = PredictRow(resolved, features, requestId, entityId, PredictionRole.Champion, segment);
         if (challenger is not null && policy.Shadow)
         {
-            PredictRow(challenger, features, requestId, entityId, PredictionRole.Shadow);
+            PredictRow(challenger, features, requestId, entityId, PredictionRole.Shadow, segment);
         }
         return (resolved, outputs, id, false);
     }
@@ -91,11 +93,14 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
     }
 
     /// <summary>Predicts rows (row-major) and logs each prediction; returns the outputs and the prediction ids.</summary>
-    /// <exception cref="ArgumentException">Wrong feature count or non-finite values.</exception>
-    public (float[] Outputs, string[] PredictionIds) Predict(ServedModel served, ReadOnlySpan<float> rows, int rowCount, string requestId, string? entityId, PredictionRole role = PredictionRole.Champion)
+    /// <param name="segments">The segment column's value the request gave: none, one for every row, or one per row.</param>
+    /// <exception cref="ArgumentException">Wrong feature count or non-finite values, or segments that do not fit the rows.</exception>
+    public (float[] Outputs, string[] PredictionIds) Predict(ServedModel served, ReadOnlySpan<float> rows, int rowCount, string requestId, string? entityId, PredictionRole role = PredictionRole.Champion,
+        IReadOnlyList<string>? segments = null)
     {
         Validate(served, rows, rowCount);
         var features = served.Scorer.FeatureCount;
+        var labels = SegmentLabels(served, rows, rowCount, segments);
         var perRow = served.Scorer.OutputCount;
         var outputs = new float[rowCount * perRow];
         var latency = Evaluate(served, rows, rowCount, outputs);
@@ -103,20 +108,23 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
         var now = DateTime.UtcNow;
         for (var r = 0; r < rowCount; r++)
         {
-            ids[r] = Log(served, rows.Slice(r * features, features).ToArray(), outputs.AsSpan(r * perRow, perRow).ToArray(), requestId, entityId, latency, now, role);
+            ids[r] = Log(served, rows.Slice(r * features, features).ToArray(), outputs.AsSpan(r * perRow, perRow).ToArray(), requestId, entityId, latency, now, role, labels?[r]);
         }
         ServingMetrics.Predicted(served, role, rowCount);
         return (outputs, ids);
     }
 
     /// <summary>One row: <see cref="Predict"/> without the arrays of a batch (the request path of every single prediction).</summary>
-    private (float[] Outputs, string PredictionId) PredictRow(ServedModel served, float[] features, string requestId, string? entityId, PredictionRole role)
+    private (float[] Outputs, string PredictionId) PredictRow(ServedModel served, float[] features, string requestId, string? entityId, PredictionRole role, string? segment)
     {
         Validate(served, features, 1);
+        // Before scoring, so a segment value the column cannot take is refused like any other bad input. A version
+        // without a segment column reads one null field here and nothing else.
+        var label = served.Segment is { } source ? ShadowSafeLabel(source, features, segment, role) : null;
         var outputs = new float[served.Scorer.OutputCount];
         var latency = Evaluate(served, features, 1, outputs);
         // The log keeps the features (see PredictOne) and its own copy of the outputs, which are returned to the caller.
-        var id = Log(served, features, outputs.AsSpan().ToArray(), requestId, entityId, latency, DateTime.UtcNow, role);
+        var id = Log(served, features, outputs.AsSpan().ToArray(), requestId, entityId, latency, DateTime.UtcNow, role, label);
         ServingMetrics.Predicted(served, role, 1);
         return (outputs, id);
     }
@@ -128,12 +136,44 @@ public sealed class Predictor(ModelCatalog catalog, IOnlineStore online, Predict
         return (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
     }
 
-    private string Log(ServedModel served, float[] features, float[] outputs, string requestId, string? entityId, long latencyMicros, DateTime time, PredictionRole role)
+    private string Log(ServedModel served, float[] features, float[] outputs, string requestId, string? entityId, long latencyMicros, DateTime time, PredictionRole role, string? segment)
     {
         var id = NewPredictionId();
-        // The features of sensitive columns are scored as they are and withheld from the log (hashed or dropped).
-        predictionLog.Enqueue(new LoggedPrediction(id, requestId, served.Name, served.Version, entityId ?? string.Empty, features, outputs, latencyMicros, time, role, privacy.For(served)));
+        // The features of sensitive columns are scored as they are and withheld from the log (hashed or dropped); so is
+        // the segment of a sensitive column (hashed when written, off the request path).
+        predictionLog.Enqueue(new LoggedPrediction(id, requestId, served.Name, served.Version, entityId ?? string.Empty, features, outputs, latencyMicros, time, role, privacy.For(served), segment));
         return id;
+    }
+
+    /// <summary>The segment of a row; a shadow's own definition refusing the value leaves its prediction unsegmented rather than failing the request.</summary>
+    private static string? ShadowSafeLabel(SegmentSource source, ReadOnlySpan<float> features, string? segment, PredictionRole role)
+    {
+        try
+        {
+            return source.LabelOf(features, segment);
+        }
+        catch (ArgumentException) when (role == PredictionRole.Shadow)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Each row's segment for a batch; null when the version has no segment column.</summary>
+    private static string?[]? SegmentLabels(ServedModel served, ReadOnlySpan<float> rows, int rowCount, IReadOnlyList<string>? segments)
+    {
+        var count = segments?.Count ?? 0;
+        if (count > 1 && count != rowCount)
+        {
+            throw new ArgumentException($"Give no segment, one for every row or one per row; got {count} for {rowCount} row(s).");
+        }
+        if (served.Segment is not { } source) return null;
+        var features = served.Scorer.FeatureCount;
+        var labels = new string?[rowCount];
+        for (var r = 0; r < rowCount; r++)
+        {
+            labels[r] = source.LabelOf(rows.Slice(r * features, features), count == 0 ? null : segments![count == 1 ? 0 : r]);
+        }
+        return labels;
     }
 
     /// <summary>

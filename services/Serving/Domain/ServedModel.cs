@@ -17,6 +17,9 @@ public sealed record ServedModel(string Name, int Version, string ArtifactSha256
     /// <summary>Explanations of this version's predictions (XGBoost loaded on first use; tree models only).</summary>
     public ModelExplainer Explainer { get; } = new(Artifact);
 
+    /// <summary>How this version names each prediction's segment (its training policy's segment column); null when it has none.</summary>
+    public SegmentSource? Segment { get; } = SegmentSource.For(Artifact.Manifest);
+
     /// <summary>What the prediction log withholds of this version's features, cached by <see cref="Privacy.FeaturePrivacyCatalog"/>.</summary>
     internal PrivacyPlan? PrivacyPlan { get; set; }
 }

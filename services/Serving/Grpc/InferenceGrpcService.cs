@@ -71,7 +71,7 @@ public sealed class InferenceGrpcService(OpenInference inference) : GRPCInferenc
         {
             values = input.Contents?.Fp32Contents.ToArray() ?? [];
         }
-        var result = inference.Infer(served, values, rows, request.Id);
+        var result = inference.Infer(served, values, rows, request.Id, Segment(request));
         var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = OpenInference.OutputNameOf(result.Served), Datatype = "FP32", Shape = { result.Shape } };
         var response = new ModelInferResponse { ModelName = result.Served.Name, ModelVersion = result.Served.Version.ToString(), Id = request.Id, Outputs = { tensor } };
         if (raw)
@@ -83,5 +83,18 @@ public sealed class InferenceGrpcService(OpenInference inference) : GRPCInferenc
             tensor.Contents = new InferTensorContents { Fp32Contents = { result.Outputs } };
         }
         return response;
+    }
+
+    /// <summary>The request's <c>segment</c> parameter (a string; a number is taken as its text); null when absent.</summary>
+    private static string? Segment(ModelInferRequest request)
+    {
+        if (!request.Parameters.TryGetValue(OpenInference.SegmentParameter, out var parameter)) return null;
+        return parameter.ParameterChoiceCase switch
+        {
+            InferParameter.ParameterChoiceOneofCase.StringParam => parameter.StringParam,
+            InferParameter.ParameterChoiceOneofCase.Int64Param => parameter.Int64Param.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            InferParameter.ParameterChoiceOneofCase.BoolParam => parameter.BoolParam ? "true" : "false",
+            _ => null,
+        };
     }
 }

@@ -62,7 +62,7 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
 
     private PredictResponse Answer(PredictRequest request, ServedModel resolved, float[] features, long start, string? entityId)
     {
-        var (served, outputs, id, canary) = predictor.PredictOne(resolved, features, request.RequestId, entityId, routable: request.Version == 0);
+        var (served, outputs, id, canary) = predictor.PredictOne(resolved, features, request.RequestId, entityId, routable: request.Version == 0, request.Segment);
         return new PredictResponse
         {
             PredictionId = id, RequestId = request.RequestId, Model = served.Name, Version = served.Version, Outputs = { outputs }, Canary = canary,
@@ -149,7 +149,7 @@ public sealed class ServingGrpcService(Predictor predictor, ModelCatalog catalog
     private PredictBatchResponse PredictBatch(PredictBatchRequest request)
     {
         var served = predictor.Resolve(request.Model, request.Version);
-        var (outputs, ids) = predictor.Predict(served, request.Features.ToArray(), request.Rows, request.RequestId, null);
+        var (outputs, ids) = predictor.Predict(served, request.Features.ToArray(), request.Rows, request.RequestId, null, segments: request.Segments);
         return new PredictBatchResponse { Model = served.Name, Version = served.Version, Rows = request.Rows, OutputsPerRow = served.Scorer.OutputCount, Outputs = { outputs }, PredictionIds = { ids } };
     }
 

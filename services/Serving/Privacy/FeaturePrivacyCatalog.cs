@@ -54,13 +54,16 @@ public sealed partial class FeaturePrivacyCatalog(PrivacyHasher hasher, ILogger<
     {
         var generation = Generation;
         if (served.PrivacyPlan is { } cached && cached.Generation == generation) return cached.Privacy;
-        var privacy = Resolve(served.FeatureView, served.FeatureNames);
+        var privacy = Resolve(served.FeatureView, served.FeatureNames, served.Segment?.Column);
         served.PrivacyPlan = new Domain.PrivacyPlan(generation, privacy);
         return privacy;
     }
 
-    /// <summary>What to withhold of a model that reads <paramref name="featureNames"/> from <paramref name="featureView"/>.</summary>
-    public LogPrivacy Resolve(string featureView, IReadOnlyList<string> featureNames)
+    /// <summary>
+    /// What to withhold of a model that reads <paramref name="featureNames"/> from <paramref name="featureView"/>, and
+    /// of its segment labels when it has a <paramref name="segmentColumn"/> (treated as that dataset column says).
+    /// </summary>
+    public LogPrivacy Resolve(string featureView, IReadOnlyList<string> featureNames, string? segmentColumn = null)
     {
         if (string.IsNullOrEmpty(featureView)) return LogPrivacy.None;
         ViewSources? view;
@@ -77,7 +80,11 @@ public sealed partial class FeaturePrivacyCatalog(PrivacyHasher hasher, ILogger<
         if (view is null || columns is null)
         {
             ReportUnknown(featureView, view is null ? $"no version of view '{featureView}' with the model's features is known yet" : $"the schema of dataset '{view.Dataset}' is not known yet");
-            return new LogPrivacy(featureNames.Select((name, i) => new WithheldGroup(name, [i], FeatureTreatment.Drop)).ToArray(), featureNames.Count, hasher);
+            return new LogPrivacy(featureNames.Select((name, i) => new WithheldGroup(name, [i], FeatureTreatment.Drop)).ToArray(), featureNames.Count, hasher)
+            {
+                SegmentTreatment = segmentColumn is null ? FeatureTreatment.Keep : FeatureTreatment.Drop,
+                SegmentColumn = segmentColumn ?? string.Empty,
+            };
         }
         var groups = new List<WithheldGroup>();
         var categorical = new Dictionary<string, (List<int> Indexes, FeatureTreatment Treatment)>(StringComparer.Ordinal);
@@ -100,7 +107,10 @@ public sealed partial class FeaturePrivacyCatalog(PrivacyHasher hasher, ILogger<
             }
         }
         groups.AddRange(categorical.Select(c => new WithheldGroup(c.Key, [.. c.Value.Indexes], c.Value.Treatment)));
-        return groups.Count == 0 ? LogPrivacy.None : new LogPrivacy(groups, featureNames.Count, hasher);
+        var segment = segmentColumn is null ? FeatureTreatment.Keep : columns.GetValueOrDefault(segmentColumn, FeatureTreatment.Keep);
+        return groups.Count == 0 && segment == FeatureTreatment.Keep
+            ? LogPrivacy.None
+            : new LogPrivacy(groups, featureNames.Count, hasher) { SegmentTreatment = segment, SegmentColumn = segmentColumn ?? string.Empty };
     }
 
     private static FeatureTreatment Treatment(DatasetColumn column) => column.Privacy switch

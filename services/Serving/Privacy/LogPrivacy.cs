@@ -18,6 +18,7 @@ public sealed class LogPrivacy
     /// <param name="hasher">Hashes the groups whose treatment is <see cref="FeatureTreatment.Hash"/>; needed when there are such groups.</param>
     public LogPrivacy(IReadOnlyList<WithheldGroup> groups, int featureCount, PrivacyHasher? hasher)
     {
+        // A hashed segment needs one as well: such a plan is always made with the catalog's hasher.
         if (hasher is null && groups.Any(g => g.Treatment == FeatureTreatment.Hash)) throw new ArgumentNullException(nameof(hasher), "Hashed groups need a hasher.");
         Groups = groups;
         _hasher = hasher;
@@ -33,6 +34,18 @@ public sealed class LogPrivacy
 
     /// <summary>Whether nothing is withheld.</summary>
     public bool IsEmpty => Groups.Count == 0;
+
+    /// <summary>
+    /// What the log does with the version's segment label: kept, hashed (the column is sensitive) or dropped (its
+    /// privacy is DROP, or not known yet). <see cref="FeatureTreatment.Keep"/> for a version without a segment column.
+    /// </summary>
+    public FeatureTreatment SegmentTreatment { get; init; }
+
+    /// <summary>The segment column, whose name keys the hash of its labels; empty when the version has none.</summary>
+    public string SegmentColumn { get; init; } = string.Empty;
+
+    /// <summary><c>hash:</c> and the keyed hash of a segment label of a sensitive column.</summary>
+    public string HashSegment(string label) => Cascade.Ml.Artifacts.ModelSegment.HashPrefix + _hasher!.HashText(SegmentColumn, label);
 
     /// <summary>Whether the feature at <paramref name="index"/> is withheld (logged as NaN).</summary>
     public bool IsWithheld(int index) => index < _withheld.Length && _withheld[index];

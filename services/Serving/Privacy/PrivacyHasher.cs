@@ -40,5 +40,34 @@ public sealed class PrivacyHasher(byte[] key)
         }
     }
 
+    /// <summary>
+    /// The hash of a text value of column <paramref name="name"/> (a segment label): HMAC-SHA256(key, "segment", 0x00,
+    /// UTF-8 name, 0x00, UTF-8 text), first 8 bytes in hex. The leading "segment" keeps it apart from the hashes of
+    /// feature values, which start with the name.
+    /// </summary>
+    public string HashText(string name, string text)
+    {
+        var length = SegmentDomain.Length + 1 + Encoding.UTF8.GetMaxByteCount(name.Length) + 1 + Encoding.UTF8.GetMaxByteCount(text.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            SegmentDomain.CopyTo(rented);
+            var written = SegmentDomain.Length;
+            rented[written++] = 0;
+            written += Encoding.UTF8.GetBytes(name, rented.AsSpan(written));
+            rented[written++] = 0;
+            written += Encoding.UTF8.GetBytes(text, rented.AsSpan(written));
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(key, rented.AsSpan(0, written), mac);
+            return Convert.ToHexStringLower(mac[..HashBytes]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static ReadOnlySpan<byte> SegmentDomain => "segment"u8;
+
     private static float Canonical(float value) => float.IsNaN(value) ? float.NaN : value == 0 ? 0f : value;
 }

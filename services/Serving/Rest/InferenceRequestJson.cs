@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace Cascade.Serving.Rest;
 
 /// <summary>An inference request as the REST binding reads it, every input's data converted to FP32 (row-major).</summary>
-internal sealed record RestInferenceRequest(string Id, IReadOnlyList<RestInput> Inputs, IReadOnlyList<string> RequestedOutputs);
+/// <param name="Segment">The request parameter <c>segment</c>: the model's segment column's value for every row; null when absent.</param>
+internal sealed record RestInferenceRequest(string Id, IReadOnlyList<RestInput> Inputs, IReadOnlyList<string> RequestedOutputs, string? Segment = null);
 
 /// <summary>One input tensor: its name, declared datatype and shape, and its elements as FP32.</summary>
 internal sealed record RestInput(string Name, string Datatype, long[] Shape, List<float> Values);
@@ -56,6 +57,7 @@ internal static class InferenceRequestJson
             throw new ArgumentException($"The body must be a JSON object: {Example}.");
         }
         var id = string.Empty;
+        string? segment = null;
         List<RestInput>? inputs = null;
         var outputs = new List<string>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -81,14 +83,50 @@ internal static class InferenceRequestJson
                     outputs.Add(ReadOutputName(ref reader, outputs.Count));
                 }
             }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                segment = ReadSegmentParameter(ref reader);
+            }
             else
             {
-                SkipValue(ref reader, "parameters"u8);
+                reader.Read();
+                reader.Skip();
             }
         }
         return inputs is null
             ? throw new ArgumentException($"The request has no 'inputs': send {Example}.")
-            : new RestInferenceRequest(id, inputs, outputs);
+            : new RestInferenceRequest(id, inputs, outputs, segment);
+    }
+
+    /// <summary>The request's <c>parameters</c> object: its <c>segment</c> (a string, or a number or bool as its text); the others are skipped.</summary>
+    private static string? ReadSegmentParameter(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new ArgumentException("'parameters' must be an object of name/value pairs.");
+        }
+        string? segment = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSegment = reader.ValueTextEquals("segment"u8);
+            reader.Read();
+            if (!isSegment)
+            {
+                reader.Skip();
+                continue;
+            }
+            segment = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.Number => Text(ref reader),
+                JsonTokenType.True => "true",
+                JsonTokenType.False => "false",
+                JsonTokenType.Null => null,
+                _ => throw new ArgumentException($"parameters.segment must be the segment column's value (a string or a number), not {Describe(ref reader)}."),
+            };
+        }
+        return segment;
     }
 
     private static RestInput ReadInput(ref Utf8JsonReader reader, int index)

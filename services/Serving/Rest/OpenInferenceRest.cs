@@ -153,7 +153,7 @@ public static class OpenInferenceRest
         var input = request.Inputs.Count > 0 ? request.Inputs[0] : null;
         var rows = OpenInference.Rows(served, request.Inputs.Count, input?.Shape ?? []);
         OpenInference.CheckRequestedOutputs(served, request.RequestedOutputs);
-        return (Inference(context).Infer(served, CollectionsMarshal.AsSpan(input!.Values), rows, request.Id), request.Id);
+        return (Inference(context).Infer(served, CollectionsMarshal.AsSpan(input!.Values), rows, request.Id, request.Segment), request.Id);
     }
 
     private static async ValueTask<ReadResult> ReadToEndAsync(PipeReader body, CancellationToken cancellationToken)

@@ -34,6 +34,8 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
         var categoricals = CategoricalEncodings.FromProto(job.Spec.Categoricals);
         var set = await TrainingSets.ReadAsync(offline, policy.FeatureView, job.Spec.FeatureViewVersion, job.Spec.Watermark, names, settings, cancellationToken);
         var (train, validation, holdout) = (set.Train, set.Validation, set.Holdout);
+        // Resolved before training: a bin count that cannot be cut from these rows fails the job before it costs anything.
+        var monitoring = SegmentResolution.For(policy, train, categoricals);
         var read = stopwatch.Elapsed;
 
         var device = job.Spec.Resources?.Accelerator == Contracts.Common.V1.ResourceRequest.Types.Accelerator.Gpu ? "cuda" : "cpu";
@@ -45,7 +47,7 @@ public sealed partial class TrainingWorker(IOfflineStore offline, IArtifactStore
         ModelManifest manifest;
         using (result.Model)
         {
-            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label", categoricals, signingKey);
+            manifest = ArtifactWriter.Write(directory, result, train, validation.Rows > 0 ? validation : null, "label", categoricals, signingKey, monitoring);
         }
         var candidate = ModelArtifact.Load(directory);
         var written = stopwatch.Elapsed;

@@ -3,6 +3,7 @@ using Cascade.Contracts.Training.V1;
 using Grpc.Core;
 using Cascade.Ml.Training;
 using Cascade.Training.Messaging;
+using Cascade.Training.Policies;
 using Cascade.Training.Scoring;
 using Cascade.Training.Storage;
 using Cascade.Training.Triggers;
@@ -11,11 +12,36 @@ using Duration = Google.Protobuf.WellKnownTypes.Duration;
 namespace Cascade.Training.Grpc;
 
 /// <summary>The Training gRPC API: policies, on-demand triggers and job status.</summary>
-public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers, BatchScoringJobs scoring) : Contracts.Training.V1.Training.TrainingBase
+public sealed class TrainingGrpcService(TrainingStore store, JobDispatcher dispatcher, TrainingTriggers triggers, BatchScoringJobs scoring, DatasetSchemas schemas) : Contracts.Training.V1.Training.TrainingBase
 {
+    // How long a policy naming a dataset this process has not heard of yet waits for its announcement: a dataset
+    // registered a moment ago arrives through the log in milliseconds; past this it is not registered at all.
+    private static readonly TimeSpan SchemaWait = TimeSpan.FromSeconds(10);
+
     // validate_only: the server-side dry run, validated the same way, writing nothing.
-    public override Task<TrainingPolicy> PutTrainingPolicy(PutTrainingPolicyRequest r, ServerCallContext context) =>
-        Task.FromResult(r.ValidateOnly ? store.Preview(Validate(r.Spec)) : store.Put(Validate(r.Spec)));
+    public override Task<TrainingPolicy> PutTrainingPolicy(PutTrainingPolicyRequest r, ServerCallContext context)
+    {
+        var spec = Validate(r.Spec);
+        if (!MonitoringPolicyRules.AsksForSegments(spec)) return Task.FromResult(r.ValidateOnly ? store.Preview(spec) : store.Put(spec));
+        return PutCheckedAsync(spec, r.ValidateOnly, context.CancellationToken);
+    }
+
+    /// <summary>A policy with a monitoring block: stored once the block fits its dataset's schema.</summary>
+    private async Task<TrainingPolicy> PutCheckedAsync(TrainingPolicySpec spec, bool validateOnly, CancellationToken cancellationToken)
+    {
+        var schema = await schemas.WaitForAsync(spec.Dataset, SchemaWait, cancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"Dataset '{spec.Dataset}' is not registered (Training has not seen it announced), so monitoring.segment.column cannot be checked: register the dataset first."));
+        try
+        {
+            MonitoringPolicyRules.Check(spec.Monitoring.Segment, schema, triggers.Latest(spec.FeatureView));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        return validateOnly ? store.Preview(spec) : store.Put(spec);
+    }
 
     public override Task<TrainingPolicy> GetTrainingPolicy(GetTrainingPolicyRequest r, ServerCallContext context) =>
         Task.FromResult(store.Get(r.Model) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No training policy for model '{r.Model}'.")));

@@ -51,6 +51,9 @@ public sealed class TrainingServiceOptions
     [Range(1, 1_000_000)]
     public int ScoringChunkRows { get; set; } = 4096;
 
+    /// <summary>How batch-scoring jobs sent to the gpu pool are scored (section <c>Cascade:Training:Scoring</c>).</summary>
+    public BatchScoringOptions Scoring { get; set; } = new();
+
     /// <summary>Whether this process runs the Training service itself (policies, triggers, the gRPC API, job status); false for a worker-only process.</summary>
     /// <value>The default value is true.</value>
     public bool Scheduler { get; set; } = true;

@@ -21,14 +21,13 @@ namespace Cascade.Training.Scoring;
 /// output artifact.
 /// </summary>
 /// <remarks>
-/// Only the CPU path exists: the evaluator runs on the CPU on every worker, a <c>gpu</c> one included, and the result
-/// says <c>device: cpu</c>. ONNX Runtime's CUDA provider (Microsoft.ML.OnnxRuntime.Gpu.Linux) is not referenced.
+/// A job sent to the gpu pool may run on ONNX Runtime's CUDA provider instead of the evaluator
+/// (<see cref="ScoringExecution"/>, <see cref="BatchScoringOptions"/>): its scores then agree with the evaluator's to
+/// 1e-5 relative rather than bit for bit, and the status and the file's lineage say which ran and, for a gpu job
+/// scored on the CPU, why.
 /// </remarks>
 public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactStore artifacts, IJobCancellation cancellation, ArtifactTrust trust, TrainingServiceOptions options, ILogger<BatchScoringWorker>? logger = null)
 {
-    /// <summary>The device every batch-scoring job runs on today.</summary>
-    public const string Device = "cpu";
-
     /// <param name="onChunk">Called after each chunk with (chunks done, chunks planned): the job's progress.</param>
     /// <exception cref="InvalidOperationException">The model reads features the job's view version does not have.</exception>
     /// <exception cref="ArtifactException">The stored artifact is not a valid artifact, or its signature is refused.</exception>
@@ -41,6 +40,8 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
         var modelDirectory = Path.Combine(work, "model");
         ArtifactArchive.Unpack(await artifacts.GetAsync(scoring.ArtifactSha256, cancellationToken), modelDirectory);
         var artifact = ModelArtifact.Load(modelDirectory, trust);
+        using var execution = ScoringExecution.For(job, artifact, options.Scoring);
+        if (execution.FellBack && logger is not null) LogOnCpu(logger, job.Id, execution.Description);
         var columns = FeatureColumns(artifact.Manifest.FeatureNames, job.Spec.FeatureNames);
 
         var offsets = job.Spec.Watermark.Partitions.ToDictionary(p => p.Partition, p => p.Offset);
@@ -48,7 +49,7 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
         // The log's order, so the same store contents and watermark always give the same file.
         var ordered = rows.OrderBy(r => r.Partition).ThenBy(r => r.Offset).ToArray();
 
-        var scorer = artifact.Scorer;
+        var scorer = execution.Scorer;
         var chunkRows = options.ScoringChunkRows;
         var planned = (ordered.Length + chunkRows - 1) / chunkRows;
         var outputColumns = ScoresParquetFile.OutputColumns(scorer.OutputCount);
@@ -57,7 +58,6 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
         var scores = new float[chunkRows * scorer.OutputCount];
         var entityIds = new string[chunkRows];
         var eventTimes = new DateTime[chunkRows];
-        var engine = EngineOf(scorer);
         await using (var file = await ScoresParquetFile.CreateAsync(output, outputColumns, cancellationToken))
         {
             onChunk?.Invoke(0, planned);
@@ -78,7 +78,7 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
                 await file.WriteAsync(entityIds, eventTimes, scores, count, cancellationToken);
                 onChunk?.Invoke(chunk + 1, planned);
             }
-            await file.CompleteAsync(Lineage(job, ordered.Length, engine));
+            await file.CompleteAsync(Lineage(job, ordered.Length, execution));
         }
 
         // The last moment a cancellation can still keep the output out of the artifact store.
@@ -96,8 +96,9 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
             OutputSha256 = stored.Sha256,
             OutputSizeBytes = stored.SizeBytes,
             RowsScored = ordered.Length,
-            Device = Device,
-            Engine = engine,
+            Device = execution.Device,
+            Engine = execution.Engine,
+            ExecutionProvider = execution.Description,
             Duration = Duration.FromTimeSpan(stopwatch.Elapsed),
             OutputColumns = { outputColumns },
         };
@@ -120,10 +121,7 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
             : throw new InvalidOperationException($"The feature view version has no column for {string.Join(", ", missing)}, which the model reads.");
     }
 
-    /// <summary>The evaluator that scored (the artifact picks the fastest bit-identical one the processor runs, or ONNX Runtime for an ONNX model).</summary>
-    private static string EngineOf(Cascade.Ml.Evaluation.IModelScorer scorer) => scorer.GetType().Name;
-
-    private Dictionary<string, string> Lineage(TrainingJob job, int rows, string engine)
+    private Dictionary<string, string> Lineage(TrainingJob job, int rows, ScoringExecution execution)
     {
         var scoring = job.Spec.Scoring;
         return new Dictionary<string, string>(StringComparer.Ordinal)
@@ -136,12 +134,16 @@ public sealed partial class BatchScoringWorker(IOfflineStore offline, IArtifactS
             ["cascade.feature_view_version"] = job.Spec.FeatureViewVersion.ToString(CultureInfo.InvariantCulture),
             ["cascade.watermark"] = string.Join(",", job.Spec.Watermark.Partitions.OrderBy(p => p.Partition).Select(p => $"{p.Partition}:{p.Offset}")),
             ["cascade.rows"] = rows.ToString(CultureInfo.InvariantCulture),
-            ["cascade.device"] = Device,
-            ["cascade.engine"] = engine,
+            ["cascade.device"] = execution.Device,
+            ["cascade.engine"] = execution.Engine,
+            ["cascade.execution_provider"] = execution.Description,
             ["cascade.worker"] = options.WorkerName,
             ["cascade.code_version"] = options.CodeVersion,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scoring job {JobId} was sent to the gpu pool and scores on the CPU evaluator: {ExecutionProvider}")]
+    private static partial void LogOnCpu(ILogger logger, string jobId, string executionProvider);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scoring job {JobId}: {Model} v{Version} scored {Rows} rows in {Milliseconds:F0} ms into artifact {Sha256}")]
     private static partial void LogScored(ILogger logger, string jobId, string model, int version, int rows, double milliseconds, string sha256);

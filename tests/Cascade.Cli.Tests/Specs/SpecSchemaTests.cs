@@ -113,6 +113,8 @@ public sealed partial class SpecSchemaTests
         Properties("/$defs/trainingPolicySpec").Should().BeEquivalentTo(TrainingPolicyReader.Fields);
         Properties("/$defs/trainingPolicySpec/properties/resources").Should().BeEquivalentTo(TrainingPolicyReader.ResourceFields);
         Properties("/$defs/trainingPolicySpec/properties/triggers").Should().BeEquivalentTo(TrainingPolicyReader.TriggerFields);
+        Properties("/$defs/trainingPolicySpec/properties/monitoring").Should().BeEquivalentTo(TrainingPolicyReader.MonitoringFields);
+        Properties("/$defs/trainingPolicySpec/properties/monitoring/properties/segment").Should().BeEquivalentTo(TrainingPolicyReader.SegmentFields);
         Properties("/$defs/trafficPolicySpec").Should().BeEquivalentTo(TrafficPolicyReader.Fields);
 
         Enum("/properties/kind").Should().Equal(System.Enum.GetNames<SpecKind>());

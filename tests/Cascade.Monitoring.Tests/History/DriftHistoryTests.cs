@@ -34,7 +34,7 @@ public sealed class DriftHistoryTests : IDisposable
 
     /// <summary>Checkpoints the monitor with the windows it evaluated, as the processor does.</summary>
     private static void Checkpoint(MonitoringStore store, ModelMonitor monitor) =>
-        store.Checkpoint([(monitor.Model, monitor.Version!.Value, "sha", monitor.Export())], [monitor.TakeHistory()]);
+        store.Checkpoint([(monitor.Model, monitor.Version!.Value, "sha", monitor.ExportCheckpoint())], [monitor.TakeHistory()]);
 
     private static MonitoringGrpcService Service(MonitoringStore store, ModelMonitors? monitors = null) =>
         new(store, new AlertFeed(), monitors ?? new ModelMonitors(new MonitoringOptions()));
@@ -126,8 +126,8 @@ public sealed class DriftHistoryTests : IDisposable
         var batch = monitor.TakeHistory();
         using var store = new MonitoringStore(DatabasePath);
 
-        store.Checkpoint([(monitor.Model, 1, "sha", monitor.Export())], [batch]);
-        store.Checkpoint([(monitor.Model, 1, "sha", monitor.Export())], [batch]);
+        store.Checkpoint([(monitor.Model, 1, "sha", monitor.ExportCheckpoint())], [batch]);
+        store.Checkpoint([(monitor.Model, 1, "sha", monitor.ExportCheckpoint())], [batch]);
 
         Get(Service(store), new GetDriftHistoryRequest { Model = SyntheticModel.Name }).Series.Should().OnlyContain(s => s.Points.Count == 3);
     }

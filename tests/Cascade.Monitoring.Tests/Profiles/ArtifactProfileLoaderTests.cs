@@ -54,5 +54,29 @@ public sealed class ArtifactProfileLoaderTests : IDisposable
         await act.Should().ThrowAsync<ArtifactException>().WithMessage("*reference_profile.json*");
     }
 
+    [Fact]
+    public async Task The_segment_column_the_training_policy_named_is_read_from_the_manifest()
+    {
+        var manifest = new { objective = "binary:logistic", monitoring = new { segment = new { column = "income", kind = "numeric", bins = new[] { 30_000.0, 60_000.0 }, max_segments = 6 } } };
+        var sha = await Store("segmented", manifest, SyntheticModel.Profile(new SyntheticModel.Scenario()));
+
+        var version = await new ArtifactProfileLoader(_store).LoadAsync("churn", 4, sha, CancellationToken.None);
+
+        version.Segment.Should().BeEquivalentTo(new { Column = "income", Kind = ModelSegment.Numeric, Bins = new[] { 30_000.0, 60_000.0 }, MaxSegments = 6 });
+        version.Segment!.BinNames.Should().Equal("< 30000", "[30000, 60000)", "≥ 60000", "(missing)");
+    }
+
+    [Fact]
+    public async Task A_manifest_without_a_monitoring_block_has_no_segment_and_a_broken_one_fails()
+    {
+        var plain = await Store("plain", new { objective = "binary:logistic" }, SyntheticModel.Profile(new SyntheticModel.Scenario()));
+        (await new ArtifactProfileLoader(_store).LoadAsync("churn", 5, plain, CancellationToken.None)).Segment.Should().BeNull();
+
+        var broken = await Store("unordered", new { objective = "binary:logistic", monitoring = new { segment = new { column = "income", kind = "numeric", bins = new[] { 2.0, 1.0 } } } },
+            SyntheticModel.Profile(new SyntheticModel.Scenario()));
+        var act = () => new ArtifactProfileLoader(_store).LoadAsync("churn", 6, broken, CancellationToken.None);
+        await act.Should().ThrowAsync<InvalidDataException>().WithMessage("*monitoring.segment*strictly increasing*");
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -103,6 +103,7 @@ public sealed class PredictionLogReaderTests
         Bits(read.Features.Span).Should().Equal(Bits(expected.Features.ToArray()), because);
         Bits(read.Outputs.Span).Should().Equal(Bits(expected.Outputs.ToArray()), because);
         read.Withheld.ToArray().Should().Equal(expected.Withheld.SelectMany(w => w.Indexes), because);
+        (read.Segment ?? "").Should().Be(expected.Segment, because);
         shadow.Should().Be(expected.Shadow, because);
     }
 
@@ -140,6 +141,8 @@ public sealed class PredictionLogReaderTests
             group.Indexes.Add(Enumerable.Range(0, random.Next(1, 5)).Select(_ => random.Next(-2, 300)));
             logged.Withheld.Add(group);
         }
+        // A few groups again and again (the reader keeps their text), now and then none.
+        logged.Segment = random.Next(5) switch { 0 => "", 1 => "north", 2 => "≥ 50", 3 => "hash:a1b2c3d4e5f60718", _ => $"région-{random.Next(400)}" };
         return logged;
     }
 
@@ -201,8 +204,12 @@ public sealed class PredictionLogReaderTests
             }
             String(m, 1, group.Name);
         }))).ToList();
+        // The segment given twice now and then: the last counts.
+        if (random.Next(3) == 0) fields.Add(o => String(o, 13, "a segment overwritten below"));
+        var segment = (Action<CodedOutputStream>)(o => String(o, 13, logged.Segment));
         for (var u = random.Next(4); u > 0; u--) fields.Add(o => Unknown(o, random));
         var order = fields.OrderBy(_ => random.Next()).ToList();
+        order.Add(segment);
         foreach (var group in withheld) order.Insert(random.Next(order.Count + 1), group);
         return Written(order);
     }

@@ -17,10 +17,12 @@ public static class ArtifactWriter
     /// Writes the artifact into <paramref name="directory"/> (created; must be empty or absent) and returns its
     /// manifest. <paramref name="categoricals"/> are the columns the features encode: the manifest records them and the
     /// reference profile counts their categories. <paramref name="signer"/> signs the manifest (training workers); null
-    /// leaves the artifact unsigned (<c>cascade train</c>, offline).
+    /// leaves the artifact unsigned (<c>cascade train</c>, offline). <paramref name="monitoring"/> is what the training
+    /// policy asked Monitoring to watch (its segment column), recorded with the version.
     /// </summary>
     /// <exception cref="ArgumentException">The directory is not empty, or a categorical column names features the model lacks.</exception>
-    public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName, IReadOnlyList<CategoricalColumn>? categoricals = null, SigningKey? signer = null)
+    public static ModelManifest Write(string directory, TrainingResult result, TabularData train, TabularData? validation, string? labelName, IReadOnlyList<CategoricalColumn>? categoricals = null, SigningKey? signer = null,
+        ModelMonitoring? monitoring = null)
     {
         var model = result.Model;
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
@@ -68,6 +70,7 @@ public static class ArtifactWriter
             XGBoostVersion = XGBoostLibrary.Version.ToString(),
             Files = hashes,
             Categorical = categoricals is { Count: > 0 } ? categoricals : null,
+            Monitoring = monitoring?.Segment is null ? null : monitoring,
         }, signer);
     }
 

@@ -59,6 +59,12 @@ public sealed record ModelManifest
     /// </summary>
     [JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Optimization.ModelOptimization? Optimization { get; init; }
 
+    /// <summary>
+    /// What Monitoring watches of the version beyond the whole traffic (its segment column), from the training policy's
+    /// <c>monitoring</c> block. Null when the policy had none, for imported models, and for artifacts that predate it.
+    /// </summary>
+    [JsonPropertyName("monitoring"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ModelMonitoring? Monitoring { get; init; }
+
     /// <summary><see cref="Framework"/>, with the default of artifacts that predate it.</summary>
     [JsonIgnore] public string EffectiveFramework => Framework ?? ModelFrameworks.XGBoost;
 }

@@ -32,10 +32,10 @@ public static class OnnxModelWriter
     public const int MlOperatorSet = 3;
 
     /// <summary>ONNX IR version 8 (ONNX 1.11+), the one that introduced <c>ai.onnx.ml</c> operator set 3.</summary>
-    private const long IrVersion = 8;
+    internal const long IrVersion = 8;
 
     /// <summary>The default domain's operator set: Sigmoid and Softmax over one axis (13+).</summary>
-    private const long DefaultOperatorSet = 15;
+    internal const long DefaultOperatorSet = 15;
 
     private const string MlDomain = "ai.onnx.ml";
 
@@ -180,7 +180,7 @@ public static class OnnxModelWriter
     }
 
     /// <summary>A float tensor [N, <paramref name="width"/>], N symbolic so that any number of rows can be scored.</summary>
-    private static ValueInfoProto FloatMatrix(string name, int width)
+    internal static ValueInfoProto FloatMatrix(string name, int width)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
@@ -202,7 +202,7 @@ public static class OnnxModelWriter
         S = ByteString.CopyFromUtf8(value),
     };
 
-    private static AttributeProto IntAttribute(string name, long value) => new()
+    internal static AttributeProto IntAttribute(string name, long value) => new()
     {
         Name = name,
         Type = AttributeProto.Types.AttributeType.Int,

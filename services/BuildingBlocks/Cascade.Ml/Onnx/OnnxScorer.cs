@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Cascade.Ml.Evaluation;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -6,7 +7,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Cascade.Ml.Onnx;
 
 /// <summary>
-/// An imported ONNX graph run by ONNX Runtime's CPU provider: one float tensor input of shape [N, features] and one
+/// An ONNX graph run by ONNX Runtime, on its CPU provider (imported models, exports checked) or on a GPU through its
+/// CUDA provider (<see cref="Open"/>, batch scoring on gpu workers): one float tensor input of shape [N, features] and one
 /// float tensor output of shape [N] or [N, k]. A classifier graph's label output (an integer or string tensor beside
 /// the probabilities) is ignored: the probabilities are the outputs. Anything else is refused at load with what is
 /// unsupported. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
@@ -52,38 +54,113 @@ public sealed class OnnxScorer : IModelScorer, IDisposable
     /// <summary>The version of the ONNX Runtime library that runs the graph.</summary>
     public static string RuntimeVersion => OrtEnv.Instance().GetVersionString();
 
-    /// <summary>Loads a serialized ONNX model and checks that Cascade can serve it.</summary>
+    /// <summary>
+    /// Where each node ran in the first run (the check made at load), when the scorer was opened with
+    /// <see cref="Open"/>; empty after <see cref="Load"/>.
+    /// </summary>
+    public IReadOnlyList<NodePlacement> Placement { get; private set; } = [];
+
+    /// <summary>The device the session was created for.</summary>
+    public OnnxDevice Device { get; private init; }
+
+    /// <summary>Loads a serialized ONNX model on the CPU provider and checks that Cascade can serve it.</summary>
     /// <param name="model">The <c>.onnx</c> file's bytes.</param>
     /// <param name="featureCount">Features per row when the graph leaves its feature dimension symbolic; null to take it from the graph.</param>
     /// <exception cref="UnsupportedModelException">Not an ONNX model ONNX Runtime can load, or not one float input [N, features] and one float output [N] or [N, k].</exception>
-    public static OnnxScorer Load(byte[] model, int? featureCount = null)
+    public static OnnxScorer Load(byte[] model, int? featureCount = null) => Create(model, featureCount, OnnxDevice.Cpu, recordPlacement: false);
+
+    /// <summary>
+    /// Loads a serialized ONNX model on <paramref name="device"/> and records which provider ran each node of the check
+    /// made at load (<see cref="Placement"/>): ONNX Runtime leaves a node whose operator the provider has no kernel for
+    /// to the CPU provider without a word, so only the profile tells where the graph really runs.
+    /// </summary>
+    /// <exception cref="OnnxDeviceException">The provider cannot be added or no session can be created on the device (the provider is not in this build, CUDA's libraries or the GPU are missing); ONNX Runtime's message says which.</exception>
+    /// <exception cref="UnsupportedModelException">As <see cref="Load"/>.</exception>
+    public static OnnxScorer Open(byte[] model, OnnxDevice device, int? featureCount = null) => Create(model, featureCount, device, recordPlacement: true);
+
+    private static OnnxScorer Create(byte[] model, int? featureCount, OnnxDevice device, bool recordPlacement)
     {
         InferenceSession session;
-        try
+        var profile = recordPlacement ? Path.Combine(Path.GetTempPath(), $"cascade-onnx-{Guid.NewGuid():N}") : null;
+        using (var options = SessionOptionsFor(device, profile))
         {
-            using var options = new SessionOptions
+            try
             {
-                IntraOpNumThreads = 1,
-                InterOpNumThreads = 1,
-                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-            };
-            session = new InferenceSession(model, options);
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new UnsupportedModelException($"ONNX Runtime cannot load the model: {ex.Message}");
+                session = new InferenceSession(model, options);
+            }
+            catch (OnnxRuntimeException ex) when (device.IsCuda)
+            {
+                // The same bytes load on the CPU provider (checked where the model was built): on a device, a failure is the device's.
+                throw new OnnxDeviceException($"ONNX Runtime cannot create a session on {device}: {ex.Message}", ex);
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                throw new UnsupportedModelException($"ONNX Runtime cannot load the model: {ex.Message}");
+            }
         }
         try
         {
             var (input, features) = Input(session, featureCount);
             var (output, hasLabel) = Output(session);
-            return new OnnxScorer(session, input, output, features, hasLabel);
+            var scorer = new OnnxScorer(session, input, output, features, hasLabel) { Device = device };
+            if (profile is not null) scorer.Placement = ReadPlacement(session);
+            return scorer;
         }
         catch
         {
             session.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>One intra-op thread (see remarks); on a GPU, the CUDA provider first, the CPU provider behind it for any node it has no kernel for.</summary>
+    private static SessionOptions SessionOptionsFor(OnnxDevice device, string? profilePrefix)
+    {
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            if (profilePrefix is not null)
+            {
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = profilePrefix;
+            }
+            if (device.IsCuda)
+            {
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = device.DeviceId.ToString(CultureInfo.InvariantCulture),
+                    // TF32 matrix products keep 10 bits of mantissa: sums of leaves would drift ~1e-3 from the evaluator.
+                    ["use_tf32"] = "0",
+                });
+                options.AppendExecutionProvider_CUDA(cuda);
+            }
+            return options;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            options.Dispose();
+            throw new OnnxDeviceException($"ONNX Runtime cannot add the {device.ProviderName} for {device} (providers in this build: {string.Join(", ", OnnxProviders.Available)}): {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Ends the session's profiling (so later runs are not profiled) and reads where the nodes of the load's check ran.</summary>
+    private static IReadOnlyList<NodePlacement> ReadPlacement(InferenceSession session)
+    {
+        var file = session.EndProfiling();
+        try
+        {
+            return NodePlacement.FromProfile(File.ReadAllText(file));
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 

@@ -30,7 +30,11 @@ public interface IOfflineStore
         return rows.Count <= limit ? rows : OfflineRowOrder.Latest(rows, limit);
     }
 
-    /// <summary>Counts the labeled rows of a feature view version (training triggers use it).</summary>
+    /// <summary>
+    /// Counts the labeled rows a feature view version has taken, less those erased: rows that retention deleted
+    /// (<see cref="IOfflineRetentionStore"/>) still count, so the total grows with new data alone and training triggers,
+    /// which compare it with its value at their last job, are not silenced by a retention pass.
+    /// </summary>
     Task<long> CountLabeledAsync(string featureView, int viewVersion, CancellationToken cancellationToken = default);
 
     /// <summary>

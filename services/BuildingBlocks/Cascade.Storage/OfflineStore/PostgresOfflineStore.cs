@@ -10,10 +10,10 @@ namespace Cascade.Storage.OfflineStore;
 /// <see cref="SqliteOfflineStore"/>: a batch is bulk-loaded with binary COPY into a transaction-scoped staging table and
 /// moved with <c>INSERT … ON CONFLICT DO NOTHING</c>, so a redelivered row is neither stored nor counted twice, also
 /// when two writers race (the loser of each key waits for the winner's commit and skips it).
-/// Its tables (<c>offline_rows</c>, <c>offline_schema_migrations</c>) share a database with the registry's without
+/// Its tables (<c>offline_rows</c>, <c>offline_retention_counts</c>, <c>offline_schema_migrations</c>) share a database with the registry's without
 /// meeting them; numbered migrations are applied at start under an advisory lock of their own.
 /// </summary>
-public sealed class PostgresOfflineStore : IOfflineStore, IDisposable, IAsyncDisposable
+public sealed partial class PostgresOfflineStore : IOfflineStore, IOfflineRetentionStore, IDisposable, IAsyncDisposable
 {
     /// <summary>Migrations in order; a new schema change is a new entry, never an edit of an old one.</summary>
     private static readonly string[] Migrations =
@@ -27,6 +27,8 @@ public sealed class PostgresOfflineStore : IOfflineStore, IDisposable, IAsyncDis
         """,
         // Erasure deletes an entity's rows of every version of a view.
         "CREATE INDEX offline_rows_by_entity ON offline_rows (view, entity);",
+        // Labeled rows retention deleted, which still count (IOfflineStore.CountLabeledAsync).
+        "CREATE TABLE offline_retention_counts (view TEXT NOT NULL, version INTEGER NOT NULL, labeled_deleted BIGINT NOT NULL, PRIMARY KEY (view, version));",
     ];
 
     private const long MigrationLock = 0x4F66666C696E65; // "Offline"
@@ -168,7 +170,10 @@ public sealed class PostgresOfflineStore : IOfflineStore, IDisposable, IAsyncDis
 
     public async Task<long> CountLabeledAsync(string featureView, int viewVersion, CancellationToken cancellationToken = default)
     {
-        await using var command = _source.CreateCommand("SELECT COUNT(*) FROM offline_rows WHERE view = @view AND version = @version AND label IS NOT NULL");
+        await using var command = _source.CreateCommand("""
+            SELECT (SELECT COUNT(*) FROM offline_rows WHERE view = @view AND version = @version AND label IS NOT NULL)
+                 + COALESCE((SELECT labeled_deleted FROM offline_retention_counts WHERE view = @view AND version = @version), 0)
+            """);
         command.Parameters.AddWithValue("view", featureView);
         command.Parameters.AddWithValue("version", viewVersion);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Cascade.Storage.OfflineStore;
 
 /// <summary>The embedded offline store: feature rows in SQLite, keyed by their source (partition, offset), so redelivered rows are ignored.</summary>
-public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
+public sealed partial class SqliteOfflineStore : IOfflineStore, IOfflineRetentionStore, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -20,6 +20,9 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
               entity TEXT NOT NULL, event_time INTEGER NOT NULL, feature_values BLOB NOT NULL, label REAL,
               PRIMARY KEY (view, version, partition, offset)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS feature_rows_by_entity ON feature_rows (view, entity);
+            CREATE TABLE IF NOT EXISTS retention_counts (
+              view TEXT NOT NULL, version INTEGER NOT NULL, labeled_deleted INTEGER NOT NULL,
+              PRIMARY KEY (view, version)) WITHOUT ROWID;
             """;
         command.ExecuteNonQuery();
     }
@@ -122,7 +125,11 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM feature_rows WHERE view = $v AND version = $n AND label IS NOT NULL";
+            // Labeled rows retention deleted still count (retention_counts): see IOfflineStore.CountLabeledAsync.
+            command.CommandText = """
+                SELECT (SELECT COUNT(*) FROM feature_rows WHERE view = $v AND version = $n AND label IS NOT NULL)
+                     + COALESCE((SELECT labeled_deleted FROM retention_counts WHERE view = $v AND version = $n), 0)
+                """;
             command.Parameters.AddWithValue("$v", featureView);
             command.Parameters.AddWithValue("$n", viewVersion);
             return (long)command.ExecuteScalar()!;

@@ -14,10 +14,17 @@ internal sealed record TrainingPolicySpecification(
     double HoldoutFraction,
     long MaxTrainingRows,
     int NumClass,
-    string Trainer = "") : SpecBody
+    string Trainer = "",
+    SegmentSpecification? Segment = null) : SpecBody
 {
     public override SpecKind Kind => SpecKind.TrainingPolicy;
 }
+
+/// <summary>
+/// <c>monitoring.segment</c>: the dataset column whose groups Monitoring watches apart, with a numeric column's inner
+/// bin edges or bin count, and the most groups watched (0 = Training's default).
+/// </summary>
+internal sealed record SegmentSpecification(string Column, IReadOnlyList<double> Bins, int BinCount = 0, int MaxSegments = 0);
 
 /// <summary>What a training job needs from a worker; a null accelerator leaves the choice to Training.</summary>
 internal sealed record ResourceSpecification(Accelerator? Accelerator = null, int CpuCores = 0)

@@ -39,6 +39,13 @@ internal static class TrainingPolicyMapping
             },
         };
         foreach (var (name, value) in policy.Parameters) spec.Parameters[name] = value;
+        if (policy.Segment is { } segment)
+        {
+            spec.Monitoring = new MonitoringPolicy
+            {
+                Segment = new SegmentPolicy { Column = segment.Column, Bins = { segment.Bins }, BinCount = segment.BinCount, MaxSegments = segment.MaxSegments },
+            };
+        }
         return spec;
     }
 
@@ -59,5 +66,6 @@ internal static class TrainingPolicyMapping
         spec.HoldoutFraction,
         spec.MaxTrainingRows,
         spec.NumClass,
-        spec.Trainer));
+        spec.Trainer,
+        spec.Monitoring?.Segment is { } segment ? new SegmentSpecification(segment.Column, segment.Bins.ToArray(), segment.BinCount, segment.MaxSegments) : null));
 }

@@ -164,6 +164,17 @@ internal sealed class MappingReader
         return items;
     }
 
+    /// <summary>A list of finite numbers (integers are numbers too).</summary>
+    public IReadOnlyList<double> Numbers(string field) => List<double?>(field, (node, path) =>
+    {
+        if (node is YamlScalarNode scalar && YamlScalars.TypeOf(scalar) is ScalarType.Integer or ScalarType.Float && double.IsFinite(YamlScalars.ToDouble(scalar.Value!)))
+        {
+            return YamlScalars.ToDouble(scalar.Value!);
+        }
+        _context.Error(node, $"{path} must be a finite number; got {Describe(node)}.");
+        return null;
+    }).Select(n => n!.Value).ToArray();
+
     /// <summary>A list of strings.</summary>
     public IReadOnlyList<string> Strings(string field) => List(field, (node, path) =>
     {

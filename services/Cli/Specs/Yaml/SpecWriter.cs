@@ -159,6 +159,14 @@ internal static class SpecWriter
             if (all || t.Cooldown != TimeSpan.Zero) triggers.Add("cooldown", SpecDurations.Format(t.Cooldown));
             node.Add("triggers", triggers);
         }
+        if (policy.Segment is { } segment)
+        {
+            var written = new YamlMappingNode { { "column", Text(segment.Column) } };
+            if (all || segment.Bins.Count > 0) written.Add("bins", new YamlSequenceNode(segment.Bins.Select(Number)) { Style = SequenceStyle.Flow });
+            if (all || segment.BinCount != 0) written.Add("bin_count", Integer(segment.BinCount));
+            if (all || segment.MaxSegments != 0) written.Add("max_segments", Integer(segment.MaxSegments));
+            node.Add("monitoring", new YamlMappingNode { { "segment", written } });
+        }
         return node;
     }
 

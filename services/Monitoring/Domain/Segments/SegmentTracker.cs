@@ -10,8 +10,8 @@ namespace Cascade.Monitoring.Domain.Segments;
 /// <summary>
 /// The segments of one watched version: each prediction's segment, a baseline and window per segment evaluated by the
 /// <see cref="SegmentComparer"/>, each classifier segment's errors against its baseline's, and the fairness summary.
-/// Memory is bounded by the number of segments (at most <see cref="SegmentOptions.MaxSegments"/> + 1, or a numeric
-/// column's bins + 2) × 2 windows.
+/// Memory is bounded by the definition's capacity (at most <see cref="SegmentOptions.MaxSegments"/> + 1, or a numeric
+/// column's bins + 2, and for logged segments both) × 2 windows.
 /// </summary>
 public sealed class SegmentTracker
 {
@@ -20,7 +20,6 @@ public sealed class SegmentTracker
     private readonly SegmentWindow[] windows;
     private readonly SegmentErrors[] errors;
     private readonly SegmentErrors overall;
-    private readonly Dictionary<string, int> indexOf;
     private readonly AlertSeverity[] latest;
     private readonly SegmentComparer comparer;
     private readonly IReadOnlyList<ReferenceDistribution> features;
@@ -37,12 +36,11 @@ public sealed class SegmentTracker
         // The segmenting column is left out of its segments' tests: within a segment it is constant or held to a bin.
         numeric = numericFeatures.Where(f => !definition.ColumnFeatures.Contains(f)).ToArray();
         columns = categories.Where(c => !string.Equals(c.Column, definition.Column, StringComparison.Ordinal)).ToArray();
-        windows = definition.Names.Select(_ => new SegmentWindow(segment.WindowSize, features.Count, segment.EvaluationStride)).ToArray();
-        errors = definition.Names.Select(_ => new SegmentErrors(segment.WindowSize, segment.EvaluationStride)).ToArray();
+        windows = Enumerable.Range(0, definition.Capacity).Select(_ => new SegmentWindow(segment.WindowSize, features.Count, segment.EvaluationStride)).ToArray();
+        errors = Enumerable.Range(0, definition.Capacity).Select(_ => new SegmentErrors(segment.WindowSize, segment.EvaluationStride)).ToArray();
         // The whole's errors, to tell a segment's rise from everyone's. Its latest window is as long as a segment's, so it
         // spans no more time than any segment's: a rise everyone shares shows in the whole at least as soon.
         overall = new SegmentErrors(segment.WindowSize, 1);
-        indexOf = definition.Names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         latest = new AlertSeverity[windows.Length];
         comparer = new SegmentComparer(options.Thresholds, options.Categorical);
         var tests = numeric.Length + 1 + columns.Length + (IsClassifier ? 1 : 0);
@@ -54,8 +52,15 @@ public sealed class SegmentTracker
     /// <summary>The segmenting column.</summary>
     public string Column => definition.Column;
 
-    /// <summary>The segment of a prediction with these features; <see cref="SegmentDefinition.Unknown"/> when its column is withheld.</summary>
-    public int SegmentOf(ReadOnlySpan<float> values, ReadOnlySpan<int> withheld) => definition.Of(values, withheld);
+    /// <summary>Whether segments come from the log's <c>segment</c> field (the window keeps each record's, for the fairness summary).</summary>
+    public bool FromLog => definition.FromLog;
+
+    /// <summary>
+    /// The segment of a prediction: the one Serving logged (<paramref name="logged"/>) when segments come from the log,
+    /// else read from its features; <see cref="SegmentDefinition.Unknown"/> when it has none or its column is withheld.
+    /// </summary>
+    public int SegmentOf(ReadOnlySpan<float> values, ReadOnlySpan<int> withheld, string? logged) =>
+        definition.FromLog ? definition.OfLabel(logged) : definition.Of(values, withheld);
 
     /// <summary>The name of segment <paramref name="segment"/>; null for <see cref="SegmentDefinition.Unknown"/>.</summary>
     public string? NameOf(int segment) => segment == SegmentDefinition.Unknown ? null : definition.Names[segment];
@@ -79,7 +84,7 @@ public sealed class SegmentTracker
         if (!IsClassifier) return null;
         var wrong = IsWrong(labelled, task);
         overall.Add(wrong);
-        if (labelled.Segment is not { } name || !indexOf.TryGetValue(name, out var segment) || !errors[segment].Add(wrong)) return null;
+        if (labelled.Segment is not { } name || definition.IndexOf(name) is not (>= 0 and var segment) || !errors[segment].Add(wrong)) return null;
         var evidence = comparer.ErrorRise(errors[segment], alpha);
         var window = new WindowBounds(labelled.Offset, labelled.Offset, errors[segment].RecentLabelled, labelled.Time, labelled.Time);
         return new SegmentVerdict(name, evidence.Severity, evidence, [], window);
@@ -92,7 +97,7 @@ public sealed class SegmentTracker
     /// <summary>A segment's error rates: (baseline, latest), NaN before it has any.</summary>
     public (double Baseline, double Latest) ErrorRates(string segment)
     {
-        var e = errors[indexOf[segment]];
+        var e = errors[definition.IndexOf(segment)];
         return (e.BaselineLabelled == 0 ? double.NaN : (double)e.BaselineWrong / e.BaselineLabelled, e.RecentLabelled == 0 ? double.NaN : (double)e.RecentWrong / e.RecentLabelled);
     }
 
@@ -115,18 +120,29 @@ public sealed class SegmentTracker
         var rowOutputs = window.Outputs;
         for (var r = 0; r < window.Count; r++)
         {
-            // The window stores withheld values as NaN and marks them: a withheld column leaves the record unsegmented.
-            var withheld = IsColumnWithheld(window, r);
-            for (var f = 0; f < row.Length; f++) row[f] = window.Column(f)[r];
-            var segment = withheld ? SegmentDefinition.Unknown : definition.Of(row, default);
+            // Logged segments are kept with each record. Otherwise the window stores withheld values as NaN and marks them:
+            // a withheld column leaves the record unsegmented.
+            int segment;
+            if (definition.FromLog)
+            {
+                segment = definition.Find(window.SegmentAt(r));
+            }
+            else if (IsColumnWithheld(window, r))
+            {
+                segment = SegmentDefinition.Unknown;
+            }
+            else
+            {
+                for (var f = 0; f < row.Length; f++) row[f] = window.Column(f)[r];
+                segment = definition.Of(row, default);
+            }
             if (segment == SegmentDefinition.Unknown) unsegmented++;
             else outputs[segment].Add(rowOutputs[r]);
         }
         var joined = performance.Export();
-        var index = names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         foreach (var l in joined)
         {
-            if (l.Segment is { } name && index.TryGetValue(name, out var s)) labelled[s].Add(l);
+            if (l.Segment is { } name && definition.IndexOf(name) is >= 0 and var s) labelled[s].Add(l);
         }
         var segments = Enumerable.Range(0, names.Count)
             .Where(s => outputs[s].Count > 0 || labelled[s].Count > 0)
@@ -136,19 +152,23 @@ public sealed class SegmentTracker
         return new FairnessSummary(definition.Column, segments, overall, unsegmented);
     }
 
-    /// <summary>The segments' windows and errors, for checkpoints.</summary>
+    /// <summary>The segments' windows and errors, for checkpoints (with the logged segments' names in the order they came).</summary>
     public SegmentsState Export() => new(
-        windows.Select((w, s) => w.Export(definition.Names[s], latest[s]) with { Errors = errors[s].Export() })
+        definition.Names.Select((name, s) => windows[s].Export(name, latest[s]) with { Errors = errors[s].Export() })
             .Where(s => s.Baseline.Count > 0 || s.Errors!.BaselineLabelled > 0).ToArray(),
-        overall.Export());
+        overall.Export())
+    {
+        Logged = definition.FromLog ? definition.Names.ToArray() : null,
+    };
 
     /// <summary>Resumes from a checkpoint; segments it does not name (another definition) start empty.</summary>
     public void Import(SegmentsState? state)
     {
         if (state is null) return;
+        definition.Restore(state.Logged);
         foreach (var segment in state.Segments)
         {
-            if (!indexOf.TryGetValue(segment.Segment, out var s)) continue;
+            if (definition.IndexOf(segment.Segment) is not (>= 0 and var s)) continue;
             windows[s].Import(segment);
             latest[s] = segment.Drift;
             if (segment.Errors is { } e) errors[s].Import(e);

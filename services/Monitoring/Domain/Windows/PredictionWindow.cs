@@ -32,6 +32,7 @@ public sealed class PredictionWindow
     private readonly long[] offsets;
     private readonly DateTimeOffset[] times;
     private readonly string?[] entities;
+    private readonly string?[] segments;
     private readonly Dictionary<string, int> latestSlotOfEntity = new(StringComparer.Ordinal);
     private int next;
 
@@ -53,6 +54,7 @@ public sealed class PredictionWindow
         offsets = new long[capacity];
         times = new DateTimeOffset[capacity];
         entities = new string?[capacity];
+        segments = new string?[capacity];
     }
 
     /// <summary>Records held at most.</summary>
@@ -70,9 +72,11 @@ public sealed class PredictionWindow
     /// <summary>
     /// Adds a record, evicting the oldest when full. Values that are not finite are stored as missing (NaN); the
     /// features at <paramref name="withheldFeatures"/> are stored as withheld, whatever value they carry.
-    /// <paramref name="entity"/> (null or empty when unknown) is remembered for <see cref="IsRepeat"/>.
+    /// <paramref name="entity"/> (null or empty when unknown) is remembered for <see cref="IsRepeat"/>; <paramref name="segment"/>
+    /// (the segment Serving logged, when the model's segments come from the log) is kept for <see cref="SegmentAt"/>.
     /// </summary>
-    public void Add(ReadOnlySpan<float> features, float output, long offset, DateTimeOffset time, ReadOnlySpan<int> withheldFeatures = default, string? entity = null)
+    public void Add(ReadOnlySpan<float> features, float output, long offset, DateTimeOffset time, ReadOnlySpan<int> withheldFeatures = default, string? entity = null,
+        string? segment = null)
     {
         if (features.Length != columns.Length)
         {
@@ -94,6 +98,7 @@ public sealed class PredictionWindow
         outputs[next] = Finite(output);
         offsets[next] = offset;
         times[next] = time;
+        segments[next] = string.IsNullOrEmpty(segment) ? null : segment;
         Remember(entity, next);
         var slot = next;
         next = (next + 1) % Capacity;
@@ -128,6 +133,9 @@ public sealed class PredictionWindow
         }
         return true;
     }
+
+    /// <summary>The logged segment of the record at <paramref name="row"/> (ring order, as <see cref="Column"/>); null when it had none.</summary>
+    public string? SegmentAt(int row) => segments[row];
 
     /// <summary>Whether a record in the window withheld the feature: its values are not known, so its drift is not measured.</summary>
     public bool IsWithheld(int feature) => withheldCount[feature] > 0;
@@ -181,7 +189,7 @@ public sealed class PredictionWindow
                 features[f] = columns[f][slot];
                 if (withheld[f][slot]) (marked ??= []).Add(f);
             }
-            records[i] = new WindowRecordState(offsets[slot], times[slot], features, outputs[slot], marked?.ToArray(), entities[slot]);
+            records[i] = new WindowRecordState(offsets[slot], times[slot], features, outputs[slot], marked?.ToArray(), entities[slot], segments[slot]);
         }
         return records;
     }
@@ -194,6 +202,7 @@ public sealed class PredictionWindow
         foreach (var marks in withheld) Array.Clear(marks);
         Array.Clear(withheldCount);
         Array.Clear(entities);
+        Array.Clear(segments);
         latestSlotOfEntity.Clear();
     }
 
