@@ -51,8 +51,12 @@ public sealed class HostRestartTests : IAsyncDisposable
 
         await using var second = await InProcessHost.StartAsync(_data);
         (await AwaitServedAsync(second.Channel, TimeSpan.FromSeconds(30))).Should().Be(championVersion, "the champion is learned again from the promotion log");
-        var health = await new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(second.Channel).GetModelHealthAsync(new GetModelHealthRequest { Model = DemoDataset.Model });
-        health.Version.Should().Be(championVersion, "monitoring resumes watching the champion from its checkpoint");
+        // Monitoring restores its checkpoint when its consumer starts, beside Serving's own start: wait for it, not for a race.
+        var monitoring = new Cascade.Contracts.Monitoring.V1.Monitoring.MonitoringClient(second.Channel);
+        var health = await Eventually.WaitForAsync(
+            async () => await monitoring.GetModelHealthAsync(new GetModelHealthRequest { Model = DemoDataset.Model }),
+            h => h.Version == championVersion, "monitoring resumes watching the champion from its checkpoint", TimeSpan.FromSeconds(30));
+        health.Version.Should().Be(championVersion);
 
         // The producer did not see its last acks: it sends everything again.
         var resent = await IngestAsync(second.Channel, _records);
