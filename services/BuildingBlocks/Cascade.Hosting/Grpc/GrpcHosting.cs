@@ -42,6 +42,8 @@ public static class GrpcHosting
         services.TryAddSingleton<ClientCancellation>();
         services.TryAddSingleton<StatusDetailLimit>();
         RequestDecoding.Add(services);
+        // A response write that races the client's reset of its stream is logged at Debug, not Error (ClientResetLogging).
+        ClientResetLogging.Add(services);
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((grpc, cascade) =>
         {
             grpc.MaxReceiveMessageSize = cascade.Value.MaxReceiveMessageSize;
