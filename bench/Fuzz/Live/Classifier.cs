@@ -104,6 +104,10 @@ public static class Classifier
         {
             return $"HTTP {answer.HttpStatus}: {answer.Message}";
         }
+        if (answer.Message == Executor.InvalidUtf8)
+        {
+            return $"HTTP {answer.HttpStatus}: {answer.Message}";
+        }
         var api = fuzzCase.Target.StartsWith("/v1/", StringComparison.Ordinal) || fuzzCase.Target.StartsWith("/v2/models", StringComparison.Ordinal);
         // Kestrel and routing refuse some requests before any handler sees them (a malformed path, a body over the
         // limit, no route for the path a parameter's slash made): no handler, no message. A handler's 4xx has one.

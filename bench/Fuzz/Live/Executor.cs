@@ -184,8 +184,16 @@ public sealed class Executor : IDisposable
         catch (JsonException)
         {
         }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid UTF-8: the host wrote JSON no client can read (Classifier reports it).
+            return InvalidUtf8;
+        }
         return string.Empty;
     }
+
+    /// <summary>What <see cref="ErrorMessage"/> returns for an error body whose strings are not valid UTF-8.</summary>
+    public const string InvalidUtf8 = "(the error body's JSON holds a string that is not valid UTF-8)";
 
     public void Dispose()
     {
