@@ -33,14 +33,8 @@ internal sealed partial class ServingWarmUp(IArtifactStore artifacts, ServingEng
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            try
-            {
-                await artifacts.GetAsync(new string('0', 64), stoppingToken);
-            }
-            catch (ArtifactNotFoundException)
-            {
-                // the expected answer: the request went all the way to the store and back
-            }
+            // A request to the store and back (its client, connection, credentials), as RegistryWarmUp and TrainingWarmUp make.
+            await artifacts.ExistsAsync(new string('0', 64), stoppingToken);
             await Task.Run(Rehearse, stoppingToken);
             LogWarmedUp(logger, stopwatch.ElapsedMilliseconds);
         }

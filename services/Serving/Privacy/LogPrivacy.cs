@@ -45,7 +45,18 @@ public sealed class LogPrivacy
     public string SegmentColumn { get; init; } = string.Empty;
 
     /// <summary><c>hash:</c> and the keyed hash of a segment label of a sensitive column.</summary>
-    public string HashSegment(string label) => Cascade.Ml.Artifacts.ModelSegment.HashPrefix + _hasher!.HashText(SegmentColumn, label);
+    public string HashSegment(string label)
+    {
+        // A segment column has a few groups and every prediction of the version carries one: each label is hashed once
+        // (an HMAC and two strings per logged prediction otherwise). Bounded: past it, a label is hashed every time.
+        if (_segmentHashes.TryGetValue(label, out var known)) return known;
+        var hash = Cascade.Ml.Artifacts.ModelSegment.HashPrefix + _hasher!.HashText(SegmentColumn, label);
+        if (_segmentHashes.Count < MaxCachedSegmentHashes) _segmentHashes.TryAdd(label, hash);
+        return hash;
+    }
+
+    private const int MaxCachedSegmentHashes = 256;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _segmentHashes = new(StringComparer.Ordinal);
 
     /// <summary>Whether the feature at <paramref name="index"/> is withheld (logged as NaN).</summary>
     public bool IsWithheld(int index) => index < _withheld.Length && _withheld[index];

@@ -26,22 +26,7 @@ public sealed class BatchScoringExecutionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _offline = new SqliteOfflineStore(Path.Combine(_root, "offline.db"));
-        var random = new Random(5);
-        await _offline.AppendAsync("view", 1, Enumerable.Range(0, Rows).Select(i =>
-        {
-            var (x, y) = (random.NextDouble(), random.NextDouble());
-            return new OfflineFeatureRow($"e{i % 20}", DateTimeOffset.UnixEpoch.AddSeconds(i), 0, i, [x, y], x + y > 1 ? 1 : 0);
-        }).ToArray());
-        _artifacts = new LocalArtifactStore(Path.Combine(_root, "artifacts"));
-        _key = SigningKey.Create();
-        var registry = new LastRegistered();
-        var trainer = new TrainingWorker(_offline, _artifacts, registry, new NotCancelled(), new TrainingServiceOptions { WorkDirectory = Path.Combine(_root, "work"), WorkerName = "test" }, _key);
-        var job = Job(ResourceRequest.Types.Accelerator.Cpu);
-        job.Id = "job-t";
-        job.Spec.Kind = JobKind.Train;
-        await trainer.RunAsync(job, new TrainingPolicySpec { Model = "m", Dataset = "d", FeatureView = "view", Objective = "binary:logistic", Rounds = 8, HoldoutFraction = 0.2 }, CancellationToken.None);
-        _sha = registry.Spec!.ArtifactSha256;
+        (_offline, _artifacts, _key, _sha) = await ScoredModel.TrainAsync(_root, Rows, seed: 5, rounds: 8);
     }
 
     public Task DisposeAsync()
@@ -102,7 +87,7 @@ public sealed class BatchScoringExecutionTests : IAsyncLifetime
     private string[] StoredFiles() => Directory.GetFiles(Path.Combine(_root, "artifacts"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
 
     private BatchScoringWorker Worker(ScoringExecutionProvider provider) =>
-        new(_offline, _artifacts, new NotCancelled(), new ArtifactTrust(TrustedKeys.Of(_key.PublicKey)), new TrainingServiceOptions
+        new(_offline, _artifacts, new FixedCancellation(cancelled: false), new ArtifactTrust(TrustedKeys.Of(_key.PublicKey)), new TrainingServiceOptions
         {
             WorkDirectory = Path.Combine(_root, "work"), WorkerName = "test", ScoringChunkRows = 128,
             Scoring = new BatchScoringOptions { ExecutionProvider = provider },
@@ -148,27 +133,5 @@ public sealed class BatchScoringExecutionTests : IAsyncLifetime
             scores.AddRange(values.Select(BitConverter.SingleToInt32Bits));
         }
         return [.. scores];
-    }
-
-    private sealed class NotCancelled : IJobCancellation
-    {
-        public Task<bool> IsCancelledAsync(string jobId, CancellationToken cancellationToken) => Task.FromResult(false);
-    }
-
-    private sealed class LastRegistered : IRegistryGateway
-    {
-        public ModelVersionSpec? Spec { get; private set; }
-
-        public Task<ModelVersion?> GetChampionAsync(string model, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
-
-        public Task<ModelVersion?> GetVersionAsync(string model, int version, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
-
-        public Task<ModelVersion?> GetAliasAsync(string model, string alias, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
-
-        public Task<RegisterModelVersionResponse> RegisterAsync(ModelVersionSpec spec, string registeredBy, CancellationToken cancellationToken)
-        {
-            Spec = spec;
-            return Task.FromResult(new RegisterModelVersionResponse { Version = new ModelVersion { Spec = spec, Meta = new ModelVersionMeta { Version = 1 } }, Decision = new GateDecision { Reason = "test" }, Promoted = true });
-        }
     }
 }

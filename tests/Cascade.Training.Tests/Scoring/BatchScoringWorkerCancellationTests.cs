@@ -25,7 +25,7 @@ public sealed class BatchScoringWorkerCancellationTests : IDisposable
         using var _ = offline;
         using var __ = key;
         var stored = StoredFiles();
-        var worker = Worker(offline, artifacts, key, new Cancellation(cancelled: false));
+        var worker = Worker(offline, artifacts, key, new FixedCancellation(cancelled: false));
         using var cancel = new CancellationTokenSource();
         var chunks = new List<int>();
 
@@ -47,7 +47,7 @@ public sealed class BatchScoringWorkerCancellationTests : IDisposable
         using var _ = offline;
         using var __ = key;
         var stored = StoredFiles();
-        var worker = Worker(offline, artifacts, key, new Cancellation(cancelled: true));
+        var worker = Worker(offline, artifacts, key, new FixedCancellation(cancelled: true));
 
         var run = async () => await worker.RunAsync(Job(sha), CancellationToken.None);
 
@@ -61,7 +61,7 @@ public sealed class BatchScoringWorkerCancellationTests : IDisposable
         var (offline, artifacts, key, sha) = await TrainedModelAsync();
         using var _ = offline;
         using var __ = key;
-        var worker = Worker(offline, artifacts, key, new Cancellation(cancelled: false));
+        var worker = Worker(offline, artifacts, key, new FixedCancellation(cancelled: false));
 
         var result = await worker.RunAsync(Job(sha), CancellationToken.None);
 
@@ -85,46 +85,9 @@ public sealed class BatchScoringWorkerCancellationTests : IDisposable
         },
     };
 
-    /// <summary>A signed model trained by a training worker on <see cref="Rows"/> rows of "view", and the stores it lives in.</summary>
     private async Task<(SqliteOfflineStore Offline, LocalArtifactStore Artifacts, SigningKey Key, string Sha256)> TrainedModelAsync()
     {
-        var offline = new SqliteOfflineStore(Path.Combine(_root, "offline.db"));
-        var random = new Random(3);
-        await offline.AppendAsync("view", 1, Enumerable.Range(0, Rows).Select(i =>
-        {
-            var (x, y) = (random.NextDouble(), random.NextDouble());
-            return new OfflineFeatureRow($"e{i % 20}", DateTimeOffset.UnixEpoch.AddSeconds(i), 0, i, [x, y], x + y > 1 ? 1 : 0);
-        }).ToArray());
-        var artifacts = new LocalArtifactStore(Path.Combine(_root, "artifacts"));
-        var registry = new LastRegistered();
-        var key = SigningKey.Create();
-        var trainer = new TrainingWorker(offline, artifacts, registry, new Cancellation(cancelled: false), new TrainingServiceOptions { WorkDirectory = Path.Combine(_root, "work"), WorkerName = "test" }, key);
-        var job = Job(string.Empty);
-        job.Id = "job-t";
-        job.Spec.Kind = JobKind.Train;
-        await trainer.RunAsync(job, new TrainingPolicySpec { Model = "m", Dataset = "d", FeatureView = "view", Objective = "binary:logistic", Rounds = 5, HoldoutFraction = 0.2 }, CancellationToken.None);
-        return (offline, artifacts, key, registry.Spec!.ArtifactSha256);
-    }
-
-    private sealed class Cancellation(bool cancelled) : IJobCancellation
-    {
-        public Task<bool> IsCancelledAsync(string jobId, CancellationToken cancellationToken) => Task.FromResult(cancelled);
-    }
-
-    private sealed class LastRegistered : IRegistryGateway
-    {
-        public ModelVersionSpec? Spec { get; private set; }
-
-        public Task<ModelVersion?> GetChampionAsync(string model, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
-
-        public Task<ModelVersion?> GetVersionAsync(string model, int version, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
-
-        public Task<ModelVersion?> GetAliasAsync(string model, string alias, CancellationToken cancellationToken) => Task.FromResult<ModelVersion?>(null);
-
-        public Task<RegisterModelVersionResponse> RegisterAsync(ModelVersionSpec spec, string registeredBy, CancellationToken cancellationToken)
-        {
-            Spec = spec;
-            return Task.FromResult(new RegisterModelVersionResponse { Version = new ModelVersion { Spec = spec, Meta = new ModelVersionMeta { Version = 1 } }, Decision = new GateDecision { Reason = "test" }, Promoted = true });
-        }
+        var model = await ScoredModel.TrainAsync(_root, Rows, seed: 3, rounds: 5);
+        return (model.Offline, model.Artifacts, model.Key, model.Sha256);
     }
 }
