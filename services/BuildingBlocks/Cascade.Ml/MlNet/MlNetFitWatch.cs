@@ -26,44 +26,42 @@ internal sealed class MlNetFitWatch : IDisposable
         // Resolved before the fit starts: an ML.NET that moved its internals fails here, not halfway through a job.
         var progress = MlNetInternals.ProgressOf(context);
         _cancellation = options.Cancellation.Register(MlNetInternals.CancellationOf(context));
-        _loop = options.OnRound is { } onRound ? Task.Run(() => ReportAsync(progress, onRound, unitsPerRound, roundsPlanned)) : Task.CompletedTask;
+        // A thread of its own, not the pool's: fits block pool threads (a worker's job, a test's), and a watch queued
+        // behind them saw no progress for a whole 20,000-tree fit, so the fit it was to cancel ran to its end (CI).
+        _loop = options.OnRound is { } onRound
+            ? Task.Factory.StartNew(() => Report(progress, onRound, unitsPerRound, roundsPlanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Task.CompletedTask;
     }
 
-    private async Task ReportAsync(Func<IReadOnlyList<MlNetProgressEvent>> progress, Action<int, int> onRound, int unitsPerRound, int roundsPlanned)
+    private void Report(Func<IReadOnlyList<MlNetProgressEvent>> progress, Action<int, int> onRound, int unitsPerRound, int roundsPlanned)
     {
         // Units done by computation: a one-versus-all fit runs one computation per class, one after the other.
         var done = new Dictionary<int, double>();
         var limits = new Dictionary<int, double>();
         var reported = 0;
-        using var timer = new PeriodicTimer(Period);
-        try
+        // Until Dispose: each wait ends after Period, or at once when the fit returned.
+        while (!_stop.Token.WaitHandle.WaitOne(Period))
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            foreach (var report in progress())
             {
-                foreach (var report in progress())
+                if (report.Unit is "trees" or "iterations" && (report.Done ?? report.Iteration) is { } units)
                 {
-                    if (report.Unit is "trees" or "iterations" && (report.Done ?? report.Iteration) is { } units)
-                    {
-                        done[report.Index] = Math.Max(done.GetValueOrDefault(report.Index), units);
-                        if (report.Limit is { } limit) limits[report.Index] = limit;
-                    }
-                    else if (report.Stopped && limits.TryGetValue(report.Index, out var final))
-                    {
-                        done[report.Index] = final;
-                    }
+                    done[report.Index] = Math.Max(done.GetValueOrDefault(report.Index), units);
+                    if (report.Limit is { } limit) limits[report.Index] = limit;
                 }
-                var rounds = Math.Min(roundsPlanned, (int)(done.Values.Sum() / unitsPerRound));
-                if (rounds > reported)
+                else if (report.Stopped && limits.TryGetValue(report.Index, out var final))
                 {
-                    reported = rounds;
-                    onRound(rounds, roundsPlanned);
+                    done[report.Index] = final;
                 }
             }
+            var rounds = Math.Min(roundsPlanned, (int)(done.Values.Sum() / unitsPerRound));
+            if (rounds > reported)
+            {
+                reported = rounds;
+                onRound(rounds, roundsPlanned);
+            }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // The fit returned: the caller reports the final rounds.
-        }
+        // The fit returned: the caller reports the final rounds.
     }
 
     public void Dispose()
