@@ -94,4 +94,74 @@ public sealed class ClientCancellationTests
 
         answer.Should().Be("request!");
     }
+
+    [Fact]
+    public async Task A_stream_written_after_its_deadline_ended_the_response_ends_deadline_exceeded()
+    {
+        using var expired = new CancellationTokenSource();
+        var context = new TestServerCallContext(expired.Token, DateTime.UtcNow.AddSeconds(-1));
+        var completed = new CompletedResponse<string>(expired);
+
+        var call = () => _interceptor.ServerStreamingServerHandler<string, string>("request", completed, context, async (_, stream, _) =>
+        {
+            await stream.WriteAsync("chunk 1"); // the framework ends the response while this one is written
+            await stream.WriteAsync("chunk 2");
+        });
+
+        (await call.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.DeadlineExceeded);
+        completed.Written.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_failed_write_while_the_call_is_alive_is_not_hidden()
+    {
+        var context = new TestServerCallContext(CancellationToken.None);
+        var completed = new CompletedResponse<string>(null);
+
+        var call = () => _interceptor.ServerStreamingServerHandler<string, string>("request", completed, context, (_, stream, _) => stream.WriteAsync("chunk"));
+
+        await call.Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    [Fact]
+    public async Task A_stream_whose_call_is_alive_writes_every_message()
+    {
+        var context = new TestServerCallContext(CancellationToken.None);
+        var stream = new CollectingWriter<string>();
+
+        await _interceptor.ServerStreamingServerHandler<string, string>("request", stream, context, async (_, s, _) =>
+        {
+            await s.WriteAsync("a");
+            await s.WriteAsync("b", CancellationToken.None);
+        });
+
+        stream.Messages.Should().Equal("a", "b");
+    }
+
+    /// <summary>A response Kestrel has completed: every write throws as Kestrel's does, after ending the call if asked to.</summary>
+    private sealed class CompletedResponse<T>(CancellationTokenSource? endsCall) : IServerStreamWriter<T>
+    {
+        public int Written { get; private set; }
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(T message)
+        {
+            endsCall?.Cancel();
+            return Task.FromException(new InvalidOperationException("Writing is not allowed after writer was completed."));
+        }
+    }
+
+    private sealed class CollectingWriter<T> : IServerStreamWriter<T>
+    {
+        public List<T> Messages { get; } = [];
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(T message)
+        {
+            Messages.Add(message);
+            return Task.CompletedTask;
+        }
+    }
 }

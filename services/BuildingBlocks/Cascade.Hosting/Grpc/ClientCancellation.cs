@@ -56,7 +56,7 @@ public sealed class ClientCancellation : Interceptor
     {
         try
         {
-            await continuation(request, responseStream, context);
+            await continuation(request, new EndedCallWriter<TResponse>(responseStream, context), context);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -68,11 +68,42 @@ public sealed class ClientCancellation : Interceptor
     {
         try
         {
-            await continuation(requestStream, responseStream, context);
+            await continuation(requestStream, new EndedCallWriter<TResponse>(responseStream, context), context);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             throw Ended(context);
+        }
+    }
+
+    /// <summary>
+    /// A server stream's writer that ends the call as <see cref="Ended"/> says instead of writing into a response the
+    /// framework has already completed. When the deadline passes, Grpc.AspNetCore sends DEADLINE_EXCEEDED and completes
+    /// the response at once; a handler still writing chunks (DownloadArtifact) then failed inside Kestrel with
+    /// <see cref="InvalidOperationException"/> ("Writing is not allowed after writer was completed"), logged at Error
+    /// (found by the live fuzz campaign, run 10). A write while the call is alive is passed through unchanged.
+    /// </summary>
+    private sealed class EndedCallWriter<T>(IServerStreamWriter<T> inner, ServerCallContext context) : IServerStreamWriter<T>
+    {
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
+
+        public async Task WriteAsync(T message, CancellationToken cancellationToken)
+        {
+            if (context.CancellationToken.IsCancellationRequested) throw Ended(context);
+            try
+            {
+                await inner.WriteAsync(message, cancellationToken);
+            }
+            catch (InvalidOperationException) when (context.CancellationToken.IsCancellationRequested)
+            {
+                throw Ended(context);
+            }
         }
     }
 
