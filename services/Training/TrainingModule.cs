@@ -79,6 +79,9 @@ public static class TrainingModule
         }
         services.AddMassTransit(bus =>
         {
+            // MassTransit 8.3+ reports usage to usage-tracking.masstransit.io by default: a platform must not phone
+            // home from its users' clusters (and on a network without egress it logged a warning at every start).
+            bus.DisableUsageTelemetry();
             if (capabilities.Queues.Count > 0) bus.AddConsumer<TrainModelConsumer>();
             if (options.Scheduler) bus.AddConsumer<JobStatusConsumer>();
             void Endpoints(IBusRegistrationContext context, IReceiveConfigurator transport)
