@@ -82,6 +82,68 @@ public sealed class RedisOnlineStoreTests : IDisposable
         (await _store.IsIntactAsync(_view)).Should().BeFalse("the feature service must write the view again");
     }
 
+    private static FeatureVector Updated(string entity, double value, DateTimeOffset updatedAt) =>
+        new(entity, [value], DateTimeOffset.UnixEpoch, updatedAt);
+
+    private static async Task<TimeSpan?> KeyTimeToLive(string view, string entity)
+    {
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Servers.Redis);
+        return await redis.GetDatabase().KeyTimeToLiveAsync($"{new RedisOnlineStoreOptions().KeyPrefix}:{view}:{entity}");
+    }
+
+    [Fact]
+    public async Task A_view_s_own_ttl_expires_its_vectors_and_counts_from_their_update_time()
+    {
+        await _store.WriteBatchAsync(_view, [Updated("fresh", 1, DateTimeOffset.UtcNow)], TimeSpan.FromSeconds(1));
+        await _store.WriteBatchAsync(_view, [Updated("aged", 2, DateTimeOffset.UtcNow.AddSeconds(-30))], TimeSpan.FromMinutes(1));
+        await _store.WriteBatchAsync(_view, [Updated("forever", 3, DateTimeOffset.UnixEpoch)]);
+
+        (await KeyTimeToLive(_view, "aged")).Should().BeCloseTo(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), "a minute from its update 30 s ago, not from the write");
+        (await KeyTimeToLive(_view, "forever")).Should().BeNull("no ttl passed and none configured: kept until overwritten");
+        await Eventually.WaitForAsync(async () => await _store.ReadAsync(_view, "fresh"), vector => vector is null, "the one-second ttl expires fresh", TimeSpan.FromSeconds(10));
+        (await _store.ReadBatchAsync(_view, ["fresh", "aged"]))[1]!.Values.Should().Equal(2);
+    }
+
+    [Fact]
+    public async Task A_vector_whose_ttl_ran_out_before_it_was_written_is_deleted_not_stored()
+    {
+        // What a rebuild does with an entity idle for longer than the ttl: it passes the vector's first write time.
+        await _store.WriteBatchAsync(_view, [Vector("idle", 1)]);
+
+        await _store.WriteBatchAsync(_view, [Updated("idle", 10, DateTimeOffset.UtcNow.AddMinutes(-2))], TimeSpan.FromMinutes(1));
+
+        (await _store.ReadAsync(_view, "idle")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_view_s_own_ttl_takes_precedence_over_the_configured_one()
+    {
+        await _store.WriteBatchAsync(ShortLived, [Updated("e-precedence", 1, DateTimeOffset.UtcNow)], TimeSpan.FromHours(1));
+
+        (await KeyTimeToLive(ShortLived, "e-precedence")).Should().BeGreaterThan(TimeSpan.FromMinutes(59), "the configured one second applies only to writes without a ttl");
+    }
+
+    [Fact]
+    public async Task Vectors_that_expire_by_their_ttl_leave_the_view_intact_so_nothing_rebuilds_it()
+    {
+        await _store.WriteBatchAsync(_view, [Updated("e1", 1, DateTimeOffset.UtcNow)], TimeSpan.FromSeconds(1));
+        await _store.MarkIntactAsync(_view);
+
+        await Eventually.WaitForAsync(async () => await _store.ReadAsync(_view, "e1"), vector => vector is null, "the one-second ttl expires e1", TimeSpan.FromSeconds(10));
+
+        (await _store.IsIntactAsync(_view)).Should().BeTrue("an expiry is no lost data: a rebuild would only write what expired again");
+    }
+
+    [Fact]
+    public void A_configured_ttl_of_zero_or_less_is_a_configuration_error_not_a_store_that_drops_every_write()
+    {
+        var options = new RedisOnlineStoreOptions { TimeToLive = { ["v"] = TimeSpan.Zero }, DefaultTimeToLive = TimeSpan.FromSeconds(-1) };
+
+        RedisConnection.Errors(options, "Cascade:Redis").Should().Contain(e => e.StartsWith("Cascade:Redis:TimeToLive:v "))
+            .And.Contain(e => e.StartsWith("Cascade:Redis:DefaultTimeToLive "));
+        RedisConnection.Errors(new RedisOnlineStoreOptions { DefaultTimeToLive = TimeSpan.FromDays(1) }, "Cascade:Redis").Should().BeEmpty();
+    }
+
     [Fact]
     public async Task Reads_fail_at_once_with_unavailable_while_redis_cannot_be_reached()
     {

@@ -32,6 +32,12 @@ public static class RedisConnection
             if (string.IsNullOrEmpty(file)) continue;
             if (!File.Exists(file)) yield return $"{section}:{setting} '{file}' does not exist.";
         }
+        // A zero or negative TTL would drop every vector as it is written.
+        foreach (var (view, ttl) in options.TimeToLive)
+        {
+            if (ttl <= TimeSpan.Zero) yield return $"{section}:TimeToLive:{view} is {ttl}: a time to live must be positive (leave the view out to keep its vectors).";
+        }
+        if (options.DefaultTimeToLive <= TimeSpan.Zero) yield return $"{section}:DefaultTimeToLive is {options.DefaultTimeToLive}: a time to live must be positive (leave it out to keep vectors).";
         string? invalid = null;
         try
         {

@@ -5,11 +5,13 @@ namespace Cascade.Storage.Redis;
 
 /// <summary>
 /// <see cref="IOnlineStore"/> on Redis: one string per (view, entity), written with pipelined SETs (with the view's
-/// TTL) and read with one MGET per batch. The multiplexer keeps one connection and reconnects by itself.
+/// TTL, so Redis itself drops a vector not rewritten in time) and read with one MGET per batch. The multiplexer keeps
+/// one connection and reconnects by itself.
 /// While Redis is unreachable, reads fail at once with <see cref="OnlineStoreUnavailableException"/> instead of waiting out
 /// the command timeout: a prediction client gets a retryable UNAVAILABLE in microseconds, not a deadline after seconds.
 /// A marker key per view (no TTL) tells whether Redis still holds what was written: a restarted server without
-/// persistence comes back empty, and the feature service rebuilds the view from its own state.
+/// persistence comes back empty, and the feature service rebuilds the view from its own state. Vectors that expire by
+/// their TTL leave the marker alone, so they never look like a lost view (which would rebuild it again and again).
 /// </summary>
 public sealed class RedisOnlineStore : IOnlineStore, IDisposable
 {
@@ -29,23 +31,39 @@ public sealed class RedisOnlineStore : IOnlineStore, IDisposable
     /// <summary>The view's marker, outside the <c>prefix:view:</c> key space of its vectors so no entity id can collide with it.</summary>
     private RedisKey Marker(string view) => $"{_options.KeyPrefix}~intact:{view}";
 
-    private TimeSpan? TimeToLive(string view) => _options.TimeToLive.TryGetValue(view, out var ttl) ? ttl : _options.DefaultTimeToLive;
+    /// <summary>The view's own <c>ttl</c> when the writer passes one, else the configured TTL of the view, else the default.</summary>
+    private TimeSpan? TimeToLive(string view, TimeSpan? passed) =>
+        passed ?? (_options.TimeToLive.TryGetValue(view, out var ttl) ? ttl : _options.DefaultTimeToLive);
 
-    /// <summary>SET with EX/PX when the view has a TTL; a plain SET otherwise, which also clears any TTL the key had.</summary>
-    private static Expiration Expiry(TimeSpan? ttl) => ttl is { } relative ? new Expiration(relative) : Expiration.Default;
-
-    public async ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, CancellationToken cancellationToken = default)
+    public async ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
+        VectorExpiry.Check(timeToLive);
         if (vectors.Count == 0) return;
-        var expiry = Expiry(TimeToLive(featureView));
+        var ttl = TimeToLive(featureView, timeToLive);
+        var now = DateTimeOffset.UtcNow.UtcTicks;
         // Commands issued without awaiting in between are pipelined on the one connection; await them together.
         var writes = new Task[vectors.Count];
         for (var i = 0; i < vectors.Count; i++)
         {
-            writes[i] = _database.StringSetAsync(Key(featureView, vectors[i].EntityId), FeatureVectorCodec.Encode(vectors[i]), expiry);
+            var key = Key(featureView, vectors[i].EntityId);
+            if (ttl is not { } live)
+            {
+                // A plain SET, which also clears any TTL the key had.
+                writes[i] = _database.StringSetAsync(key, FeatureVectorCodec.Encode(vectors[i]), Expiration.Default);
+                continue;
+            }
+            // Relative (PX), from this host's clock, the one that stamped UpdatedAt: a skewed Redis clock cannot shift it.
+            var left = new TimeSpan(VectorExpiry.ExpiresAtTicks(vectors[i], live) - now);
+            writes[i] = left >= MinimumExpiry
+                ? _database.StringSetAsync(key, FeatureVectorCodec.Encode(vectors[i]), new Expiration(left))
+                // Expired already (a rebuild of an entity idle longer than the ttl): dropped, not brought back.
+                : _database.KeyDeleteAsync(key);
         }
         await Task.WhenAll(writes).WaitAsync(cancellationToken);
     }
+
+    /// <summary>Redis counts expiries in whole milliseconds and refuses PX 0.</summary>
+    private static readonly TimeSpan MinimumExpiry = TimeSpan.FromMilliseconds(1);
 
     public async ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default)
     {

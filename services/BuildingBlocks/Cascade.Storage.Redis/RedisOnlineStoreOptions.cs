@@ -36,9 +36,12 @@ public sealed class RedisOnlineStoreOptions
     /// <summary>Prefix of every key: <c>{prefix}:{view}:{entity}</c>, so several deployments can share a Redis.</summary>
     public string KeyPrefix { get; set; } = "cascade:fv";
 
-    /// <summary>Time to live of a vector per feature view; a vector not refreshed for that long disappears (serving then answers NOT_FOUND for the entity).</summary>
+    /// <summary>
+    /// Time to live of a vector per feature view; a vector not refreshed for that long disappears (serving then answers
+    /// NOT_FOUND for the entity). A view's own <c>ttl</c> (its spec), where set, takes precedence over this.
+    /// </summary>
     public Dictionary<string, TimeSpan> TimeToLive { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Time to live of views not named in <see cref="TimeToLive"/>; null keeps vectors until overwritten.</summary>
+    /// <summary>Time to live of views without a <c>ttl</c> of their own and not named in <see cref="TimeToLive"/>; null keeps vectors until overwritten.</summary>
     public TimeSpan? DefaultTimeToLive { get; set; }
 }

@@ -29,6 +29,16 @@ public sealed class EntityState
     [JsonInclude] public long LatestTicks { get; private set; }
 
     /// <summary>
+    /// When the feature service last wrote the entity's vector to the online store (UTC ticks of its own clock; 0 in
+    /// states checkpointed before this was kept). A rebuild writes the vector with this time, so the view's <c>ttl</c>
+    /// keeps counting from the last real update instead of starting again at every restart.
+    /// </summary>
+    [JsonInclude] public long WrittenTicks { get; private set; }
+
+    /// <summary>Records that the entity's vector was written to the online store at <paramref name="at"/>.</summary>
+    public void Written(DateTimeOffset at) => WrittenTicks = at.UtcTicks;
+
+    /// <summary>
     /// Ids of the entity's most recent records, newest last. Kafka without an idempotent producer can store a
     /// record twice (a send retried after the broker stored it, or a batch the producer re-sent); the copy lands in
     /// the same partition a few of the entity's records later, so remembering the last few ids drops it.

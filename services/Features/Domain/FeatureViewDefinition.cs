@@ -19,6 +19,7 @@ public sealed class FeatureViewDefinition
         FeatureNames = features.Select(f => f.Name).Concat(categoricals.SelectMany(c => c.FeatureNames)).ToArray();
         SourceColumns = features.Select(f => f.Source).Distinct(StringComparer.Ordinal).ToArray();
         LongestWindow = features.Where(f => f.Function != AggregationFunction.Unspecified).Select(f => f.Window).DefaultIfEmpty(TimeSpan.Zero).Max();
+        TimeToLive = spec.Ttl?.ToTimeSpan() is { } ttl && ttl > TimeSpan.Zero ? ttl : null;
     }
 
     public FeatureViewSpec Spec { get; }
@@ -42,6 +43,12 @@ public sealed class FeatureViewDefinition
     /// <summary>The longest aggregation window: how much history an entity's state must keep.</summary>
     public TimeSpan LongestWindow { get; }
 
+    /// <summary>
+    /// The spec's <c>ttl</c>: how long after its last write an entity's vector stays in the online store; null (a zero
+    /// or absent <c>ttl</c>) keeps it until it is written again.
+    /// </summary>
+    public TimeSpan? TimeToLive { get; }
+
     /// <summary>Whether a categorical column needs its vocabulary computed from the data (<c>top_k</c>).</summary>
     public static bool NeedsData(FeatureViewSpec spec) => spec.Categoricals.Any(c => c.Vocabulary.Count == 0);
 
@@ -62,6 +69,11 @@ public sealed class FeatureViewDefinition
         if (spec.Passthrough.Count == 0 && spec.Aggregations.Count == 0 && spec.Categoricals.Count == 0)
         {
             throw new ArgumentException($"Feature view '{spec.Name}' has no features: add passthrough columns, aggregations or categorical columns.");
+        }
+        if (spec.Ttl is { } ttl && !Cascade.Contracts.Durations.IsNonNegative(ttl))
+        {
+            // Found by fuzzing: a non-normalised ttl was stored, and ListFeatureViews then failed to transcode it to JSON.
+            throw new ArgumentException($"Feature view '{spec.Name}' has a ttl that is not a valid duration of zero or more: send seconds ≥ 0 and nanos within 0..999,999,999 (e.g. ttl: 90d), or 0s to keep entities in the online store until they are written again.");
         }
         foreach (var aggregation in spec.Aggregations)
         {

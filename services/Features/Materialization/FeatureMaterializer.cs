@@ -121,10 +121,13 @@ public sealed class FeatureMaterializer
     {
         const int chunk = 5_000;
         var now = DateTimeOffset.UtcNow;
-        var vectors = _states.Select(s => new FeatureVector(s.Key, s.Value.Compute(_view, s.Value.LatestTicks), new DateTimeOffset(s.Value.LatestTicks, TimeSpan.Zero), now)).ToArray();
+        // Each vector keeps the time it was last written (the store counts the ttl from it), so an entity idle longer
+        // than the ttl is dropped, not brought back; a state checkpointed before write times were kept counts from now.
+        var vectors = _states.Select(s => new FeatureVector(s.Key, s.Value.Compute(_view, s.Value.LatestTicks), new DateTimeOffset(s.Value.LatestTicks, TimeSpan.Zero),
+            s.Value.WrittenTicks > 0 ? new DateTimeOffset(s.Value.WrittenTicks, TimeSpan.Zero) : now)).ToArray();
         for (var start = 0; start < vectors.Length; start += chunk)
         {
-            await _online.WriteBatchAsync(_view.Name, vectors[start..Math.Min(vectors.Length, start + chunk)], cancellationToken);
+            await _online.WriteBatchAsync(_view.Name, vectors[start..Math.Min(vectors.Length, start + chunk)], _view.TimeToLive, cancellationToken);
         }
         await _online.MarkIntactAsync(_view.Name, cancellationToken);
     }
@@ -203,6 +206,7 @@ public sealed class FeatureMaterializer
                 }
             }
             var features = state.Apply(_view, eventTime, values, texts);
+            state.Written(now); // checkpointed below, after the online write
             changed[record.EntityId] = state;
             latest[record.EntityId] = new FeatureVector(record.EntityId, features, eventTime, now);
             rows.Add(new OfflineFeatureRow(record.EntityId, eventTime, consumed.Partition, consumed.Offset, features, record.HasLabel ? record.Label : null));
@@ -220,7 +224,7 @@ public sealed class FeatureMaterializer
         }
         // Online first: freshness is what serving sees. The offline rows and the checkpoint follow; the offline
         // store ignores rows it already has, so a crash between the two writes is harmless.
-        await _online.WriteBatchAsync(_view.Name, latest.Values.ToArray(), cancellationToken);
+        await _online.WriteBatchAsync(_view.Name, latest.Values.ToArray(), _view.TimeToLive, cancellationToken);
         var written = DateTimeOffset.UtcNow;
         foreach (var appendedAt in appended)
         {

@@ -201,14 +201,14 @@ public sealed class EntityEraserTests : IAsyncLifetime
 
         public void Release() => _release!.TrySetResult();
 
-        public async ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, CancellationToken cancellationToken = default)
+        public async ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
         {
             if (_release is { } release)
             {
                 _held.TrySetResult();
                 await release.Task;
             }
-            await inner.WriteBatchAsync(featureView, vectors, cancellationToken);
+            await inner.WriteBatchAsync(featureView, vectors, timeToLive, cancellationToken);
         }
 
         public ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default) => inner.ReadBatchAsync(featureView, entityIds, cancellationToken);

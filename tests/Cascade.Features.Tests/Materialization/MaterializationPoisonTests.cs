@@ -114,8 +114,8 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         private readonly InProcessOnlineStore _inner = new();
         private int _failuresLeft = failures;
 
-        public ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, CancellationToken cancellationToken = default) =>
-            Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("online store unavailable") : _inner.WriteBatchAsync(featureView, vectors, cancellationToken);
+        public ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
+            Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("online store unavailable") : _inner.WriteBatchAsync(featureView, vectors, timeToLive, cancellationToken);
 
         public ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default) => _inner.ReadBatchAsync(featureView, entityIds, cancellationToken);
 

@@ -8,7 +8,15 @@ namespace Cascade.Storage.OnlineStore;
 public interface IOnlineStore
 {
     /// <summary>Writes (upserts) the vectors of a feature view; later writes of an entity replace earlier ones.</summary>
-    ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, CancellationToken cancellationToken = default);
+    /// <param name="timeToLive">
+    /// The view's <c>ttl</c>: each vector expires that long after its <see cref="FeatureVector.UpdatedAt"/> (not its
+    /// event time), is no longer read back and is dropped from the store; a later write of the entity starts it again.
+    /// Counting from <see cref="FeatureVector.UpdatedAt"/> rather than from the call lets a rebuild write vectors with
+    /// the time they were first written, so it never lengthens their lives; one that has expired already is dropped.
+    /// Null: the store's own setting (none for <see cref="InProcessOnlineStore"/>, the configured TTL for Redis).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeToLive"/> is zero or negative.</exception>
+    ValueTask WriteBatchAsync(string featureView, IReadOnlyList<FeatureVector> vectors, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the vectors of the given entities; the result has one slot per entity id, null where none is stored.</summary>
     ValueTask<FeatureVector?[]> ReadBatchAsync(string featureView, IReadOnlyList<string> entityIds, CancellationToken cancellationToken = default);
