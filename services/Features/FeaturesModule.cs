@@ -30,6 +30,7 @@ public static class FeaturesModule
     public static IServiceCollection AddCascadeFeatures(this IServiceCollection services, string dataDirectory)
     {
         services.AddValidatedOptions<VocabularyOptions>(VocabularyOptions.SectionName);
+        services.AddValidatedOptions<MaterializationOptions>(MaterializationOptions.SectionName);
         services.AddSingleton(_ => new FeatureStateStore(Path.Combine(dataDirectory, "features.db")));
         services.AddSingleton<EntityErasures>();
         services.AddSingleton<EntityEraser>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cascade.Contracts.Common.V1;
 using Cascade.Contracts.Events;
 using Cascade.Contracts.Events.V1;
@@ -5,6 +6,7 @@ using Cascade.EventLog.Abstractions;
 using Cascade.Features.Domain;
 using Cascade.Features.Erasure;
 using Cascade.Features.Grpc;
+using Cascade.Features.Options;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
@@ -12,11 +14,12 @@ using Cascade.Storage.OnlineStore;
 namespace Cascade.Features.Materialization;
 
 /// <summary>
-/// Materializes one feature view: applies data records to entity states, writes the online store (one batch
-/// write per consumed batch) and the offline store (one point-in-time row per record), checkpoints states and
-/// applied offsets together, and reports the watermark reached. Redelivered records (offset below the applied
-/// offset of their partition) are skipped, so a restart never counts a record twice; so are the records of erased
-/// entities (<see cref="EntityErasures"/>), and everything it writes it writes holding the view's erasure gate.
+/// Materializes one feature view: applies data records to entity states and writes the online store (one batch
+/// write per consumed batch); at most every <see cref="MaterializationOptions.CheckpointInterval"/> it appends the
+/// offline rows of what it applied since (one point-in-time row per record), checkpoints states and applied offsets
+/// together, and reports the watermark reached. Redelivered records (offset below the applied offset of their
+/// partition) are skipped, so a restart never counts a record twice; so are the records of erased entities
+/// (<see cref="EntityErasures"/>), and everything it writes it writes holding the view's erasure gate.
 /// </summary>
 public sealed class FeatureMaterializer
 {
@@ -28,15 +31,26 @@ public sealed class FeatureMaterializer
     private readonly Dictionary<int, long> _applied;
     private readonly EntityErasures _erasures;
     private readonly SemaphoreSlim _gate;
+    private readonly MaterializationOptions _checkpoints;
     private long _erasuresSeen;
+
+    // Applied and written online since the last checkpoint: the states to save and the offline rows to append with it.
+    private readonly Dictionary<string, EntityState> _unsavedStates = new(StringComparer.Ordinal);
+    private readonly List<OfflineFeatureRow> _unsavedRows = [];
+    private long _lastCheckpoint = Stopwatch.GetTimestamp();
+
+    /// <summary>Every batch checkpointed as it is applied: what direct callers (tests, tools) get unless they say otherwise.</summary>
+    private static readonly MaterializationOptions EveryBatch = new() { CheckpointInterval = TimeSpan.Zero };
 
     // The view version's encodings, as every FeaturesMaterialized carries them (fixed with the version: built once,
     // not per batch; never mutated, so every event can share them).
     private readonly Contracts.Common.V1.CategoricalColumn[] _categoricals;
 
-    private FeatureMaterializer(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, EntityErasures erasures, long erasuresSeen, Dictionary<string, EntityState> states, Dictionary<int, long> applied, long labeledRows)
+    private FeatureMaterializer(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, EntityErasures erasures, long erasuresSeen, Dictionary<string, EntityState> states, Dictionary<int, long> applied, long labeledRows,
+        MaterializationOptions checkpoints)
     {
         _view = view;
+        _checkpoints = checkpoints;
         _erasures = erasures;
         _gate = erasures.Gate(view.Name);
         _erasuresSeen = erasuresSeen;
@@ -61,8 +75,16 @@ public sealed class FeatureMaterializer
     /// <summary>Next offset to apply per partition, as of the last checkpoint (a snapshot: safe to read from any thread).</summary>
     public IReadOnlyDictionary<int, long> Applied { get; private set; } = new Dictionary<int, long>();
 
+    /// <summary>
+    /// Whether records were applied (and written online) since the last checkpoint: their consumer must not commit
+    /// them yet. Only the event-handler loop's thread reads it, between calls.
+    /// </summary>
+    public bool HasUnsaved { get; private set; }
+
     /// <summary>Loads the checkpoint and rebuilds the (non-durable) online store from it.</summary>
-    public static async Task<FeatureMaterializer> StartAsync(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, EntityErasures erasures, CancellationToken cancellationToken)
+    /// <param name="checkpoints">How often to checkpoint; null checkpoints every batch.</param>
+    public static async Task<FeatureMaterializer> StartAsync(FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, EntityErasures erasures, CancellationToken cancellationToken,
+        MaterializationOptions? checkpoints = null)
     {
         var gate = erasures.Gate(view.Name);
         await gate.WaitAsync(cancellationToken);
@@ -73,7 +95,7 @@ public sealed class FeatureMaterializer
             var seen = erasures.Generation;
             var (states, applied) = stateStore.Load(StateKey(view));
             var labeled = await offline.CountLabeledAsync(view.Name, view.Version, cancellationToken);
-            var materializer = new FeatureMaterializer(view, stateStore, online, offline, erasures, seen, states, applied, labeled);
+            var materializer = new FeatureMaterializer(view, stateStore, online, offline, erasures, seen, states, applied, labeled, checkpoints ?? EveryBatch);
             await materializer.RebuildOnlineHeldAsync(cancellationToken);
             return materializer;
         }
@@ -103,16 +125,20 @@ public sealed class FeatureMaterializer
 
     /// <summary>
     /// Drops the in-memory state of the entities erased since this materializer last looked (the erasure deleted their
-    /// stored state and rows already), so nothing of them is written again; the labeled count follows the deletion.
+    /// stored state and rows already), with their rows and states waiting for the next checkpoint, so nothing of them
+    /// is written again; the labeled count follows the deletion.
     /// </summary>
     private async Task ForgetErasedAsync(CancellationToken cancellationToken)
     {
         var generation = _erasures.Generation;
         if (generation == _erasuresSeen) return;
-        foreach (var entity in _erasures.ErasedSince(_view.Spec.Dataset, _erasuresSeen))
+        var dataset = _view.Spec.Dataset;
+        foreach (var entity in _erasures.ErasedSince(dataset, _erasuresSeen))
         {
             _states.Remove(entity);
+            _unsavedStates.Remove(entity);
         }
+        _unsavedRows.RemoveAll(row => _erasures.Skips(dataset, row.EntityId, row.Partition, row.Offset));
         LabeledRows = await _offline.CountLabeledAsync(_view.Name, _view.Version, cancellationToken);
         _erasuresSeen = generation;
     }
@@ -140,7 +166,10 @@ public sealed class FeatureMaterializer
         return true;
     }
 
-    /// <summary>Applies a consumed batch; returns the event to publish, or null if every record was already applied (or erased).</summary>
+    /// <summary>
+    /// Applies a consumed batch (empty after a poll that found nothing: a due checkpoint still happens) and writes its
+    /// vectors online; checkpoints when one is due. Returns the event to publish when it checkpointed new rows, else null.
+    /// </summary>
     /// <param name="traceparents">When given, receives the traceparent of each record it reads (for the batch's span).</param>
     public async Task<FeaturesMaterialized?> ProcessAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken, List<string>? traceparents = null)
     {
@@ -156,11 +185,25 @@ public sealed class FeatureMaterializer
         }
     }
 
+    /// <summary>Checkpoints now whatever was applied since the last checkpoint; returns the event to publish when there were new rows.</summary>
+    public async Task<FeaturesMaterialized?> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ForgetErasedAsync(cancellationToken);
+            return await CheckpointHeldAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task<FeaturesMaterialized?> ProcessHeldAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken, List<string>? traceparents)
     {
         var latest = new Dictionary<string, FeatureVector>(StringComparer.Ordinal);
-        var changed = new Dictionary<string, EntityState>(StringComparer.Ordinal);
-        var rows = new List<OfflineFeatureRow>(batch.Count);
+        var rows = 0;
         var appended = new List<DateTimeOffset>(batch.Count);
         var now = DateTimeOffset.UtcNow;
         var erased = 0;
@@ -207,37 +250,52 @@ public sealed class FeatureMaterializer
             }
             var features = state.Apply(_view, eventTime, values, texts);
             state.Written(now); // checkpointed below, after the online write
-            changed[record.EntityId] = state;
+            _unsavedStates[record.EntityId] = state;
             latest[record.EntityId] = new FeatureVector(record.EntityId, features, eventTime, now);
-            rows.Add(new OfflineFeatureRow(record.EntityId, eventTime, consumed.Partition, consumed.Offset, features, record.HasLabel ? record.Label : null));
+            _unsavedRows.Add(new OfflineFeatureRow(record.EntityId, eventTime, consumed.Partition, consumed.Offset, features, record.HasLabel ? record.Label : null));
+            rows++;
         }
-        if (rows.Count == 0)
+        // Records of erased entities only: nothing to write, but the view has read past them (its status says so once
+        // checkpointed, and a restart need not read them again).
+        if (rows > 0 || erased > 0) HasUnsaved = true;
+        if (rows > 0)
         {
-            if (erased > 0)
+            // Online at once: freshness is what serving sees. The offline rows and the checkpoint follow when due; the
+            // offline store ignores rows it already has, so a crash in between is harmless.
+            await _online.WriteBatchAsync(_view.Name, latest.Values.ToArray(), _view.TimeToLive, cancellationToken);
+            var written = DateTimeOffset.UtcNow;
+            foreach (var appendedAt in appended)
             {
-                // Only erased records: nothing to write, but the view has read past them (its status says so, and a
-                // restart need not read them again).
-                _stateStore.Checkpoint(StateKey(_view), changed, _applied);
-                Applied = new Dictionary<int, long>(_applied);
+                // Ingestion's clock may run a little ahead of this host's: never below zero.
+                var freshness = Math.Max(0, (written - appendedAt).TotalMilliseconds);
+                Freshness.Record(freshness);
+                FeaturesMetrics.Record(_view.Name, freshness);
             }
-            return null;
         }
-        // Online first: freshness is what serving sees. The offline rows and the checkpoint follow; the offline
-        // store ignores rows it already has, so a crash between the two writes is harmless.
-        await _online.WriteBatchAsync(_view.Name, latest.Values.ToArray(), _view.TimeToLive, cancellationToken);
-        var written = DateTimeOffset.UtcNow;
-        foreach (var appendedAt in appended)
+        var due = _checkpoints.CheckpointInterval <= TimeSpan.Zero
+                  || _unsavedRows.Count >= _checkpoints.MaxRowsPerCheckpoint
+                  || Stopwatch.GetElapsedTime(_lastCheckpoint) >= _checkpoints.CheckpointInterval;
+        return due ? await CheckpointHeldAsync(cancellationToken) : null;
+    }
+
+    /// <summary>Appends the rows applied since the last checkpoint, then saves states and offsets in one transaction.</summary>
+    private async Task<FeaturesMaterialized?> CheckpointHeldAsync(CancellationToken cancellationToken)
+    {
+        _lastCheckpoint = Stopwatch.GetTimestamp();
+        if (!HasUnsaved) return null;
+        var rows = _unsavedRows.Count;
+        if (rows > 0)
         {
-            // Ingestion's clock may run a little ahead of this host's: never below zero.
-            var freshness = Math.Max(0, (written - appendedAt).TotalMilliseconds);
-            Freshness.Record(freshness);
-            FeaturesMetrics.Record(_view.Name, freshness);
+            // Rows the offline store already had (written before a crash, past the checkpoint) are not counted again.
+            LabeledRows += await _offline.AppendAsync(_view.Name, _view.Version, _unsavedRows, cancellationToken);
         }
-        var addedLabeled = await _offline.AppendAsync(_view.Name, _view.Version, rows, cancellationToken);
-        _stateStore.Checkpoint(StateKey(_view), changed, _applied);
-        // Rows the offline store already had (written before a crash, past the checkpoint) are not counted again.
-        LabeledRows += addedLabeled;
+        _stateStore.Checkpoint(StateKey(_view), _unsavedStates, _applied);
         Applied = new Dictionary<int, long>(_applied);
+        var entities = _unsavedStates.Count;
+        _unsavedRows.Clear();
+        _unsavedStates.Clear();
+        HasUnsaved = false;
+        if (rows == 0) return null;
 
         var watermark = new Watermark { Topic = Topics.Data(_view.Spec.Dataset) };
         watermark.Partitions.AddRange(_applied.OrderBy(a => a.Key).Select(a => new PartitionOffset { Partition = a.Key, Offset = a.Value }));
@@ -246,8 +304,8 @@ public sealed class FeatureMaterializer
             FeatureView = _view.Name,
             ViewVersion = _view.Version,
             Watermark = watermark,
-            EntitiesUpdated = latest.Count,
-            RowsWritten = rows.Count,
+            EntitiesUpdated = entities,
+            RowsWritten = rows,
             LabeledRowsTotal = LabeledRows,
             FeatureNames = { _view.FeatureNames },
             Categoricals = { _categoricals },

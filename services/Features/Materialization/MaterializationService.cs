@@ -6,6 +6,7 @@ using Cascade.EventLog.Handlers;
 using Google.Protobuf;
 using Cascade.Features.Domain;
 using Cascade.Features.Erasure;
+using Cascade.Features.Options;
 using Cascade.Features.Storage;
 using Cascade.Storage.OfflineStore;
 using Cascade.Storage.OnlineStore;
@@ -18,7 +19,7 @@ namespace Cascade.Features.Materialization;
 /// group); views applied later start their own loop.
 /// </summary>
 public sealed class MaterializationService(
-    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, EventHandlerRunner runner, EntityErasures erasures) : BackgroundService
+    FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log, EventHandlerRunner runner, EntityErasures erasures, MaterializationOptions checkpoints) : BackgroundService
 {
     private const string Producer = "cascade-features";
     private readonly ConcurrentDictionary<string, FeatureMaterializer> _materializers = new(StringComparer.Ordinal);
@@ -55,15 +56,16 @@ public sealed class MaterializationService(
     }
 
     /// <summary>One view's loop, in the event-handler host: retried, a poison record dead-lettered, only a stop ends it.</summary>
-    private Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken) => runner.RunAsync(new ViewMaterialization(view, stateStore, online, offline, log, erasures, _materializers), stoppingToken);
+    private Task RunAsync(FeatureViewDefinition view, CancellationToken stoppingToken) => runner.RunAsync(new ViewMaterialization(view, stateStore, online, offline, log, erasures, _materializers, checkpoints), stoppingToken);
 
     /// <summary>
-    /// Consume → materialize → publish → commit for one view version. The materializer checkpoints each batch's
-    /// effects before the runner commits: a crash before the commit redelivers, and the materializer skips.
+    /// Consume → materialize (online at once) → checkpoint when due → publish → commit for one view version. Records
+    /// stay uncommitted until the materializer has checkpointed their effects: a crash before that redelivers them,
+    /// and the materializer skips what its checkpoint holds.
     /// </summary>
     private sealed class ViewMaterialization(
         FeatureViewDefinition view, FeatureStateStore stateStore, IOnlineStore online, IOfflineStore offline, IEventLog log,
-        EntityErasures erasures, ConcurrentDictionary<string, FeatureMaterializer> running) : IEventBatchHandler
+        EntityErasures erasures, ConcurrentDictionary<string, FeatureMaterializer> running, MaterializationOptions checkpoints) : IEventBatchHandler
     {
         /// <summary>How often the loop asks the online store whether it still holds the view (one EXISTS on Redis).</summary>
         private static readonly TimeSpan IntactCheckInterval = TimeSpan.FromSeconds(2);
@@ -82,13 +84,18 @@ public sealed class MaterializationService(
         {
             // Known gap: until a new version has caught up, the online store still holds the previous version's
             // vectors for entities it has not reached yet, and vectors carry no version to tell them apart.
-            _materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, erasures, cancellationToken);
+            _materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, erasures, cancellationToken, checkpoints);
             running[view.Name] = _materializer;
         }
 
         public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
         {
-            if (batch.Count == 0) return BatchResult.Commit;
+            if (batch.Count == 0)
+            {
+                // A poll that found nothing: what is waiting is checkpointed once it is due, so a quiet stream still commits.
+                await PublishAsync(await _materializer!.ProcessAsync(batch, cancellationToken), cancellationToken);
+                return Settled();
+            }
             // The batch's span links every record's trace (set by Ingestion), which the materializer collects as it
             // parses the records (links are fixed at a span's start, so the span starts after it, dated back);
             // FeaturesMaterialized, written under it, carries the trace on to Training.
@@ -98,12 +105,21 @@ public sealed class MaterializationService(
             using var activity = EventTracing.StartBatch("features.materialize", traceparents ?? [], startedAt);
             activity?.SetTag("cascade.feature_view", view.Name);
             activity?.SetTag("messaging.batch.message_count", batch.Count);
-            if (materialized is not null)
-            {
-                await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], cancellationToken);
-            }
-            // Committed only now, after ProcessAsync checkpointed the effects.
-            return BatchResult.Commit;
+            await PublishAsync(materialized, cancellationToken);
+            return Settled();
+        }
+
+        /// <summary>Checkpoints what is waiting now (the runner commits right after).</summary>
+        public async ValueTask FlushAsync(CancellationToken cancellationToken) =>
+            await PublishAsync(await _materializer!.CheckpointAsync(cancellationToken), cancellationToken);
+
+        // Committed only once the materializer has checkpointed every effect of the records handed so far.
+        private BatchResult Settled() => _materializer!.HasUnsaved ? BatchResult.Defer : BatchResult.Commit;
+
+        private async Task PublishAsync(FeaturesMaterialized? materialized, CancellationToken cancellationToken)
+        {
+            if (materialized is null) return;
+            await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], cancellationToken);
         }
 
         /// <summary>

@@ -102,6 +102,24 @@ public sealed class EntityEraserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rows_waiting_for_the_next_checkpoint_are_never_written_once_their_entity_is_erased()
+    {
+        var view = Apply();
+        var checkpoints = new Cascade.Features.Options.MaterializationOptions { CheckpointInterval = TimeSpan.FromHours(1) };
+        var materializer = await FeatureMaterializer.StartAsync(view, _states, _online, _offline, _erasures, CancellationToken.None, checkpoints);
+        (await materializer.ProcessAsync(await AppendAsync(("alice", 1), ("bob", 2), ("alice", 3)), CancellationToken.None)).Should().BeNull("no checkpoint is due yet");
+
+        await Eraser().EraseAsync("d", "alice", CancellationToken.None);
+        var materialized = await materializer.CheckpointAsync(CancellationToken.None);
+
+        materialized!.RowsWritten.Should().Be(1);
+        (await OfflineEntitiesAsync(view)).Should().Equal("bob");
+        _states.Load("v@1").States.Keys.Should().Equal("bob");
+        (await _offline.CountLabeledAsync("v", 1)).Should().Be(1);
+        (await _online.ReadAsync("v", "alice")).Should().BeNull();
+    }
+
+    [Fact]
     public async Task The_erased_records_never_come_back_through_the_running_materializer_a_restart_or_a_new_view_version_but_new_records_do()
     {
         var view = Apply();

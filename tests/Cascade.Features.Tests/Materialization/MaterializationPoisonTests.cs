@@ -59,7 +59,7 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
 
     private async Task<MaterializationService> StartAsync(IOnlineStore online)
     {
-        var service = new MaterializationService(_states, online, _offline, _log, new EventHandlerRunner(_log, _health), new EntityErasures(_states));
+        var service = new MaterializationService(_states, online, _offline, _log, new EventHandlerRunner(_log, _health), new EntityErasures(_states), new Cascade.Features.Options.MaterializationOptions());
         await service.StartAsync(_stop.Token);
         service.Start(_states.Apply(new FeatureViewSpec { Name = "poison-view", Dataset = _dataset, Passthrough = { "x" } }));
         return service;
@@ -90,14 +90,14 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         letter.Value.ToByteArray().Should().Equal(0xff, 0xff, 0xff, 0x01);
         _changes.Should().Contain(c => c.GroupId == Group && c.Stuck, "the view's loop reported itself stuck while it retried");
         await Eventually.WaitUntilAsync(() => !_health.AnyStuck, "the loop reports it moved on", Deadline);
-        service.Find("poison-view")!.Applied[0].Should().Be(3, "the checkpoint is past all three records");
+        await Eventually.WaitUntilAsync(() => service.Find("poison-view")!.Applied.GetValueOrDefault(0) == 3, "the checkpoint is past all three records", Deadline);
     }
 
     [Fact]
     public async Task A_transient_online_store_failure_is_retried_without_dead_lettering()
     {
         var online = new FlakyOnlineStore(failures: 1);
-        await StartAsync(online);
+        var service = await StartAsync(online);
         await _log.AppendAsync(Topics.Data(_dataset), [Data("e1", 1, 1), Data("e2", 2, 2)]);
 
         await Eventually.WaitUntilAsync(async () => await online.ReadAsync("poison-view", "e2") is not null, "the batch is materialized on a retry", Deadline);
@@ -105,6 +105,8 @@ public sealed class MaterializationPoisonTests : IAsyncLifetime
         Counter("cascade.eventlog.handler.failures").Should().Be(1);
         Counter("cascade.eventlog.dead_lettered").Should().Be(0);
         (await _log.GetEndOffsetsAsync(Topics.DeadLettered)).Values.Sum().Should().Be(0);
+        // The offline rows follow with the view's next checkpoint (within a second).
+        await Eventually.WaitUntilAsync(() => service.Find("poison-view")!.Applied.GetValueOrDefault(0) == 2, "the records are checkpointed", Deadline);
         (await _offline.ReadAsync("poison-view", 1, new Dictionary<int, long> { [0] = 100 }, labeledOnly: true)).Should().HaveCount(2, "nothing was lost or written twice");
     }
 
