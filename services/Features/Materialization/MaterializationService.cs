@@ -70,8 +70,16 @@ public sealed class MaterializationService(
         /// <summary>How often the loop asks the online store whether it still holds the view (one EXISTS on Redis).</summary>
         private static readonly TimeSpan IntactCheckInterval = TimeSpan.FromSeconds(2);
 
+        /// <summary>Most record traces one materialization span links (each record of a batch carries its producer's).</summary>
+        private const int MaxLinkedTraces = 1_000;
+
         private FeatureMaterializer? _materializer;
         private long _nextIntactCheck;
+
+        // The traces of the records applied since the last checkpoint, and when the first of them was handed: the span
+        // under which the checkpoint's FeaturesMaterialized is written links them, so the trace goes on to Training.
+        private readonly List<string> _traceparents = [];
+        private DateTimeOffset? _unsavedSince;
 
         public EventHandlerOptions Options { get; } = new() { Subscription = new ConsumerOptions($"cascade-features.{view.Name}.v{view.Version}", [Topics.Data(view.Spec.Dataset)]) };
 
@@ -86,39 +94,47 @@ public sealed class MaterializationService(
             // vectors for entities it has not reached yet, and vectors carry no version to tell them apart.
             _materializer = await FeatureMaterializer.StartAsync(view, stateStore, online, offline, erasures, cancellationToken, checkpoints);
             running[view.Name] = _materializer;
+            _traceparents.Clear(); // the records since the last commit are handed again
+            _unsavedSince = null;
         }
 
         public async Task<BatchResult> HandleAsync(IReadOnlyList<ConsumedRecord> batch, CancellationToken cancellationToken)
         {
-            if (batch.Count == 0)
-            {
-                // A poll that found nothing: what is waiting is checkpointed once it is due, so a quiet stream still commits.
-                await PublishAsync(await _materializer!.ProcessAsync(batch, cancellationToken), cancellationToken);
-                return Settled();
-            }
-            // The batch's span links every record's trace (set by Ingestion), which the materializer collects as it
-            // parses the records (links are fixed at a span's start, so the span starts after it, dated back);
-            // FeaturesMaterialized, written under it, carries the trace on to Training.
-            var startedAt = DateTimeOffset.UtcNow;
-            var traceparents = EventTracing.Source.HasListeners() ? new List<string>(batch.Count) : null;
-            var materialized = await _materializer!.ProcessAsync(batch, cancellationToken, traceparents);
-            using var activity = EventTracing.StartBatch("features.materialize", traceparents ?? [], startedAt);
-            activity?.SetTag("cascade.feature_view", view.Name);
-            activity?.SetTag("messaging.batch.message_count", batch.Count);
-            await PublishAsync(materialized, cancellationToken);
+            // An empty batch (a poll that found nothing) still checkpoints what waits once that is due, so a quiet
+            // stream commits. The materializer collects each record's traceparent as it parses it.
+            if (batch.Count > 0) _unsavedSince ??= DateTimeOffset.UtcNow;
+            var traceparents = EventTracing.Source.HasListeners() && _traceparents.Count < MaxLinkedTraces ? _traceparents : null;
+            await PublishAsync(await _materializer!.ProcessAsync(batch, cancellationToken, traceparents), cancellationToken);
             return Settled();
         }
 
         /// <summary>Checkpoints what is waiting now (the runner commits right after).</summary>
-        public async ValueTask FlushAsync(CancellationToken cancellationToken) =>
+        public async ValueTask FlushAsync(CancellationToken cancellationToken)
+        {
             await PublishAsync(await _materializer!.CheckpointAsync(cancellationToken), cancellationToken);
+            Settled();
+        }
 
         // Committed only once the materializer has checkpointed every effect of the records handed so far.
-        private BatchResult Settled() => _materializer!.HasUnsaved ? BatchResult.Defer : BatchResult.Commit;
+        private BatchResult Settled()
+        {
+            if (_materializer!.HasUnsaved) return BatchResult.Defer;
+            _traceparents.Clear();
+            _unsavedSince = null;
+            return BatchResult.Commit;
+        }
 
+        /// <summary>
+        /// Writes a checkpoint's event under a span that links the traces of the records it covers (at most
+        /// <see cref="MaxLinkedTraces"/>), dated back to when the first of them was handed (links are fixed at a span's
+        /// start); FeaturesMaterialized, written under it, carries the trace on to Training.
+        /// </summary>
         private async Task PublishAsync(FeaturesMaterialized? materialized, CancellationToken cancellationToken)
         {
             if (materialized is null) return;
+            using var activity = EventTracing.StartBatch("features.materialize", _traceparents, _unsavedSince ?? DateTimeOffset.UtcNow);
+            activity?.SetTag("cascade.feature_view", view.Name);
+            activity?.SetTag("messaging.batch.message_count", materialized.RowsWritten);
             await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], cancellationToken);
         }
 
