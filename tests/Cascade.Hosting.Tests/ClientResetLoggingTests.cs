@@ -28,6 +28,32 @@ public sealed class ClientResetLoggingTests
     }
 
     [Fact]
+    public void A_write_error_of_a_call_past_its_deadline_is_logged_at_debug()
+    {
+        var (factory, entries, accessor) = Build();
+        var logger = factory.CreateLogger(ClientResetLogging.CallHandlerCategory);
+
+        accessor.HttpContext = WithCall(new TestServerCallContext(CancellationToken.None, DateTime.UtcNow.AddMinutes(1)));
+        logger.LogError(new InvalidOperationException("Invalid ordering of calling StartAsync or CompleteAsync and Advance."), "Error when executing service method 'GetAuditLog'.");
+        accessor.HttpContext = WithCall(new TestServerCallContext(CancellationToken.None, DateTime.UtcNow.AddSeconds(-1)));
+        logger.LogError(new InvalidOperationException("Invalid ordering of calling StartAsync or CompleteAsync and Advance."), "Error when executing service method 'ListModelVersions'.");
+
+        entries.Select(e => e.Level).Should().Equal([LogLevel.Error, LogLevel.Debug], "only the call whose deadline had passed was ended by the framework");
+    }
+
+    private static DefaultHttpContext WithCall(global::Grpc.Core.ServerCallContext call)
+    {
+        var context = new DefaultHttpContext();
+        context.Features.Set<global::Grpc.AspNetCore.Server.IServerCallContextFeature>(new CallFeature(call));
+        return context;
+    }
+
+    private sealed class CallFeature(global::Grpc.Core.ServerCallContext call) : global::Grpc.AspNetCore.Server.IServerCallContextFeature
+    {
+        public global::Grpc.Core.ServerCallContext ServerCallContext => call;
+    }
+
+    [Fact]
     public void Other_errors_and_other_categories_keep_their_level_even_after_the_client_left()
     {
         var (factory, entries, accessor) = Build();
