@@ -30,6 +30,7 @@ public sealed partial class SettingsAreBoundTests
         ("Cascade:Registry:Upload", typeof(ArtifactUploadOptions)),
         ("Cascade:Features:Vocabulary", typeof(VocabularyOptions)),
         ("Cascade:Features:Retention", typeof(OfflineRetentionOptions)),
+        ("Cascade:Features:Materialization", typeof(MaterializationOptions)),
         ("Cascade:Ingestion", typeof(IngestionOptions)),
         ("Cascade:Training", typeof(TrainingServiceOptions)),
         ("Cascade:Monitoring", typeof(MonitoringServiceOptions)),

@@ -46,6 +46,8 @@ public sealed class FeaturesGrpcService(
         ErasureResult result;
         try
         {
+            // What the views applied since their last timed checkpoint is saved first, so it is erased and counted too.
+            await materialization.CheckpointAsync(request.Dataset, context.CancellationToken);
             result = await eraser.EraseAsync(request.Dataset, request.EntityId, context.CancellationToken);
         }
         catch (ArgumentException ex)

@@ -77,9 +77,16 @@ public sealed class FeatureMaterializer
 
     /// <summary>
     /// Whether records were applied (and written online) since the last checkpoint: their consumer must not commit
-    /// them yet. Only the event-handler loop's thread reads it, between calls.
+    /// them yet.
     /// </summary>
-    public bool HasUnsaved { get; private set; }
+    public bool HasUnsaved
+    {
+        get => Volatile.Read(ref _hasUnsaved);
+        private set => Volatile.Write(ref _hasUnsaved, value);
+    }
+
+    // Set and cleared under the view's gate; read by the loop between calls (an erasure may checkpoint from another thread).
+    private bool _hasUnsaved;
 
     /// <summary>Loads the checkpoint and rebuilds the (non-durable) online store from it.</summary>
     /// <param name="checkpoints">How often to checkpoint; null checkpoints every batch.</param>

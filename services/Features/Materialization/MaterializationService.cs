@@ -30,6 +30,22 @@ public sealed class MaterializationService(
     /// <summary>The running materializer of a view, if any.</summary>
     public FeatureMaterializer? Find(string view) => _materializers.TryGetValue(view, out var materializer) ? materializer : null;
 
+    /// <summary>
+    /// Checkpoints now what the running views over <paramref name="dataset"/> have applied (each publishes its
+    /// <c>FeaturesMaterialized</c>): an erasure then deletes, and reports, every row and state applied so far, not
+    /// only what the last timed checkpoint had saved.
+    /// </summary>
+    public async Task CheckpointAsync(string dataset, CancellationToken cancellationToken)
+    {
+        foreach (var materializer in _materializers.Values.Where(m => m.View.Spec.Dataset == dataset).ToArray())
+        {
+            if (await materializer.CheckpointAsync(cancellationToken) is { } materialized)
+            {
+                await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(materialized.FeatureView, EventEnvelopes.Wrap(materialized, materialized.FeatureView, Producer).ToByteArray())], cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Starts the loop of a view; a newer version replaces the loop of the older one.</summary>
     public void Start(FeatureViewDefinition view)
     {
