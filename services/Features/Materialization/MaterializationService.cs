@@ -41,10 +41,14 @@ public sealed class MaterializationService(
         {
             if (await materializer.CheckpointAsync(cancellationToken) is { } materialized)
             {
-                await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(materialized.FeatureView, EventEnvelopes.Wrap(materialized, materialized.FeatureView, Producer).ToByteArray())], cancellationToken);
+                await PublishAsync(log, materialized, cancellationToken);
             }
         }
     }
+
+    /// <summary>Writes a checkpoint's <c>FeaturesMaterialized</c>, keyed by its view (the one place both the loop and an erasure publish).</summary>
+    private static Task PublishAsync(IEventLog log, FeaturesMaterialized materialized, CancellationToken cancellationToken) =>
+        log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(materialized.FeatureView, EventEnvelopes.Wrap(materialized, materialized.FeatureView, Producer).ToByteArray())], cancellationToken);
 
     /// <summary>Starts the loop of a view; a newer version replaces the loop of the older one.</summary>
     public void Start(FeatureViewDefinition view)
@@ -151,7 +155,7 @@ public sealed class MaterializationService(
             using var activity = EventTracing.StartBatch("features.materialize", _traceparents, _unsavedSince ?? DateTimeOffset.UtcNow);
             activity?.SetTag("cascade.feature_view", view.Name);
             activity?.SetTag("messaging.batch.message_count", materialized.RowsWritten);
-            await log.AppendAsync(Topics.FeaturesMaterialized, [new OutgoingRecord(view.Name, EventEnvelopes.Wrap(materialized, view.Name, Producer).ToByteArray())], cancellationToken);
+            await MaterializationService.PublishAsync(log, materialized, cancellationToken);
         }
 
         /// <summary>
