@@ -320,14 +320,20 @@ CONF
   # Our port mapper first, in a group of its own: if the node found none it would start 'epmd -daemon', which
   # detaches from every group and would outlive down.sh. -start_epmd false makes the node refuse to do that.
   if [ -z "$(group_of rabbitmq-epmd)" ]; then
-    launch rabbitmq-epmd epmd -port "$RABBITMQ_EPMD_PORT" -address 127.0.0.1
-    local deadline=$((SECONDS + 10))
-    until port_open "$RABBITMQ_EPMD_PORT"; do
-      if [ $SECONDS -ge $deadline ] || [ -z "$(group_of rabbitmq-epmd)" ]; then
+    # Seen twice right after a down.sh on a busy machine: the port mapper was listening only after more than 10 s.
+    # Up to 30 s each, and another try if it exits without listening.
+    local tries=0 deadline
+    while true; do
+      tries=$((tries + 1))
+      launch rabbitmq-epmd epmd -port "$RABBITMQ_EPMD_PORT" -address 127.0.0.1
+      deadline=$((SECONDS + 30))
+      until port_open "$RABBITMQ_EPMD_PORT" || [ $SECONDS -ge $deadline ] || [ -z "$(group_of rabbitmq-epmd)" ]; do sleep 0.2; done
+      port_open "$RABBITMQ_EPMD_PORT" && break
+      if [ $tries -ge 3 ] || [ -n "$(group_of rabbitmq-epmd)" ]; then
         tail -n 5 "$LOGS/rabbitmq-epmd.log" >&2 || true
-        why rabbitmq "its port mapper (epmd -port $RABBITMQ_EPMD_PORT) did not start (see $LOGS/rabbitmq-epmd.log)"; return 1
+        why rabbitmq "its port mapper (epmd -port $RABBITMQ_EPMD_PORT) did not start after $tries tries (see $LOGS/rabbitmq-epmd.log)"; return 1
       fi
-      sleep 0.2
+      sleep 1
     done
   fi
   launch rabbitmq env HOME="$base" RABBITMQ_NODENAME="cascade@localhost" RABBITMQ_NODE_PORT="$RABBITMQ_PORT" \

@@ -36,6 +36,10 @@ public sealed class DistributedCascadeTests
         ((int)summary["model_versions"]!).Should().BeGreaterThanOrEqualTo(2);
         ((int)summary["promotions"]!).Should().BeGreaterThanOrEqualTo(2);
         ((long)summary["swaps"]!).Should().BeGreaterThanOrEqualTo(2);
+        // The loop closes across processes: a drift alert starts a retrain, and the retrained version answers requests.
+        ((int)summary["retrains"]!).Should().BeGreaterThanOrEqualTo(1, "a drift alert must start a retrain");
+        var stages = (Dictionary<string, double?>)summary["stage_latency_ms"]!;
+        stages["alert_to_model_live"].Should().NotBeNull("the drift retrain's version must answer predictions before the run ends");
         cluster.Restarts.Values.Sum().Should().Be(0, "no process died");
 
         await using var kafka = new KafkaEventLog(new KafkaEventLogOptions());

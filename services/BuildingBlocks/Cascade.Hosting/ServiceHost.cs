@@ -47,7 +47,11 @@ public static class ServiceHost
     /// </remarks>
     public static WebApplication Build(ServiceHostOptions options, IReadOnlyList<string> grpcServices, Action<IServiceCollection, string> addServices, Action<ILoggingBuilder>? configureLogging = null, string[]? args = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        // Settings come from the environment and the command line; an appsettings.json is read once. Watching it for
+        // changes made every process watch its content root (the working directory: the repository, with the servers'
+        // data under .cascade/) recursively: a thread woken by every write anywhere below, 4–5% of the 2-core machine
+        // during ./cascade demo --distributed (perf). --hostBuilder:reloadConfigOnChange=true later in args turns it back on.
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args ?? []]);
         // ASP.NET Core logs every request at Information: four console lines per prediction made the serving process
         // spend more on its log than on its answers. The gRPC and HTTP clients do the same for every outgoing call.
         // Calls are traced and counted instead (/metrics, OTLP). These are defaults with the lowest precedence, so

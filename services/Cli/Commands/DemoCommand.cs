@@ -142,6 +142,7 @@ internal static class DemoCommand
     internal static async Task<Dictionary<string, object?>> RunCascadeAsync(CascadeChannels channels, int events, int driftAt, int rate, CancellationToken cancellationToken, int seed = RecordStreamer.DefaultSeed)
     {
         var clock = Stopwatch.StartNew();
+        var startedAt = DateTimeOffset.UtcNow; // the demo clock's zero on the wall clock, to place when Monitoring detected an alert
         await RecordStreamer.SetUpAsync(channels, cancellationToken);
         var streamer = new RecordStreamer(clock);
         var load = new PredictionLoad(clock);
@@ -174,7 +175,7 @@ internal static class DemoCommand
         }
         AnsiConsole.MarkupLineInterpolated($"serving: {load.Predictions:N0} predictions during the run ({string.Join(", ", load.ByVersion.OrderBy(v => v.Key).Select(v => $"v{v.Key}: {v.Value:N0}"))}), {load.Failed} failed requests, {swaps} swaps");
 
-        var latency = StageLatencies(streamer, load, received, jobs, materialization.FreshnessP99Ms);
+        var latency = StageLatencies(streamer, load, received, jobs, materialization.FreshnessP99Ms, startedAt);
         ShowLatencies(latency, load);
         return new Dictionary<string, object?>
         {
@@ -200,6 +201,8 @@ internal static class DemoCommand
                 ["severity"] = r.Alert.Severity.ToString().ToUpperInvariant(),
                 ["kind"] = r.Alert.Kind.ToString(),
                 ["record"] = r.RecordsSent,
+                ["received_ms"] = Math.Round(r.ReceivedMs, 1),
+                ["detected_ms"] = DetectedMs(r.Alert, startedAt),
             }).ToArray(),
             ["drift_alert_records_after_change"] = FirstAlertAfterDrift(streamer, received) is { } first ? first.RecordsSent - driftAt : null,
             ["retrains"] = jobs.Count(j => j.Spec.Trigger == TriggerKind.Drift),
@@ -210,7 +213,8 @@ internal static class DemoCommand
         };
     }
 
-    private static Dictionary<string, double?> StageLatencies(RecordStreamer streamer, PredictionLoad load, (Contracts.Events.V1.DriftDetected Alert, double ReceivedMs, long RecordsSent)[] alerts, IReadOnlyList<TrainingJob> jobs, double freshnessP99)
+    private static Dictionary<string, double?> StageLatencies(RecordStreamer streamer, PredictionLoad load, (Contracts.Events.V1.DriftDetected Alert, double ReceivedMs, long RecordsSent)[] alerts, IReadOnlyList<TrainingJob> jobs, double freshnessP99,
+        DateTimeOffset startedAt)
     {
         var afterDrift = FirstAlertAfterDrift(streamer, alerts);
         // The first drift retrain whose model went live: from the earliest alert it answered to its first prediction.
@@ -225,12 +229,18 @@ internal static class DemoCommand
         {
             ["ingest_to_online_p99"] = Math.Round(freshnessP99, 2),
             ["drift_to_alert"] = afterDrift is { } a && streamer.DriftSentMs is { } d ? Math.Round(a.ReceivedMs - d, 1) : null,
+            // Of which Monitoring's detection (by its clock, on the same machine): the rest is the alert's way to the console.
+            ["drift_to_detection"] = afterDrift is { } b && streamer.DriftSentMs is { } e && DetectedMs(b.Alert, startedAt) is { } detected ? Math.Round(detected - e, 1) : null,
             ["alert_to_model_live"] = answered.Alerted is { } alerted ? Math.Round(answered.Live - alerted, 1) : null,
             ["swap_pause_max"] = Math.Round(swapMax, 2),
             ["swap_p99"] = Math.Round(swapP99, 2),
             ["steady_p99"] = Math.Round(steadyP99, 2),
         };
     }
+
+    /// <summary>When Monitoring detected an alert, on the demo clock; null when the alert carries no time.</summary>
+    private static double? DetectedMs(Contracts.Events.V1.DriftDetected alert, DateTimeOffset startedAt) =>
+        alert.DetectedAt is null ? null : Math.Round((alert.DetectedAt.ToDateTimeOffset() - startedAt).TotalMilliseconds, 1);
 
     /// <summary>The first alert received once drifted records were being sent (earlier alerts are not about this drift).</summary>
     private static (Contracts.Events.V1.DriftDetected Alert, double ReceivedMs, long RecordsSent)? FirstAlertAfterDrift(RecordStreamer streamer, (Contracts.Events.V1.DriftDetected Alert, double ReceivedMs, long RecordsSent)[] alerts) =>

@@ -78,6 +78,14 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         {
             WorkingDirectory = repositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        // Eight processes that start together on one machine: without dynamic PGO each hot method is compiled twice
+        // (quick, then optimised) instead of three times (quick, instrumented, optimised). During ./cascade demo
+        // --distributed on 2 cores (perf record -a, 12 s of the ingest) the runtime's compilation threads took 38–40% of
+        // the machine with PGO and 23% without; the demo's clients got 5,000–6,000 predictions answered instead of
+        // 32,000–33,000, and the first drift alert came 7,750–20,000 records after the change instead of 750–1,000
+        // (docs/performance.md). A process on a machine of its own (deploy/) keeps the runtime's default; an operator's
+        // DOTNET_TieredPGO wins here too.
+        if (Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is null) start.Environment["DOTNET_TieredPGO"] = "0";
         foreach (var (name, value) in service.Environment) start.Environment[name] = value;
         foreach (var (name, value) in overrides ?? new Dictionary<string, string>()) start.Environment[name] = value;
         if (service.Replicas > 1)
@@ -152,18 +160,23 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         var deadline = DateTime.UtcNow + limit;
         foreach (var service in services.Where(s => s.Replicas == 1))
         {
+            var last = "no answer";
             while (true)
             {
                 try
                 {
                     using var response = await http.GetAsync($"http://127.0.0.1:{service.HttpPort}/healthz", cancellationToken);
                     if (response.IsSuccessStatusCode) break;
+                    last = $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
                 }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+                catch (HttpRequestException ex) { last = ex.Message; }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { last = "no answer within 2 s"; }
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new TimeoutException($"{service.Name} did not become healthy within {limit.TotalSeconds:F0} s; see {Path.Combine(logDirectory, service.Name + ".log")}.");
+                    // The next cluster's start clears the log directory: what the process said goes with the error.
+                    var log = Path.Combine(logDirectory, service.Name + ".log");
+                    var tail = File.Exists(log) ? string.Join(Environment.NewLine, File.ReadLines(log).TakeLast(20)) : "(no log)";
+                    throw new TimeoutException($"{service.Name} did not become healthy within {limit.TotalSeconds:F0} s (last /healthz: {last}); the end of {log}:{Environment.NewLine}{tail}");
                 }
                 await Task.Delay(250, cancellationToken);
             }
