@@ -82,7 +82,7 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         // (quick, then optimised) instead of three times (quick, instrumented, optimised). During ./cascade demo
         // --distributed on 2 cores (perf record -a, 12 s of the ingest) the runtime's compilation threads took 38–40% of
         // the machine with PGO and 23% without; the demo's clients got 5,000–6,000 predictions answered instead of
-        // 32,000–33,000, and the first drift alert came 7,750–20,000 records after the change instead of 750–1,000
+        // 29,000–56,000, and the first drift alert came 7,750–20,000 records after the change instead of 500–2,000
         // (docs/performance.md). A process on a machine of its own (deploy/) keeps the runtime's default; an operator's
         // DOTNET_TieredPGO wins here too.
         if (Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is null) start.Environment["DOTNET_TieredPGO"] = "0";
