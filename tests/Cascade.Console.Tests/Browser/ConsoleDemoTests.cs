@@ -98,7 +98,8 @@ public sealed class ConsoleDemoTests : IAsyncLifetime
             .All(j => j.Status.State is not (Contracts.Training.V1.JobState.Queued or Contracts.Training.V1.JobState.Running)), "the demo's training jobs have finished", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250));
         var registry = new Contracts.Registry.V1.Registry.RegistryClient(_host.Channel);
         var before = (await registry.GetModelAsync(new GetModelRequest { Name = Model })).ChampionVersion;
-        await Expect(page.Locator("#champion")).ToHaveTextAsync($"v{before}");
+        // The model page reloads its data every 10 s: a promotion just before this point shows within that.
+        await Expect(page.Locator("#champion")).ToHaveTextAsync($"v{before}", new() { Timeout = 20_000 });
         await page.Locator("#rollback").ClickAsync();
         await Expect(page.Locator("#champion")).Not.ToHaveTextAsync($"v{before}", new() { Timeout = 20_000 });
         var after = (await registry.GetModelAsync(new GetModelRequest { Name = Model })).ChampionVersion;
