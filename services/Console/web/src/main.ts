@@ -16,6 +16,8 @@ export interface Context {
 }
 
 let leave: (() => void) | null = null;
+// Counts navigations: a page whose first load was still running when the next navigation came must stop at once.
+let navigation = 0;
 let context: Context | null = null;
 
 function applyTheme(theme: string): void {
@@ -52,17 +54,24 @@ async function route(): Promise<void> {
   leave?.();
   leave = null;
   disposeCharts();
-  const main = $("#main");
+  // Each page renders into an element of its own, replaced at the next navigation: what a page still writes once the
+  // user has moved on (a load that was in flight) lands in its detached element, never in the next page.
+  const mine = ++navigation;
+  const view = document.createElement("div");
+  $("#main").replaceChildren(view);
   const hash = decodeURIComponent(location.hash.replace(/^#/, "")) || "/";
   document.querySelectorAll<HTMLAnchorElement>("nav a").forEach((a) => a.classList.toggle("active", hash.startsWith(`/${a.dataset.nav}`) || (hash === "/" && a.dataset.nav === "overview")));
   try {
     const model = /^\/models\/(.+)$/.exec(hash);
-    if (model) leave = await modelPage(main, context, model[1]);
-    else if (hash.startsWith("/alerts")) leave = await alertsPage(main, context);
-    else if (hash.startsWith("/jobs")) leave = await jobsPage(main, context);
-    else leave = await overview(main, context);
+    const cleanup = model ? await modelPage(view, context, model[1])
+      : hash.startsWith("/alerts") ? await alertsPage(view, context)
+      : hash.startsWith("/jobs") ? await jobsPage(view, context)
+      : await overview(view, context);
+    // The user navigated while this page loaded: its timers and subscriptions would otherwise run on, unowned.
+    if (mine === navigation) leave = cleanup;
+    else cleanup();
   } catch (e) {
-    main.innerHTML = errorBox(e);
+    if (mine === navigation) view.innerHTML = errorBox(e);
   }
 }
 
