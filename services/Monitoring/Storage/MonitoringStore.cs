@@ -25,6 +25,7 @@ public sealed class MonitoringStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
     private readonly DriftHistoryOptions _history;
+    private readonly PendingPredictionTables _pending;
 
     public MonitoringStore(string path, DriftHistoryOptions? history = null)
     {
@@ -38,6 +39,7 @@ public sealed class MonitoringStore : IDisposable
             CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (raised_at);
             """ + DriftHistoryTables.Schema + PendingPredictionTables.Schema;
         command.ExecuteNonQuery();
+        _pending = new PendingPredictionTables(_connection);
     }
 
     /// <summary>A watched model: its version, artifact and last checkpoint (null before the first one).</summary>
@@ -60,7 +62,7 @@ public sealed class MonitoringStore : IDisposable
             }
             // Checkpoints written before the waiting predictions had their own table hold them in the JSON (and none in
             // the table); later ones hold none in the JSON. Either way the set is the two together.
-            return watched.Select(w => w.State is null ? w : w with { State = w.State with { Pending = [.. w.State.Pending, .. PendingPredictionTables.Read(_connection, w.Model)] } }).ToArray();
+            return watched.Select(w => w.State is null ? w : w with { State = w.State with { Pending = [.. w.State.Pending, .. _pending.Read(w.Model)] } }).ToArray();
         }
     }
 
@@ -91,8 +93,8 @@ public sealed class MonitoringStore : IDisposable
                 // The waiting predictions go to their own table as changes; the JSON never carries them.
                 state.Value = monitor.Checkpoint is null ? DBNull.Value : JsonSerializer.Serialize(monitor.Checkpoint.State with { Pending = [] }, CheckpointJson);
                 command.ExecuteNonQuery();
-                if (monitor.Checkpoint is null) PendingPredictionTables.Delete(_connection, transaction, monitor.Model);
-                else PendingPredictionTables.Write(_connection, transaction, monitor.Model, monitor.Checkpoint.Pending);
+                if (monitor.Checkpoint is null) _pending.Delete(monitor.Model);
+                else _pending.Write(monitor.Model, monitor.Checkpoint.Pending);
             }
             foreach (var batch in history ?? []) DriftHistoryTables.Write(_connection, transaction, batch, _history, CheckpointJson);
             transaction.Commit();
@@ -188,5 +190,9 @@ public sealed class MonitoringStore : IDisposable
         }
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _pending.Dispose(); // its statements first: SQLite keeps a connection open while any is unfinalized
+        _connection.Dispose();
+    }
 }
