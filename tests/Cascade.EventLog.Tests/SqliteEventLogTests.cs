@@ -84,6 +84,28 @@ public sealed class SqliteEventLogTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Keys_and_values_are_read_back_as_appended_whether_a_key_repeats_changes_is_empty_or_null()
+    {
+        // The consumer reuses the previous record's key string while the bytes match: a changed, empty or null key must still come back as written.
+        string?[] keys = ["model-a", "model-a", "modèle-ü", "model-a", "", null, "", "model-b", "model-a", null];
+        var appended = keys.Select((key, i) => Record(key, i % 3 == 0 ? "" : $"value-{i}")).ToArray();
+        var positions = await _log.AppendAsync("keys", appended);
+        await using var consumer = _log.Subscribe(new ConsumerOptions("g", ["keys"], MaxBatchSize: 3));
+
+        var records = await Drain(consumer, keys.Length);
+
+        records.Should().HaveCount(keys.Length);
+        foreach (var record in records)
+        {
+            var at = positions.ToList().IndexOf(new RecordPosition("keys", record.Partition, record.Offset));
+            at.Should().BeGreaterThanOrEqualTo(0);
+            record.Key.Should().Be(keys[at], $"record {at} was appended with that key");
+            Text(record).Should().Be(Encoding.UTF8.GetString(appended[at].Value.Span));
+            record.AppendedAt.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        }
+    }
+
+    [Fact]
     public async Task A_consumer_s_lag_is_what_it_has_not_read_yet_per_partition()
     {
         await _log.AppendAsync("lagging", Enumerable.Range(0, 100).Select(i => Record($"key-{i}", i.ToString())).ToArray());

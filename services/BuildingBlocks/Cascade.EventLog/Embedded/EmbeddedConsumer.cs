@@ -14,6 +14,7 @@ internal sealed class EmbeddedConsumer : IEventConsumer
     private readonly ConsumerOptions _options;
     private readonly IReadOnlyList<TopicPartition> _subscribed;
     private readonly SqliteConnection _connection;
+    private readonly RecordReads _reads;
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly SemaphoreSlim _readLock = new(1, 1);
     private int _generation = -1;
@@ -27,6 +28,7 @@ internal sealed class EmbeddedConsumer : IEventConsumer
         _options = options;
         _subscribed = subscribed;
         _connection = log.Open();
+        _reads = new RecordReads(_connection);
         group.Join(this, subscribed);
         ConsumerLagMetrics.Track(this, options.GroupId);
     }
@@ -165,12 +167,6 @@ internal sealed class EmbeddedConsumer : IEventConsumer
         var first = (int)((uint)_rotation++ % (uint)positions.Length);
         var share = Math.Max(1, _options.MaxBatchSize / positions.Length);
         var exhausted = new bool[positions.Length];
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT offset, key, value, appended_at FROM records WHERE topic = $t AND partition = $p AND offset >= $o ORDER BY offset LIMIT $n";
-        var topic = command.Parameters.Add("$t", SqliteType.Text);
-        var partition = command.Parameters.Add("$p", SqliteType.Integer);
-        var offset = command.Parameters.Add("$o", SqliteType.Integer);
-        var limit = command.Parameters.Add("$n", SqliteType.Integer);
         for (var pass = 0; pass < 2; pass++)
         {
             for (var i = 0; i < positions.Length; i++)
@@ -187,27 +183,7 @@ internal sealed class EmbeddedConsumer : IEventConsumer
                 }
                 var wanted = pass == 0 ? Math.Min(share, room) : room;
                 var (topicPartition, position) = positions[index];
-                topic.Value = topicPartition.Topic;
-                partition.Value = topicPartition.Partition;
-                offset.Value = position;
-                limit.Value = wanted;
-                var last = position - 1;
-                var read = 0;
-                using (var reader = command.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        last = reader.GetInt64(0);
-                        read++;
-                        records.Add(new ConsumedRecord(
-                            topicPartition.Topic,
-                            topicPartition.Partition,
-                            last,
-                            reader.IsDBNull(1) ? null : reader.GetString(1),
-                            (byte[])reader.GetValue(2),
-                            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
-                    }
-                }
+                var read = _reads.Read(topicPartition.Topic, topicPartition.Partition, position, wanted, records, out var last);
                 exhausted[index] = read < wanted;
                 positions[index] = new(topicPartition, last + 1);
                 lock (_positions)
@@ -228,6 +204,7 @@ internal sealed class EmbeddedConsumer : IEventConsumer
         {
             ConsumerLagMetrics.Forget(this);
             _group.Leave(this, _subscribed);
+            _reads.Dispose();
             _connection.Dispose();
         }
         return ValueTask.CompletedTask;
