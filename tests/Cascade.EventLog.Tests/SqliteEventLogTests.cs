@@ -106,6 +106,52 @@ public sealed class SqliteEventLogTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Records_a_consumer_reads_at_the_tail_from_memory_are_the_records_in_the_file()
+    {
+        var path = Path.Combine(_directory, "tail.db");
+        var options = new EmbeddedEventLogOptions { Path = path, DefaultPartitions = 3, TailRecordsPerPartition = 64, TailBytesPerPartition = 4_096, RetentionInterval = TimeSpan.FromHours(1) };
+        await using var log = new SqliteEventLog(options);
+        await using var tail = log.Subscribe(new ConsumerOptions("tail", ["mixed"], MaxBatchSize: 7));
+        var read = new List<ConsumedRecord>();
+        for (var batch = 0; batch < 40; batch++)
+        {
+            // Small and large values, so the byte limit evicts too; the consumer keeps up between appends, as at the tail.
+            await log.AppendAsync("mixed", Enumerable.Range(0, 1 + batch % 9).Select(i => Record(i % 4 == 0 ? null : $"k{i % 5}", new string('v', (batch * 37 + i * 101) % 900))).ToArray());
+            read.AddRange(await tail.ConsumeAsync(TimeSpan.FromMilliseconds(50)));
+        }
+        read.AddRange(await DrainUntilQuiet(tail));
+
+        // Another log on the file, its cache off: what it reads comes from the file only.
+        await using var fromFile = new SqliteEventLog(new EmbeddedEventLogOptions { Path = path, DefaultPartitions = 3, TailRecordsPerPartition = 0, RetentionInterval = TimeSpan.FromHours(1) });
+        await using var file = fromFile.Subscribe(new ConsumerOptions("file", ["mixed"]));
+        var expected = await DrainUntilQuiet(file);
+
+        expected.Should().HaveCount(Enumerable.Range(0, 40).Sum(b => 1 + b % 9));
+        static object Shape(ConsumedRecord r) => new { r.Partition, r.Offset, r.Key, Value = Convert.ToBase64String(r.Value.Span), r.AppendedAt };
+        read.OrderBy(r => r.Partition).ThenBy(r => r.Offset).Select(Shape)
+            .Should().Equal(expected.OrderBy(r => r.Partition).ThenBy(r => r.Offset).Select(Shape));
+    }
+
+    [Fact]
+    public async Task Records_another_process_appends_between_this_log_s_own_are_read_from_the_file_in_order()
+    {
+        var path = Path.Combine(_directory, "shared.db");
+        EmbeddedEventLogOptions Shared() => new() { Path = path, DefaultPartitions = 1, RetentionInterval = TimeSpan.FromHours(1) };
+        await using var mine = new SqliteEventLog(Shared());
+        await using var consumer = mine.Subscribe(new ConsumerOptions("g", ["shared"], MaxBatchSize: 4));
+        await mine.AppendAsync("shared", Enumerable.Range(0, 5).Select(i => Record("k", $"mine-{i}")).ToArray());
+        (await Drain(consumer, 5)).Select(Text).Should().Equal(Enumerable.Range(0, 5).Select(i => $"mine-{i}"));
+
+        await using var other = new SqliteEventLog(Shared()); // opened once the topic exists, as a second process would find it
+        await other.AppendAsync("shared", Enumerable.Range(0, 5).Select(i => Record("k", $"other-{i}")).ToArray());
+        await mine.AppendAsync("shared", Enumerable.Range(5, 5).Select(i => Record("k", $"mine-{i}")).ToArray());
+
+        var rest = await Drain(consumer, 10);
+        rest.Select(r => r.Offset).Should().Equal(Enumerable.Range(5, 10).Select(i => (long)i), "no offset skipped or repeated");
+        rest.Select(Text).Should().Equal(Enumerable.Range(0, 5).Select(i => $"other-{i}").Concat(Enumerable.Range(5, 5).Select(i => $"mine-{i}")));
+    }
+
+    [Fact]
     public async Task A_consumer_s_lag_is_what_it_has_not_read_yet_per_partition()
     {
         await _log.AppendAsync("lagging", Enumerable.Range(0, 100).Select(i => Record($"key-{i}", i.ToString())).ToArray());

@@ -183,7 +183,9 @@ internal sealed class EmbeddedConsumer : IEventConsumer
                 }
                 var wanted = pass == 0 ? Math.Min(share, room) : room;
                 var (topicPartition, position) = positions[index];
-                var read = _reads.Read(topicPartition.Topic, topicPartition.Partition, position, wanted, records, out var last);
+                // At the tail the records just committed are in memory; behind it (or another process's), in the file.
+                var read = _log.Tail.Read(topicPartition.Topic, topicPartition.Partition, position, wanted, records, out var last);
+                if (read < 0) read = _reads.Read(topicPartition.Topic, topicPartition.Partition, position, wanted, records, out last);
                 exhausted[index] = read < wanted;
                 positions[index] = new(topicPartition, last + 1);
                 lock (_positions)

@@ -47,6 +47,19 @@ public sealed class EmbeddedEventLogOptions
     [Range(1_024, 1_024 * 1_024 * 1_024)]
     public int MaxBytesPerTransaction { get; set; } = 1_024 * 1_024;
 
+    /// <summary>
+    /// Records per partition this log keeps in memory after committing them, so consumers reading at the tail do not
+    /// read back from the file what was just written (<see cref="TailCache"/>); 0 turns the cache off.
+    /// </summary>
+    /// <value>The default value is 2,048.</value>
+    [Range(0, 1_000_000)]
+    public int TailRecordsPerPartition { get; set; } = 2_048;
+
+    /// <summary>Most bytes of record values kept in memory per partition for the same purpose.</summary>
+    /// <value>The default value is 1 MiB.</value>
+    [Range(0, 1_024 * 1_024 * 1_024)]
+    public int TailBytesPerPartition { get; set; } = 1_024 * 1_024;
+
     /// <exception cref="ValidationException">A setting is out of range.</exception>
     public void Validate()
     {

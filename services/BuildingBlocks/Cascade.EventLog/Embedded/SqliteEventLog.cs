@@ -65,11 +65,15 @@ public sealed class SqliteEventLog : IEventLog
             }
         }
         _statements = new AppendStatements(_writer);
+        Tail = new TailCache(options.TailRecordsPerPartition, options.TailBytesPerPartition);
         _dataVersion = _statements.DataVersion();
         _retention = Task.Run(RetainAsync);
     }
 
     internal AppendSignal Signal { get; } = new();
+
+    /// <summary>The records this log committed last, for consumers reading at the tail.</summary>
+    internal TailCache Tail { get; }
 
     /// <summary>
     /// Called after each transaction of an append commits, outside the write lock, with the topic, the records of the
@@ -179,7 +183,8 @@ public sealed class SqliteEventLog : IEventLog
                 var partition = partitionOf[i];
                 positions[i] = new RecordPosition(topic.Name, partition, ends[partition]++);
             }
-            _statements.Insert(topic.Name, records, positions, from, to, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var appendedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _statements.Insert(topic.Name, records, positions, from, to, appendedAt);
             for (var i = from; i < to; i++)
             {
                 // Once per partition: at its last record of this transaction.
@@ -191,6 +196,7 @@ public sealed class SqliteEventLog : IEventLog
             }
             _statements.Commit();
             topic.Stored = true;
+            Tail.Add(topic.Name, records, positions, from, to, appendedAt);
         }
         catch
         {
@@ -398,6 +404,7 @@ public sealed class SqliteEventLog : IEventLog
                       WHERE e.topic = records.topic AND e.partition = records.partition AND records.offset < e.next_offset - $keep)
                     """, ("$keep", keep));
             }
+            Tail.Clear();
         }
         finally
         {
