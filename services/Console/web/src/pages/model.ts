@@ -243,6 +243,11 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
     return { versions: all };
   }
 
+  // What the page last showed of the model's versions (champion, challenger, latest): a change means a promotion, a
+  // rollback or a new version, and the page reloads for it.
+  let shown = "";
+  const versionsOf = (m: Model) => `${m.championVersion ?? 0}/${m.challengerVersion ?? 0}/${m.latestVersion ?? 0}`;
+
   async function load(): Promise<void> {
     try {
       const [model, list, log, serving] = await Promise.all([
@@ -253,6 +258,7 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
       ]);
       versions = list.versions ?? [];
       audit = log.entries ?? [];
+      shown = versionsOf(model);
       if (!selected) selected = model.championVersion ?? versions.at(-1)?.meta.version ?? 0;
       const live = (serving.models ?? []).find((m) => m.model === name);
       section("summary").innerHTML = `<p>Champion <b id="champion">v${esc(model.championVersion ?? 0)}</b>${model.challengerVersion ? `, challenger <b>v${esc(model.challengerVersion)}</b>` : ""} · ${esc(versions.length)} versions${live ? ` · serving v${esc(live.version)}` : ""}${model.description ? ` · ${esc(model.description)}` : ""}</p>`;
@@ -281,6 +287,22 @@ export async function modelPage(main: HTMLElement, ctx: Context, name: string): 
   await load();
   await renderCharts();
   // Versions, audit and drift move while the page is open: follow them.
-  const timer = window.setInterval(() => void load().then(renderCharts), 10000);
-  return () => window.clearInterval(timer);
+  let reloading: Promise<void> | null = null;
+  const reload = () => (reloading ??= load().then(renderCharts).finally(() => (reloading = null)));
+  const timer = window.setInterval(() => void reload(), 10000);
+  // Promotions as they happen, as alerts do: one small GET every 2 s, and the whole page only when the versions moved.
+  const watch = window.setInterval(() => {
+    if (reloading) return;
+    get<Model>(`/v1/models/${enc(name)}`)
+      .then((m) => {
+        if (versionsOf(m) === shown) return;
+        shown = versionsOf(m); // once per change, even if the reload fails
+        void reload();
+      })
+      .catch(() => undefined); // the 10 s reload shows the error
+  }, 2000);
+  return () => {
+    window.clearInterval(timer);
+    window.clearInterval(watch);
+  };
 }
