@@ -170,6 +170,7 @@ public sealed class SqliteEventLog : IEventLog
     /// <summary>One transaction: records <c>[from, to)</c> numbered from the partitions' ends, inserted, and the new ends stored.</summary>
     private void WriteTransaction(TopicState topic, IReadOnlyList<OutgoingRecord> records, int[] partitionOf, int from, int to, RecordPosition[] positions)
     {
+        var appendedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         _statements.Begin();
         try
         {
@@ -183,7 +184,6 @@ public sealed class SqliteEventLog : IEventLog
                 var partition = partitionOf[i];
                 positions[i] = new RecordPosition(topic.Name, partition, ends[partition]++);
             }
-            var appendedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             _statements.Insert(topic.Name, records, positions, from, to, appendedAt);
             for (var i = from; i < to; i++)
             {
@@ -196,7 +196,6 @@ public sealed class SqliteEventLog : IEventLog
             }
             _statements.Commit();
             topic.Stored = true;
-            Tail.Add(topic.Name, records, positions, from, to, appendedAt);
         }
         catch
         {
@@ -205,6 +204,8 @@ public sealed class SqliteEventLog : IEventLog
             topic.Ends = null;
             throw;
         }
+        // Only what committed, and before the signal wakes consumers: they find it in memory.
+        Tail.Add(topic.Name, records, positions, from, to, appendedAt);
     }
 
     /// <summary>The topic's partition ends, from memory unless another connection wrote to the file since they were read.</summary>
