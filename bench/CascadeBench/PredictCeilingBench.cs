@@ -33,7 +33,7 @@ internal static class PredictCeilingBench
     private const int Http1Connections = 256; // the same 256 requests in flight, one per connection (no pipelining)
     private const int PacedRate = 5_000;
 
-    public static async Task<IReadOnlyList<string>> RunAsync(BenchHost host, int requests, int rounds)
+    public static async Task<IReadOnlyList<string>> RunAsync(BenchHost host, int requests, int rounds, int? profile = null)
     {
         var row = await PrepareChampionAsync(host);
         var work = Directory.CreateTempSubdirectory("cascade-bench-predict-");
@@ -75,6 +75,19 @@ internal static class PredictCeilingBench
             foreach (var target in targets)
             {
                 await MeasureAsync(target, requests / 10, log); // warm-up: JIT, connection setup, tiered compilation
+            }
+            if (profile is { } seconds)
+            {
+                // Saturated Predict alone, long enough to attach a profiler; the marker lines say when and to which process
+                // (bench/CascadeBench/profile/profile-predict.sh). PROFILE_TARGET picks another: 0 Check, 4 and 5 Check and
+                // Predict paced at 5,000/s.
+                var target = targets.Concat(paced).ElementAt(int.Parse(Environment.GetEnvironmentVariable("PROFILE_TARGET") ?? "1"));
+                var perSecond = target.Rate is null ? 50_000 : PacedRate;
+                await MeasureAsync(target, 6 * perSecond, log); // past tiered compilation's second tier
+                Console.WriteLine($"PROFILE START pid {Environment.ProcessId}");
+                var alone = await MeasureAsync(target, seconds * perSecond, log);
+                Console.WriteLine($"PROFILE END {alone.RequestsPerSecond:N0} req/s, {alone.CpuMicrosPerRequest:F1} µs CPU and {alone.BytesPerRequest:N0} B per request ({target.Name})");
+                return [];
             }
             var runs = targets.Concat(paced).ToDictionary(t => t, _ => new List<Measured>());
             for (var round = 0; round < rounds; round++)
