@@ -33,9 +33,9 @@ internal static class PredictCeilingBench
     private const int Http1Connections = 256; // the same 256 requests in flight, one per connection (no pipelining)
     private const int PacedRate = 5_000;
 
-    public static async Task<IReadOnlyList<string>> RunAsync(BenchHost host, int requests, int rounds, int? profile = null)
+    public static async Task<IReadOnlyList<string>> RunAsync(IPredictServer host, int requests, int rounds, int? profile = null)
     {
-        var row = await PrepareChampionAsync(host);
+        var row = await host.PrepareChampionAsync();
         var work = Directory.CreateTempSubdirectory("cascade-bench-predict-");
         try
         {
@@ -46,11 +46,11 @@ internal static class PredictCeilingBench
             await File.WriteAllTextAsync(inferBody, InferJson(row));
 
             // Correct answers before load: h2load counts HTTP status only, and a failed gRPC call is HTTP 200 too.
-            var expected = await new Contracts.Serving.V1.Serving.ServingClient(host.Channel).PredictAsync(predictRequest, GrpcCalls.Within(TimeSpan.FromSeconds(10)));
-            var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());
+            var log = await LoggedPredictions.StartAsync(host);
+            var expected = await new Contracts.Serving.V1.Serving.ServingClient(host.Channels.Serving).PredictAsync(predictRequest, GrpcCalls.Within(TimeSpan.FromSeconds(10)));
+            var health = await new Health.HealthClient(host.Channels.Serving).CheckAsync(new HealthCheckRequest());
             if (health.Status != HealthCheckResponse.Types.ServingStatus.Serving) throw new InvalidOperationException($"The host is {health.Status}.");
             var rest = await ProbeRestAsync(host, inferBody, expected.Outputs[0]);
-            var log = new LoggedPredictions(host.Services);
             await log.ExpectAsync(rest.Served ? 2 : 1);
 
             var targets = new List<Target>
@@ -74,7 +74,7 @@ internal static class PredictCeilingBench
 
             foreach (var target in targets)
             {
-                await MeasureAsync(target, requests / 10, log); // warm-up: JIT, connection setup, tiered compilation
+                await MeasureAsync(host, target, requests / 10, log); // warm-up: JIT, connection setup, tiered compilation
             }
             if (profile is { } seconds)
             {
@@ -83,9 +83,9 @@ internal static class PredictCeilingBench
                 // Predict paced at 5,000/s.
                 var target = targets.Concat(paced).ElementAt(int.Parse(Environment.GetEnvironmentVariable("PROFILE_TARGET") ?? "1"));
                 var perSecond = target.Rate is null ? 50_000 : PacedRate;
-                await MeasureAsync(target, 6 * perSecond, log); // past tiered compilation's second tier
+                await MeasureAsync(host, target, 6 * perSecond, log); // past tiered compilation's second tier
                 Console.WriteLine($"PROFILE START pid {Environment.ProcessId}");
-                var alone = await MeasureAsync(target, seconds * perSecond, log);
+                var alone = await MeasureAsync(host, target, seconds * perSecond, log);
                 Console.WriteLine($"PROFILE END {alone.RequestsPerSecond:N0} req/s, {alone.CpuMicrosPerRequest:F1} µs CPU and {alone.BytesPerRequest:N0} B per request ({target.Name})");
                 return [];
             }
@@ -95,11 +95,11 @@ internal static class PredictCeilingBench
                 // Alternate so drift in the machine's load hits every target alike.
                 foreach (var target in targets)
                 {
-                    runs[target].Add(await MeasureAsync(target, requests, log));
+                    runs[target].Add(await MeasureAsync(host, target, requests, log));
                 }
                 foreach (var target in paced)
                 {
-                    runs[target].Add(await MeasureAsync(target, pacedRequests, log));
+                    runs[target].Add(await MeasureAsync(host, target, pacedRequests, log));
                 }
             }
 
@@ -107,6 +107,8 @@ internal static class PredictCeilingBench
             var healthz = Median(runs[targets[2]]);
             var lines = new List<string>
             {
+                $"Server: {host.Description}.",
+                string.Empty,
                 $"Saturated: as many requests as the host answers, 256 in flight; median and range over {rounds} alternating rounds of {requests:N0} requests.",
                 string.Empty,
                 "| measure | req/s (median; range) | mean latency (ms) | server CPU / request (µs) | allocated / request (B) | ratio |",
@@ -119,7 +121,7 @@ internal static class PredictCeilingBench
                     : target == targets[2] ? $"{median.RequestsPerSecond / check.RequestsPerSecond:F2}× Check"
                     : target.Http1 ? $"**{median.RequestsPerSecond / check.RequestsPerSecond:F2}× Check**, {median.RequestsPerSecond / healthz.RequestsPerSecond:F2}× /healthz"
                     : $"**{median.RequestsPerSecond / check.RequestsPerSecond:F2}× Check**";
-                lines.Add($"| {target.Name}, {target.Connections} conn × {target.Streams} | {median.RequestsPerSecond:N0} ({runs[target].Min(r => r.RequestsPerSecond):N0}–{runs[target].Max(r => r.RequestsPerSecond):N0}) | {median.MeanLatencyMs:F2} | {median.CpuMicrosPerRequest:F1} | {median.BytesPerRequest:N0} | {ratio} |");
+                lines.Add($"| {target.Name}, {target.Connections} conn × {target.Streams} | {median.RequestsPerSecond:N0} ({runs[target].Min(r => r.RequestsPerSecond):N0}–{runs[target].Max(r => r.RequestsPerSecond):N0}) | {median.MeanLatencyMs:F2} | {median.CpuMicrosPerRequest:F1} | {Bytes(median)} | {ratio} |");
             }
             if (!rest.Served)
             {
@@ -136,11 +138,11 @@ internal static class PredictCeilingBench
             foreach (var target in paced)
             {
                 var median = Median(runs[target], r => r.CpuMicrosPerRequest);
-                lines.Add($"| {target.Name}, {PacedRate:N0}/s | {median.RequestsPerSecond:N0} | {median.CpuMicrosPerRequest:F1} ({runs[target].Min(r => r.CpuMicrosPerRequest):F1}–{runs[target].Max(r => r.CpuMicrosPerRequest):F1}) | {median.BytesPerRequest:N0} |");
+                lines.Add($"| {target.Name}, {PacedRate:N0}/s | {median.RequestsPerSecond:N0} | {median.CpuMicrosPerRequest:F1} ({runs[target].Min(r => r.CpuMicrosPerRequest):F1}–{runs[target].Max(r => r.CpuMicrosPerRequest):F1}) | {Bytes(median)} |");
             }
             lines.Add(string.Empty);
-            lines.Add($"h2load -t 1 on the same {Environment.ProcessorCount} cores as the host. Logged predictions: {log.Logged:N0} of {log.Expected:N0} Predict and infer requests sent, checked on the topic after every run (dropped by the log: {host.Services.GetRequiredService<PredictionLog>().Dropped}); the log held a run's last prediction {runs.Where(r => r.Key.Logs).SelectMany(r => r.Value).Max(m => m.LogCatchUpMs):F0} ms after the run at most.");
-            lines.Add("Server CPU and allocations: the host process's (h2load is another process), from a run's start until the work it set going in the background (the log, Monitoring reading it) is done, divided by its requests.");
+            lines.Add($"h2load -t 1 on the same {Environment.ProcessorCount} cores as the host. Logged predictions: {log.Logged:N0} of {log.Expected:N0} Predict and infer requests sent, checked on the topic after every run (dropped by the log: {host.Dropped()?.ToString("N0") ?? "not readable from another process; the count on the topic is the check"}); the log held a run's last prediction {runs.Where(r => r.Key.Logs).SelectMany(r => r.Value).Max(m => m.LogCatchUpMs):F0} ms after the run at most.");
+            lines.Add("Server CPU and allocations: the serving process's (h2load is another process; allocations only where it is this one), from a run's start until the work it set going in the background (the log, and Monitoring reading it where it runs in the same process) is done, divided by its requests.");
             return lines;
         }
         finally
@@ -151,12 +153,11 @@ internal static class PredictCeilingBench
 
     private static readonly string[] GrpcHeaders = ["content-type: application/grpc", "te: trailers"];
 
-    private static async Task<Measured> MeasureAsync(Target target, int requests, LoggedPredictions log)
+    private static async Task<Measured> MeasureAsync(IPredictServer host, Target target, int requests, LoggedPredictions log)
     {
-        await SettleAsync(); // the previous run's background work (the log writer, Monitoring) is not this run's
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var bytesBefore = GC.GetTotalAllocatedBytes(precise: false);
+        await SettleAsync(host); // the previous run's background work (the log writer, Monitoring) is not this run's
+        var cpuBefore = host.ProcessorTime();
+        var bytesBefore = host.AllocatedBytes();
         var result = await H2Load.RunAsync(target.Url, target.BodyFile, target.Headers, requests, target.Connections, target.Streams, target.Http1, target.Rate);
         if (result.Succeeded != result.Total)
         {
@@ -169,64 +170,29 @@ internal static class PredictCeilingBench
         }
         var catchUpMs = catchUp.Elapsed.TotalMilliseconds;
         // What the requests set going in the background (appending the log, Monitoring reading it) is their cost too.
-        await SettleAsync();
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / requests;
-        var bytes = (double)(GC.GetTotalAllocatedBytes(precise: false) - bytesBefore) / requests;
+        await SettleAsync(host);
+        var cpu = (host.ProcessorTime() - cpuBefore).TotalMicroseconds / requests;
+        var bytes = host.AllocatedBytes() is { } after && bytesBefore is { } before ? (double)(after - before) / requests : double.NaN;
         return new Measured(result.RequestsPerSecond, result.MeanLatencyMs, cpu, bytes, catchUpMs);
     }
 
-    /// <summary>Waits (10 s at most) until the host process uses under 5% of a core over 200 ms: its background work is done.</summary>
-    private static async Task SettleAsync()
+    /// <summary>Waits (10 s at most) until the serving process uses under 5% of a core over 200 ms: its background work is done.</summary>
+    private static async Task SettleAsync(IPredictServer host)
     {
-        var process = Process.GetCurrentProcess();
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < TimeSpan.FromSeconds(10))
         {
-            process.Refresh();
-            var before = process.TotalProcessorTime;
+            var before = host.ProcessorTime();
             await Task.Delay(200);
-            process.Refresh();
-            if (process.TotalProcessorTime - before < TimeSpan.FromMilliseconds(10)) return;
+            if (host.ProcessorTime() - before < TimeSpan.FromMilliseconds(10)) return;
         }
-    }
-
-    /// <summary>The demo's dataset, feature view and model (v1, trained on 10,500 records), with retraining on drift off so no training job runs during the load.</summary>
-    private static async Task<float[]> PrepareChampionAsync(BenchHost host)
-    {
-        await RecordStreamer.SetUpAsync(host.Channel, CancellationToken.None);
-        var policy = DemoDataset.TrainingPolicy();
-        policy.Triggers.OnDrift = false; // a row repeated 100,000s of times is drift to Monitoring; retraining would share the cores with the load
-        await new Contracts.Training.V1.Training.TrainingClient(host.Channel).PutTrainingPolicyAsync(new PutTrainingPolicyRequest { Spec = policy });
-        var stream = new SyntheticStream(driftAt: long.MaxValue);
-        string? entity = null;
-        for (var batch = 0; batch < 3; batch++)
-        {
-            var request = new IngestRequest { Dataset = DemoDataset.Name };
-            request.Records.Add(Enumerable.Range(0, 3_500).Select(_ => DemoDataset.ToRecord(stream.Next())));
-            entity ??= request.Records[0].EntityId;
-            await new Contracts.Ingestion.V1.Ingestion.IngestionClient(host.Channel).IngestBatchAsync(request);
-        }
-        var catalog = host.Services.GetRequiredService<ModelCatalog>();
-        var predictor = host.Services.GetRequiredService<Predictor>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (catalog.Find(DemoDataset.Model) is { } served)
-            {
-                // One real row of the demo model's features, in its order, as the online store holds it.
-                return await predictor.EntityFeaturesAsync(served, entity!, CancellationToken.None);
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("The demo model was not served within 2 minutes.");
     }
 
     /// <summary>
     /// The Open Inference Protocol's REST binding (<c>POST /v2/models/{model}/infer</c> on the HTTP port). Measured
     /// when the host serves it and answers like Predict; otherwise the table says why it was left out.
     /// </summary>
-    private static async Task<(bool Served, string Why)> ProbeRestAsync(BenchHost host, string bodyFile, float expected)
+    private static async Task<(bool Served, string Why)> ProbeRestAsync(IPredictServer host, string bodyFile, float expected)
     {
         using var http = new HttpClient { BaseAddress = new Uri(host.HttpAddress) };
         using var content = new StringContent(await File.ReadAllTextAsync(bodyFile), Encoding.UTF8, "application/json");
@@ -258,16 +224,23 @@ internal static class PredictCeilingBench
         return path;
     }
 
+    private static string Bytes(Measured measured) => double.IsNaN(measured.BytesPerRequest) ? "–" : measured.BytesPerRequest.ToString("N0");
+
     private static Measured Median(List<Measured> runs, Func<Measured, double>? by = null) => runs.OrderBy(by ?? (r => r.RequestsPerSecond)).ElementAt(runs.Count / 2);
 
     private sealed record Target(string Name, string Url, string? BodyFile, IReadOnlyList<string> Headers, int Connections, int Streams, bool Http1, bool Logs, int? Rate = null);
 
     private sealed record Measured(double RequestsPerSecond, double MeanLatencyMs, double CpuMicrosPerRequest, double BytesPerRequest, double LogCatchUpMs);
 
-    /// <summary>Counts predictions on the predictions topic (its end offsets) against the requests sent.</summary>
-    private sealed class LoggedPredictions(IServiceProvider services)
+    /// <summary>Counts predictions on the predictions topic (its end offsets) against the requests sent since it started.</summary>
+    private sealed class LoggedPredictions
     {
-        private readonly IEventLog _log = services.GetRequiredService<IEventLog>();
+        private readonly IPredictServer _host;
+        private readonly long _before;
+
+        private LoggedPredictions(IPredictServer host, long before) => (_host, _before) = (host, before);
+
+        public static async Task<LoggedPredictions> StartAsync(IPredictServer host) => new(host, await host.LoggedPredictionsAsync());
 
         public long Expected { get; private set; }
 
@@ -280,7 +253,7 @@ internal static class PredictCeilingBench
             var deadline = Stopwatch.StartNew();
             while (true)
             {
-                Logged = (await _log.GetEndOffsetsAsync(Topics.PredictionsLogged)).Values.Sum();
+                Logged = await _host.LoggedPredictionsAsync() - _before;
                 if (Logged >= Expected) break;
                 if (deadline.Elapsed > TimeSpan.FromSeconds(60))
                 {

@@ -2,13 +2,15 @@ using Cascade.Bench;
 
 // The serving side of the cascade on the all-in-one host, each figure beside a baseline measured in the same run.
 // Usage: dotnet run -c Release --project bench/CascadeBench [-- --quick] [-- --servers  (needs ./cascade infra up)]
-//        dotnet run -c Release --project bench/CascadeBench -- --predict [--quick] [--profile SECONDS]   (Predict vs the echo ceiling; needs h2load)
+//        dotnet run -c Release --project bench/CascadeBench -- --predict [--quick] [--profile SECONDS] [--distributed]   (Predict vs the echo ceiling; needs h2load)
 var quick = args.Contains("--quick");
 if (args.Contains("--predict"))
 {
-    Console.WriteLine($"Predict vs the echo ceiling of the same all-in-one host, {Environment.ProcessorCount} cores, host and h2load on the same machine");
+    // --distributed: Serving's process of the distributed deployment instead (needs ./cascade infra up, fresh).
+    var distributed = args.Contains("--distributed");
+    Console.WriteLine($"Predict vs the echo ceiling of the same server, {Environment.ProcessorCount} cores, server and h2load on the same machine");
     Console.WriteLine();
-    await using var host = await BenchHost.StartAsync();
+    await using IPredictServer host = distributed ? await DistributedPredictServer.StartAsync(RepositoryRoot()) : await InProcessPredictServer.StartAsync();
     // --profile N: after the warm-up, only saturated Predict for about N seconds (to attach perf or dotnet-trace).
     var profile = Array.IndexOf(args, "--profile") is var at and >= 0 ? int.Parse(args[at + 1]) : (int?)null;
     foreach (var line in await PredictCeilingBench.RunAsync(host, requests: quick ? 20_000 : 200_000, rounds: quick ? 1 : 3, profile)) Console.WriteLine(line);
@@ -35,3 +37,12 @@ await using (var host = await BenchHost.StartAsync())
     foreach (var line in await SwapUnderLoadBench.RunAsync(host, workers: 8, phase: TimeSpan.FromSeconds(quick ? 3 : 6), swaps: quick ? 6 : 12)) Console.WriteLine(line);
 }
 return 0;
+
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "tye.yaml"))) return directory.FullName;
+    }
+    throw new InvalidOperationException("Run from the repository (no tye.yaml above the working directory).");
+}
