@@ -1,19 +1,13 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Cascade.Cli.Demo;
 using Cascade.Contracts;
 using Cascade.Contracts.Events;
-using Cascade.Contracts.Ingestion.V1;
 using Cascade.Contracts.Serving.V1;
-using Cascade.Contracts.Training.V1;
-using Cascade.EventLog.Abstractions;
-using Cascade.Serving.Domain;
 using Google.Protobuf;
 using Grpc.Health.V1;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cascade.Bench;
 
