@@ -149,26 +149,8 @@ internal sealed class DistributedPredictServer : IPredictServer
             await cluster.DisposeAsync();
             throw new InvalidOperationException("The infrastructure holds an earlier run (the registry already has demo-model): ./cascade infra down && rm -rf .cascade/infra && ./cascade infra up");
         }
-        return new DistributedPredictServer(cluster, FindServing(root));
-    }
-
-    /// <summary>The supervisor does not expose its processes: find Serving's by the assembly it runs from this repository.</summary>
-    private static Process FindServing(string root)
-    {
-        foreach (var proc in Directory.EnumerateDirectories("/proc"))
-        {
-            var pid = Path.GetFileName(proc);
-            if (!pid.All(char.IsAsciiDigit)) continue;
-            string commandLine;
-            try { commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' '); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            if (commandLine.Contains(root, StringComparison.Ordinal) && commandLine.Contains("Cascade.Serving.dll", StringComparison.Ordinal))
-            {
-                return Process.GetProcessById(int.Parse(pid));
-            }
-        }
-        throw new InvalidOperationException("The Serving process was not found.");
+        var serving = cluster.ProcessIdOf("serving") ?? throw new InvalidOperationException("The Serving process is not running.");
+        return new DistributedPredictServer(cluster, Process.GetProcessById(serving));
     }
 
     public TimeSpan ProcessorTime()

@@ -24,6 +24,9 @@ internal sealed class DistributedCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, int> Restarts => _supervisor.Restarts;
 
+    /// <summary>The operating system's id of an instance's current process (<c>serving</c>, <c>training-0</c>); null while none runs.</summary>
+    public int? ProcessIdOf(string instance) => _supervisor.ProcessIdOf(instance);
+
     /// <summary>Kills a process as a crash would (the supervisor restarts it).</summary>
     public void Kill(string instance) => _supervisor.Kill(instance);
 

@@ -126,6 +126,22 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         }
     }
 
+    /// <summary>The operating system's id of an instance's current process (it changes when the instance restarts); null while none runs.</summary>
+    public int? ProcessIdOf(string instance)
+    {
+        lock (_running)
+        {
+            try
+            {
+                return _running.TryGetValue(instance, out var process) && !process.HasExited ? process.Id : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null; // its process object is already disposed: it exited and was not restarted yet
+            }
+        }
+    }
+
     /// <summary>Kills an instance's current process at once (SIGKILL: no shutdown, no last commit), as a crash would; the supervisor restarts it.</summary>
     public void Kill(string instance)
     {
