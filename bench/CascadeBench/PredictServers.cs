@@ -139,16 +139,9 @@ internal sealed class DistributedPredictServer : IPredictServer
 
     public string HttpAddress { get; }
 
-    public static async Task<DistributedPredictServer> StartAsync(string root)
+    public static async Task<DistributedPredictServer> StartAsync()
     {
-        var state = Path.Combine(root, ".cascade", "distributed");
-        if (Directory.Exists(state)) Directory.Delete(state, recursive: true); // the services start from empty data directories
-        var cluster = await DistributedCluster.StartAsync(root, CancellationToken.None);
-        if (await cluster.HasModelAsync(DemoDataset.Model, CancellationToken.None))
-        {
-            await cluster.DisposeAsync();
-            throw new InvalidOperationException("The infrastructure holds an earlier run (the registry already has demo-model): ./cascade infra down && rm -rf .cascade/infra && ./cascade infra up");
-        }
+        var cluster = await DistributedCluster.StartFreshAsync(Topology.FindRepositoryRoot(), CancellationToken.None);
         var serving = cluster.ProcessIdOf("serving") ?? throw new InvalidOperationException("The Serving process is not running.");
         return new DistributedPredictServer(cluster, Process.GetProcessById(serving));
     }

@@ -10,7 +10,7 @@ if (args.Contains("--predict"))
     var distributed = args.Contains("--distributed");
     Console.WriteLine($"Predict vs the echo ceiling of the same server, {Environment.ProcessorCount} cores, server and h2load on the same machine");
     Console.WriteLine();
-    await using IPredictServer host = distributed ? await DistributedPredictServer.StartAsync(RepositoryRoot()) : await InProcessPredictServer.StartAsync();
+    await using IPredictServer host = distributed ? await DistributedPredictServer.StartAsync() : await InProcessPredictServer.StartAsync();
     // --profile N: after the warm-up, only saturated Predict for about N seconds (to attach perf or dotnet-trace).
     var profile = Array.IndexOf(args, "--profile") is var at and >= 0 ? int.Parse(args[at + 1]) : (int?)null;
     foreach (var line in await PredictCeilingBench.RunAsync(host, requests: quick ? 20_000 : 200_000, rounds: quick ? 1 : 3, profile)) Console.WriteLine(line);
@@ -37,12 +37,3 @@ await using (var host = await BenchHost.StartAsync())
     foreach (var line in await SwapUnderLoadBench.RunAsync(host, workers: 8, phase: TimeSpan.FromSeconds(quick ? 3 : 6), swaps: quick ? 6 : 12)) Console.WriteLine(line);
 }
 return 0;
-
-static string RepositoryRoot()
-{
-    for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-    {
-        if (File.Exists(Path.Combine(directory.FullName, "tye.yaml"))) return directory.FullName;
-    }
-    throw new InvalidOperationException("Run from the repository (no tye.yaml above the working directory).");
-}

@@ -156,51 +156,14 @@ internal sealed class DistributedTarget : ISoakTarget
 
     public static async Task<DistributedTarget> StartAsync(CancellationToken cancellationToken)
     {
-        var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? FindRoot();
-        var state = Path.Combine(root, ".cascade", "distributed");
-        if (Directory.Exists(state))
-        {
-            Console.WriteLine($"starting the services from empty data directories: removing {state}");
-            Directory.Delete(state, recursive: true);
-        }
-        var cluster = await DistributedCluster.StartAsync(root, cancellationToken);
-        if (await cluster.HasModelAsync(DemoDataset.Model, cancellationToken))
-        {
-            await cluster.DisposeAsync();
-            throw new InvalidOperationException("The infrastructure holds an earlier run (the registry already has demo-model): ./cascade infra down && rm -rf .cascade/infra && ./cascade infra up");
-        }
+        var root = Topology.FindRepositoryRoot();
+        var cluster = await DistributedCluster.StartFreshAsync(root, cancellationToken);
         return new DistributedTarget(root, cluster);
     }
 
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "tye.yaml"))) return directory.FullName;
-        }
-        throw new InvalidOperationException("Run from the repository (no tye.yaml above the working directory), or set CASCADE_REPO_ROOT.");
-    }
-
-    /// <summary>The supervisor does not expose its processes: find them by the service assemblies they run.</summary>
-    public long ResidentBytes()
-    {
-        var assemblies = _cluster.Services.Select(s => s.Assembly + ".dll").ToArray();
-        var total = 0L;
-        foreach (var proc in Directory.EnumerateDirectories("/proc"))
-        {
-            var pid = Path.GetFileName(proc);
-            if (!pid.All(char.IsAsciiDigit)) continue;
-            string commandLine;
-            try { commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' '); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            if (commandLine.Contains(_root, StringComparison.Ordinal) && assemblies.Any(a => commandLine.Contains(a, StringComparison.Ordinal)))
-            {
-                total += Measure.Rss(pid);
-            }
-        }
-        return total;
-    }
+    /// <summary>The resident memory of every service process running now (the supervisor knows their ids).</summary>
+    public long ResidentBytes() =>
+        _cluster.Services.SelectMany(s => s.Instances).Select(_cluster.ProcessIdOf).OfType<int>().Sum(pid => Measure.Rss(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     public MemoryBreakdown? Memory() => null;
 

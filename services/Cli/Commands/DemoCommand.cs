@@ -103,21 +103,20 @@ internal static class DemoCommand
     private static async Task<int> RunDistributedAsync(int events, int driftAt, int rate, int seed, FileInfo? json, bool keep, CancellationToken cancellationToken)
     {
         var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
-        var state = Path.Combine(root, ".cascade", "distributed");
-        if (Directory.Exists(state))
+        DistributedCluster started;
+        try
         {
-            AnsiConsole.MarkupLineInterpolated($"starting the services from empty data directories: removing {state}");
-            Directory.Delete(state, recursive: true);
+            started = await DistributedCluster.StartFreshAsync(root, cancellationToken);
         }
-        await using var cluster = await DistributedCluster.StartAsync(root, cancellationToken);
-        if (await cluster.HasModelAsync(DemoDataset.Model, cancellationToken))
+        catch (EarlierRunException ex)
         {
-            AnsiConsole.MarkupLine("[red]The infrastructure holds an earlier demo run[/] (the registry already has demo-model, the topics its records). Start from fresh servers: ./cascade infra down && rm -rf .cascade/infra && ./cascade infra up");
+            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
             return 2;
         }
+        await using var cluster = started;
         var summary = await RunCascadeAsync(cluster.Channels, events, driftAt, rate, cancellationToken, seed);
         summary["deployment"] = "distributed";
-        summary["processes"] = cluster.Services.SelectMany(s => Enumerable.Range(0, s.Replicas).Select(r => s.Replicas == 1 ? s.Name : $"{s.Name}-{r}")).ToArray();
+        summary["processes"] = cluster.Services.SelectMany(s => s.Instances).ToArray();
         summary["process_restarts"] = cluster.Restarts.Values.Sum();
         await WriteSummaryAsync(summary, json, cancellationToken);
         if (keep)

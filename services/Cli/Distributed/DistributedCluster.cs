@@ -77,6 +77,28 @@ internal sealed class DistributedCluster : IAsyncDisposable
         return new DistributedCluster(supervisor, services, channels);
     }
 
+    /// <summary>
+    /// Starts the processes for a run of the demo's scenario (the demo, the soak, the Predict bench): from empty data
+    /// directories, on servers that must not hold an earlier run (its model and topics would mix with this one's).
+    /// </summary>
+    /// <exception cref="EarlierRunException">The registry already has the demo's model; the processes are stopped again.</exception>
+    public static async Task<DistributedCluster> StartFreshAsync(string repositoryRoot, CancellationToken cancellationToken)
+    {
+        var state = Path.Combine(repositoryRoot, ".cascade", "distributed");
+        if (Directory.Exists(state))
+        {
+            AnsiConsole.MarkupLineInterpolated($"starting the services from empty data directories: removing {state}");
+            Directory.Delete(state, recursive: true);
+        }
+        var cluster = await StartAsync(repositoryRoot, cancellationToken);
+        if (await cluster.HasModelAsync(DemoDataset.Model, cancellationToken))
+        {
+            await cluster.DisposeAsync();
+            throw new EarlierRunException();
+        }
+        return cluster;
+    }
+
     /// <summary>True when the registry already knows <paramref name="model"/>: the infrastructure holds an earlier run.</summary>
     public async Task<bool> HasModelAsync(string model, CancellationToken cancellationToken)
     {

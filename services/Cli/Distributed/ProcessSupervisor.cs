@@ -43,9 +43,8 @@ internal sealed class ProcessSupervisor(string repositoryRoot, IReadOnlyList<Ser
         Directory.CreateDirectory(logDirectory);
         foreach (var service in services)
         {
-            for (var replica = 0; replica < service.Replicas; replica++)
+            foreach (var instance in service.Instances)
             {
-                var instance = service.Replicas == 1 ? service.Name : $"{service.Name}-{replica}";
                 _replicas.Add(Task.Run(() => SuperviseAsync(service, instance, _stopping.Token)));
             }
         }

@@ -8,6 +8,9 @@ internal sealed record ServiceSpec(string Name, string Project, int Replicas, in
 {
     /// <summary>The assembly the project builds (by Cascade's convention, the project file's name).</summary>
     public string Assembly => Path.GetFileNameWithoutExtension(Project);
+
+    /// <summary>The names of its processes: the service's name, or <c>name-0</c>, <c>name-1</c> … when it has replicas.</summary>
+    public IEnumerable<string> Instances => Replicas == 1 ? [Name] : Enumerable.Range(0, Replicas).Select(r => $"{Name}-{r}");
 }
 
 /// <summary>Reads <c>tye.yaml</c>, the single source of truth of the distributed topology.</summary>
@@ -42,6 +45,20 @@ internal static class Topology
     }
 
     /// <exception cref="InvalidDataException">The file does not describe services Cascade can run, and why.</exception>
+    /// <summary>
+    /// The repository whose <c>tye.yaml</c> describes the processes: <c>CASCADE_REPO_ROOT</c> when set (the <c>cascade</c>
+    /// script sets it), else the nearest folder holding a <c>tye.yaml</c> at or above the working directory.
+    /// </summary>
+    public static string FindRepositoryRoot()
+    {
+        if (Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") is { Length: > 0 } root) return root;
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "tye.yaml"))) return directory.FullName;
+        }
+        throw new InvalidOperationException("Run from the repository (no tye.yaml above the working directory), or set CASCADE_REPO_ROOT.");
+    }
+
     public static IReadOnlyList<ServiceSpec> Load(string path)
     {
         var yaml = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).IgnoreUnmatchedProperties().Build();

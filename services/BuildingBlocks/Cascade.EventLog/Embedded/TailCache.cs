@@ -28,12 +28,19 @@ internal sealed class TailCache(int recordsPerPartition, int bytesPerPartition)
         var appendedAt = DateTimeOffset.FromUnixTimeMilliseconds(appendedAtMs);
         lock (_gate)
         {
+            // A batch's records mostly share a partition (Serving keys its predictions by model): look the tail up once per run of them.
+            PartitionTail? tail = null;
+            var tailPartition = -1;
             for (var i = from; i < to; i++)
             {
                 var (_, partition, offset) = positions[i];
-                if (!_tails.TryGetValue((topic, partition), out var tail)) _tails[(topic, partition)] = tail = new PartitionTail(recordsPerPartition);
+                if (partition != tailPartition)
+                {
+                    if (!_tails.TryGetValue((topic, partition), out tail)) _tails[(topic, partition)] = tail = new PartitionTail(recordsPerPartition);
+                    tailPartition = partition;
+                }
                 var record = records[i];
-                tail.Add(offset, new Cached(record.Key, record.Value.ToArray(), appendedAt), bytesPerPartition);
+                tail!.Add(offset, new Cached(record.Key, record.Value.ToArray(), appendedAt), bytesPerPartition);
             }
         }
     }
