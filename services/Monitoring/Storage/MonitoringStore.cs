@@ -13,7 +13,7 @@ namespace Cascade.Monitoring.Storage;
 /// <summary>
 /// Monitoring's durable state in one SQLite file: which version of every model is watched (with its artifact, to
 /// reload the reference profile), each monitor's checkpoint (windows, detectors, dedup memory as JSON; the predictions
-/// waiting for labels as rows, <see cref="PendingPredictionTables"/>, written incrementally), and every alert
+/// waiting for labels in chunks, <see cref="PendingPredictionTables"/>, written incrementally), and every alert
 /// raised, with who acknowledged it, and the drift history of every evaluated window (<see cref="DriftHistoryTables"/>).
 /// Monitors are checkpointed before the consumer commits, so a restart resumes with the same windows and never raises
 /// an alert twice for the same evidence; the history is stored in the same transaction as the checkpoint.

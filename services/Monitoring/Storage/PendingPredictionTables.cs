@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Cascade.Monitoring.Domain.Labels;
 using Cascade.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -7,17 +6,20 @@ using Microsoft.Data.Sqlite;
 namespace Cascade.Monitoring.Storage;
 
 /// <summary>
-/// The predictions each monitor holds waiting for labels, in <see cref="MonitoringStore"/>'s SQLite file: one row per
-/// prediction keyed by the model and its arrival sequence number, so a checkpoint writes what arrived and deletes what
-/// left since the previous one (<see cref="PendingChanges"/>) instead of rewriting the whole set. Rows of a model are
-/// appended at the end of its key range and mostly deleted from the front, which touches few pages per checkpoint.
+/// The predictions each monitor holds waiting for labels, in <see cref="MonitoringStore"/>'s SQLite file, written as
+/// changes (<see cref="PendingChanges"/>): what arrived since the previous checkpoint as chunks of up to
+/// <see cref="PredictionsPerChunk"/> predictions (<see cref="PendingChunk"/>), one row each, and what left as ranges
+/// of sequence numbers, which reading skips. A replacing checkpoint deletes all three tables' rows of the model first,
+/// so what the store holds stays within what the set's own bound on its changes allows (about twice what waits).
 /// </summary>
 /// <remarks>
-/// Under a saturated Predict load every prediction is written once and deleted once (the default 100,000 waiting are
-/// under two seconds of traffic), so the rows go through statements prepared once on the store's connection:
-/// multi-row INSERTs of <see cref="RowsPerInsert"/> predictions and one DELETE per run of consecutive sequence
-/// numbers (predictions leave mostly in arrival order). Through one ADO.NET command per row they cost 2–3 µs of CPU
-/// and 1 KB per prediction (docs/performance.md). Not thread-safe: used under the store's lock.
+/// Why chunks and not a row per prediction: under a saturated Predict load every prediction is written once and
+/// deleted once (the default 100,000 waiting are under two seconds of traffic). As rows, through statements prepared
+/// once, that was still a b-tree insert and delete per prediction, about 3 µs of the host's CPU per prediction
+/// (docs/performance.md, "Monitoring's waiting predictions stored in chunks"); a chunk is one insert of a blob SQLite writes in
+/// overflow pages, and leaving in arrival order is one range per run. <c>pending_predictions</c> holds what earlier
+/// versions wrote, a row per prediction: it is read with the rest and emptied by the next replacing checkpoint, which
+/// a restore always is. Not thread-safe: used under the store's lock.
 /// </remarks>
 internal sealed class PendingPredictionTables : IDisposable
 {
@@ -25,82 +27,80 @@ internal sealed class PendingPredictionTables : IDisposable
         CREATE TABLE IF NOT EXISTS pending_predictions (model TEXT NOT NULL, sequence INTEGER NOT NULL, prediction_id TEXT NOT NULL, entity_id TEXT,
                                                         time_utc_ticks INTEGER NOT NULL, log_offset INTEGER NOT NULL, outputs BLOB NOT NULL, segment TEXT,
                                                         PRIMARY KEY (model, sequence)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS pending_chunks (model TEXT NOT NULL, first_sequence INTEGER NOT NULL, last_sequence INTEGER NOT NULL,
+                                                   predictions BLOB NOT NULL, PRIMARY KEY (model, first_sequence));
+        CREATE TABLE IF NOT EXISTS pending_left (model TEXT NOT NULL, first_sequence INTEGER NOT NULL, last_sequence INTEGER NOT NULL,
+                                                 PRIMARY KEY (model, first_sequence)) WITHOUT ROWID;
         """;
 
-    /// <summary>Predictions per INSERT: enough to spread a statement's fixed cost thin, few enough to stay cheap to prepare.</summary>
-    public const int RowsPerInsert = 32;
-
-    private const int ColumnsPerRow = 7; // after ?1, the model, which every row shares
+    /// <summary>Predictions per chunk: a few hundred kilobytes, so a replacing checkpoint of 100,000 is a few dozen inserts.</summary>
+    public const int PredictionsPerChunk = 4096;
 
     private readonly SqliteConnection _connection;
-    private readonly SqliteStatement?[] _inserts = new SqliteStatement?[RowsPerInsert + 1]; // by row count, prepared on first use
-    private readonly SqliteStatement _deleteRange;
-    private readonly SqliteStatement _deleteModel;
+    private readonly SqliteStatement _insertChunk;
+    private readonly SqliteStatement _insertLeft;
+    private readonly SqliteStatement[] _deleteModel;
+    private readonly MemoryStream _chunk = new();
 
     /// <summary>Prepares the statements on <paramref name="connection"/>, whose file must already hold <see cref="Schema"/>.</summary>
     public PendingPredictionTables(SqliteConnection connection)
     {
         _connection = connection;
-        _deleteRange = new SqliteStatement(connection, "DELETE FROM pending_predictions WHERE model = ?1 AND sequence BETWEEN ?2 AND ?3");
-        _deleteModel = new SqliteStatement(connection, "DELETE FROM pending_predictions WHERE model = ?1");
+        // OR ROLLBACK: no statement journal (see the event log's appends); a failing insert fails the whole checkpoint,
+        // which the next one makes good by replacing the set.
+        _insertChunk = new SqliteStatement(connection, "INSERT OR ROLLBACK INTO pending_chunks (model, first_sequence, last_sequence, predictions) VALUES (?1, ?2, ?3, ?4)");
+        _insertLeft = new SqliteStatement(connection, "INSERT OR ROLLBACK INTO pending_left (model, first_sequence, last_sequence) VALUES (?1, ?2, ?3)");
+        _deleteModel =
+        [
+            new SqliteStatement(connection, "DELETE FROM pending_predictions WHERE model = ?1"),
+            new SqliteStatement(connection, "DELETE FROM pending_chunks WHERE model = ?1"),
+            new SqliteStatement(connection, "DELETE FROM pending_left WHERE model = ?1"),
+        ];
     }
 
     /// <summary>Applies <paramref name="changes"/> to the stored predictions of <paramref name="model"/> (inside the caller's transaction).</summary>
     public void Write(string model, PendingChanges changes)
     {
         if (changes.Replace) Delete(model);
-        DeleteRemoved(model, changes.Removed);
+        WriteLeft(model, changes.Removed);
         var added = changes.Added;
-        for (var first = 0; first < added.Count; first += RowsPerInsert)
+        for (var first = 0; first < added.Count; first += PredictionsPerChunk)
         {
-            var rows = Math.Min(RowsPerInsert, added.Count - first);
-            var insert = _inserts[rows] ??= new SqliteStatement(_connection, InsertSql(rows));
-            insert.BindText(1, model);
-            for (var row = 0; row < rows; row++)
-            {
-                var (sequence, prediction) = added[first + row];
-                var index = 2 + row * ColumnsPerRow;
-                insert.BindInt64(index, sequence);
-                insert.BindText(index + 1, prediction.PredictionId);
-                insert.BindText(index + 2, prediction.EntityId);
-                insert.BindInt64(index + 3, prediction.Time.UtcTicks);
-                insert.BindInt64(index + 4, prediction.Offset);
-                insert.BindBlob(index + 5, MemoryMarshal.AsBytes(prediction.Outputs.AsSpan()));
-                insert.BindText(index + 6, prediction.Segment);
-            }
-            insert.Execute();
+            var count = Math.Min(PredictionsPerChunk, added.Count - first);
+            PendingChunk.Write(added, first, count, _chunk);
+            _insertChunk.BindText(1, model);
+            _insertChunk.BindInt64(2, added[first].Sequence);
+            _insertChunk.BindInt64(3, added[first + count - 1].Sequence);
+            _insertChunk.BindBlob(4, _chunk.GetBuffer().AsSpan(0, (int)_chunk.Length));
+            _insertChunk.Execute();
         }
+        if (_chunk.Capacity > 4 << 20) _chunk.Capacity = 0; // a chunk of long ids or many outputs: give the memory back
     }
 
     /// <summary>Deletes every stored prediction of <paramref name="model"/> (its monitor watches nothing with a reference).</summary>
     public void Delete(string model)
     {
-        _deleteModel.BindText(1, model);
-        _deleteModel.Execute();
+        foreach (var delete in _deleteModel)
+        {
+            delete.BindText(1, model);
+            delete.Execute();
+        }
     }
 
-    /// <summary>The stored predictions of <paramref name="model"/> in arrival order.</summary>
+    /// <summary>The stored predictions of <paramref name="model"/> that have not left, in arrival order.</summary>
     public IReadOnlyList<PendingPrediction> Read(string model)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            SELECT prediction_id, entity_id, time_utc_ticks, log_offset, outputs, segment FROM pending_predictions
-            WHERE model = $m ORDER BY sequence
-            """;
-        command.Parameters.AddWithValue("$m", model);
-        using var reader = command.ExecuteReader();
+        var left = ReadLeft(model);
         var pending = new List<PendingPrediction>();
-        while (reader.Read())
+        foreach (var (sequence, prediction) in ReadRows(model).Concat(ReadChunks(model)))
         {
-            var outputs = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(4)).ToArray();
-            pending.Add(new PendingPrediction(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero), reader.GetInt64(3), outputs, reader.IsDBNull(5) ? null : reader.GetString(5)));
+            if (!HasLeft(left, sequence)) pending.Add(prediction);
         }
         return pending;
     }
 
-    /// <summary>One DELETE per run of consecutive sequence numbers: capacity and expiry remove from the front in order, joins anywhere.</summary>
-    private void DeleteRemoved(string model, IReadOnlyList<long> removed)
+    /// <summary>One range per run of consecutive sequence numbers: capacity and expiry remove from the front in order, joins anywhere.</summary>
+    private void WriteLeft(string model, IReadOnlyList<long> removed)
     {
         if (removed.Count == 0) return;
         var sorted = removed.ToArray();
@@ -109,32 +109,75 @@ internal sealed class PendingPredictionTables : IDisposable
         for (var i = 1; i <= sorted.Length; i++)
         {
             if (i < sorted.Length && sorted[i] <= sorted[i - 1] + 1) continue;
-            _deleteRange.BindText(1, model);
-            _deleteRange.BindInt64(2, from);
-            _deleteRange.BindInt64(3, sorted[i - 1]);
-            _deleteRange.Execute();
+            _insertLeft.BindText(1, model);
+            _insertLeft.BindInt64(2, from);
+            _insertLeft.BindInt64(3, sorted[i - 1]);
+            _insertLeft.Execute();
             if (i < sorted.Length) from = sorted[i];
         }
     }
 
-    private static string InsertSql(int rows)
+    private List<(long First, long Last)> ReadLeft(string model)
     {
-        // OR ROLLBACK: a multi-row INSERT that could fail part-way inside a transaction makes SQLite keep a statement
-        // journal, a temporary file written with every page the statement touches; a failing row rolls the whole
-        // checkpoint back instead, which a failed checkpoint is anyway (the next one rewrites the set).
-        var sql = new StringBuilder("INSERT OR ROLLBACK INTO pending_predictions (model, sequence, prediction_id, entity_id, time_utc_ticks, log_offset, outputs, segment) VALUES ");
-        for (var row = 0; row < rows; row++)
+        using var command = Select("SELECT first_sequence, last_sequence FROM pending_left WHERE model = $m ORDER BY first_sequence", model);
+        using var reader = command.ExecuteReader();
+        var left = new List<(long, long)>();
+        while (reader.Read()) left.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        return left;
+    }
+
+    private static bool HasLeft(List<(long First, long Last)> left, long sequence)
+    {
+        // The last range starting at or before the sequence is the only one that can hold it (ranges do not overlap).
+        int low = 0, high = left.Count - 1;
+        while (low <= high)
         {
-            var i = 2 + row * ColumnsPerRow;
-            sql.Append(row == 0 ? "" : ", ").Append($"(?1, ?{i}, ?{i + 1}, ?{i + 2}, ?{i + 3}, ?{i + 4}, ?{i + 5}, ?{i + 6})");
+            var middle = (low + high) >>> 1;
+            if (left[middle].First <= sequence) low = middle + 1;
+            else high = middle - 1;
         }
-        return sql.ToString();
+        return high >= 0 && sequence <= left[high].Last;
+    }
+
+    /// <summary>What earlier versions wrote, a row per prediction.</summary>
+    private IEnumerable<(long, PendingPrediction)> ReadRows(string model)
+    {
+        using var command = Select("""
+            SELECT sequence, prediction_id, entity_id, time_utc_ticks, log_offset, outputs, segment FROM pending_predictions
+            WHERE model = $m ORDER BY sequence
+            """, model);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var outputs = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(5)).ToArray();
+            yield return (reader.GetInt64(0), new PendingPrediction(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero), reader.GetInt64(4), outputs, reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+    }
+
+    private IEnumerable<(long, PendingPrediction)> ReadChunks(string model)
+    {
+        using var command = Select("SELECT predictions FROM pending_chunks WHERE model = $m ORDER BY first_sequence", model);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            foreach (var prediction in PendingChunk.Read((byte[])reader.GetValue(0))) yield return prediction;
+        }
+    }
+
+    private SqliteCommand Select(string sql, string model)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$m", model);
+        return command;
     }
 
     public void Dispose()
     {
-        foreach (var insert in _inserts) insert?.Dispose();
-        _deleteRange.Dispose();
-        _deleteModel.Dispose();
+        _insertChunk.Dispose();
+        _insertLeft.Dispose();
+        foreach (var delete in _deleteModel) delete.Dispose();
+        _chunk.Dispose();
     }
 }

@@ -176,4 +176,91 @@ public sealed class IncrementalCheckpointTests : IDisposable
         }
         Json(Restored()).Should().Be(Json(monitor));
     }
+
+    [Fact]
+    public void A_checkpoint_written_as_a_row_per_prediction_is_restored_and_then_replaced_by_chunks()
+    {
+        var monitor = Watching();
+        Send(monitor, 500);
+        using (new MonitoringStore(DatabasePath)) { }
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            // What the previous version wrote: the state without the waiting predictions, and a row for each of them.
+            connection.Open();
+            using var state = connection.CreateCommand();
+            state.CommandText = "INSERT INTO monitors (model, version, artifact_sha256, state) VALUES ($m, 1, 'sha', $s)";
+            state.Parameters.AddWithValue("$m", monitor.Model);
+            state.Parameters.AddWithValue("$s", JsonSerializer.Serialize(monitor.Export()! with { Pending = [] }, CheckpointJson));
+            state.ExecuteNonQuery();
+            var sequence = 0;
+            foreach (var p in monitor.Export()!.Pending)
+            {
+                using var row = connection.CreateCommand();
+                row.CommandText = """
+                    INSERT INTO pending_predictions (model, sequence, prediction_id, entity_id, time_utc_ticks, log_offset, outputs, segment)
+                    VALUES ($m, $q, $i, $e, $t, $o, $b, $s)
+                    """;
+                row.Parameters.AddWithValue("$m", monitor.Model);
+                row.Parameters.AddWithValue("$q", sequence++);
+                row.Parameters.AddWithValue("$i", p.PredictionId);
+                row.Parameters.AddWithValue("$e", (object?)p.EntityId ?? DBNull.Value);
+                row.Parameters.AddWithValue("$t", p.Time.UtcTicks);
+                row.Parameters.AddWithValue("$o", p.Offset);
+                row.Parameters.AddWithValue("$b", System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Outputs.AsSpan()).ToArray());
+                row.Parameters.AddWithValue("$s", (object?)p.Segment ?? DBNull.Value);
+                row.ExecuteNonQuery();
+            }
+        }
+
+        var restored = Restored();
+        Json(restored).Should().Be(Json(monitor));
+        using (var store = new MonitoringStore(DatabasePath))
+        {
+            Checkpoint(store, restored).Pending.Replace.Should().BeTrue("a restored set is written whole once");
+        }
+        Count("pending_predictions").Should().Be(0, "the replacing checkpoint moved them into chunks");
+        Json(Restored()).Should().Be(Json(monitor));
+    }
+
+    [Fact]
+    public void What_left_is_noted_until_as_much_has_left_as_waits_then_the_set_is_written_whole_again()
+    {
+        var monitor = Watching();
+        using var store = new MonitoringStore(DatabasePath);
+        Send(monitor, 1_000);
+        Checkpoint(store, monitor).Pending.Replace.Should().BeTrue();
+        var replaced = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            Send(monitor, 50);
+            if (Checkpoint(store, monitor).Pending.Replace) replaced++;
+            // Stored: what waits, and what left since the last replacement (at most 1,024 here, or as many as wait) and since the last checkpoint.
+            StoredPredictions().Should().BeLessThanOrEqualTo(300 + 1_024 + 50);
+        }
+
+        replaced.Should().BePositive("2,000 predictions went through a set of 300, so notes of what left piled up");
+        (40 - replaced).Should().BePositive("and most checkpoints wrote only the changes");
+        Json(Restored()).Should().Be(Json(monitor));
+    }
+
+    private long Count(string table)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private long StoredPredictions()
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT predictions FROM pending_chunks";
+        using var reader = command.ExecuteReader();
+        var stored = 0L;
+        while (reader.Read()) stored += PendingChunk.Read((byte[])reader.GetValue(0)).Count();
+        return stored;
+    }
 }

@@ -12,7 +12,8 @@ namespace Cascade.Monitoring.Domain.Labels;
 /// apart from the per-entity list, which holds that entity's few pending predictions in time order.
 /// Checkpoints are incremental (<see cref="TakeChanges"/>): the set remembers what arrived and what left since the
 /// last one, up to as many changes as predictions are waiting; beyond that a full rewrite is the smaller write, so it
-/// stops remembering and asks for one. Either way the memory this takes is bounded by the capacity.
+/// stops remembering and asks for one. Either way the memory this takes is bounded by the capacity. The store keeps
+/// what left as notes until the next replacing checkpoint, so once as many have left as wait, the next one replaces.
 /// </remarks>
 public sealed class PendingPredictions(int capacity, TimeSpan expiry)
 {
@@ -24,6 +25,7 @@ public sealed class PendingPredictions(int capacity, TimeSpan expiry)
     // Since the last checkpoint: whether it must be rewritten whole, else what arrived and which checkpointed entries left.
     private bool replace = true;
     private long checkpointedBelow; // entries with a lower sequence are in the last checkpoint
+    private long leftSinceReplace; // stored entries that left since the last replacing checkpoint
     private readonly List<Entry> added = [];
     private readonly List<long> removed = [];
 
@@ -104,6 +106,11 @@ public sealed class PendingPredictions(int capacity, TimeSpan expiry)
     /// </summary>
     public PendingChanges TakeChanges()
     {
+        // What left is stored as a note beside what it leaves until a replacing checkpoint: past as many notes as
+        // predictions waiting, replace now, so the store holds about twice what waits at most.
+        leftSinceReplace += removed.Count;
+        if (!replace && leftSinceReplace > Math.Max(byId.Count, 1024)) ReplaceOnNextChanges();
+        if (replace) leftSinceReplace = 0;
         var changes = replace
             ? new PendingChanges(true, arrivals.Where(IsLive).Select(e => (e.Sequence, e.Prediction)).ToArray(), [])
             : new PendingChanges(false, added.Where(IsLive).Select(e => (e.Sequence, e.Prediction)).ToArray(), removed.ToArray());
