@@ -44,7 +44,7 @@ public sealed class DistributedCascadeTests
         if (Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is null)
         {
             // Eight processes compiling at once on a small machine (docs/performance.md): the supervisor starts them without dynamic PGO.
-            ServiceEnvironment(root, "Cascade.Serving.dll").Should().Contain("DOTNET_TieredPGO=0");
+            ServiceEnvironment(cluster, "serving").Should().Contain("DOTNET_TieredPGO=0");
         }
 
         await using var kafka = new KafkaEventLog(new KafkaEventLogOptions());
@@ -52,23 +52,10 @@ public sealed class DistributedCascadeTests
         (await kafka.GetEndOffsetsAsync(Topics.PredictionsLogged)).Values.Sum().Should().BeGreaterThanOrEqualTo((long)summary["predictions"]!);
     }
 
-    /// <summary>The environment of the running process of <paramref name="assembly"/> from this repository (<c>/proc/{pid}/environ</c>).</summary>
-    private static IReadOnlyList<string> ServiceEnvironment(string root, string assembly)
+    /// <summary>The environment the supervisor started <paramref name="instance"/> with, read from <c>/proc/{pid}/environ</c>.</summary>
+    private static IReadOnlyList<string> ServiceEnvironment(DistributedCluster cluster, string instance)
     {
-        foreach (var proc in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!Path.GetFileName(proc).All(char.IsAsciiDigit)) continue;
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(root, StringComparison.Ordinal) && commandLine.Contains(assembly, StringComparison.Ordinal))
-                {
-                    return File.ReadAllText(Path.Combine(proc, "environ")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-                }
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        throw new InvalidOperationException($"No running process of {assembly} under {root}.");
+        var pid = cluster.ProcessIdOf(instance) ?? throw new InvalidOperationException($"The supervisor runs no process for {instance}.");
+        return File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
     }
 }
