@@ -128,7 +128,7 @@ internal sealed class DistributedPredictServer : IPredictServer
         var spec = cluster.Services.First(s => s.Name == "serving");
         GrpcAddress = $"http://127.0.0.1:{spec.GrpcPort}";
         HttpAddress = $"http://127.0.0.1:{spec.HttpPort}";
-        _kafka = new KafkaEventLog(new KafkaEventLogOptions { BootstrapServers = "127.0.0.1:9092" });
+        _kafka = new KafkaEventLog(new KafkaEventLogOptions()); // the broker of ./cascade infra up, as the processes use it
     }
 
     public string Description => "the Serving process of the distributed deployment (predictions to Kafka; Monitoring, the broker and the other services in processes of their own on the same cores)";

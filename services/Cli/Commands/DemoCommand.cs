@@ -102,7 +102,7 @@ internal static class DemoCommand
     /// <summary>The same scenario with every service in its own process, on Kafka, Redis, PostgreSQL, S3 and RabbitMQ.</summary>
     private static async Task<int> RunDistributedAsync(int events, int driftAt, int rate, int seed, FileInfo? json, bool keep, CancellationToken cancellationToken)
     {
-        var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
+        var root = Topology.FindRepositoryRoot();
         DistributedCluster started;
         try
         {

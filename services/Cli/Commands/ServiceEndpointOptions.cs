@@ -28,10 +28,11 @@ internal sealed class ServiceEndpointOptions
 
     /// <summary>A channel per service (one per distinct address).</summary>
     /// <exception cref="InvalidDataException">--distributed, and tye.yaml cannot be read.</exception>
+    /// <exception cref="DirectoryNotFoundException">--distributed, outside the repository.</exception>
     public CascadeChannels Open(ParseResult parse)
     {
         var topology = parse.GetValue(Distributed)
-            ? Topology.Load(Path.Combine(Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory(), "tye.yaml"))
+            ? Topology.Load(Path.Combine(Topology.FindRepositoryRoot(), "tye.yaml"))
             : null;
         var channels = new Dictionary<string, GrpcChannel>(StringComparer.Ordinal);
         GrpcChannel Channel(string service)

@@ -67,7 +67,7 @@ internal static class UpCommand
 
     private static async Task<int> RunDistributedAsync(bool auth, CancellationToken cancellationToken)
     {
-        var root = Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") ?? Directory.GetCurrentDirectory();
+        var root = Topology.FindRepositoryRoot();
         await using var cluster = await DistributedCluster.StartAsync(root, cancellationToken, auth: auth);
         AnsiConsole.MarkupLine("Press Ctrl-C to stop every process.");
         try

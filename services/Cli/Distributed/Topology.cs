@@ -44,11 +44,11 @@ internal static class Topology
         public string Value { get; set; } = "";
     }
 
-    /// <exception cref="InvalidDataException">The file does not describe services Cascade can run, and why.</exception>
     /// <summary>
     /// The repository whose <c>tye.yaml</c> describes the processes: <c>CASCADE_REPO_ROOT</c> when set (the <c>cascade</c>
     /// script sets it), else the nearest folder holding a <c>tye.yaml</c> at or above the working directory.
     /// </summary>
+    /// <exception cref="DirectoryNotFoundException">Neither: the command runs outside the repository.</exception>
     public static string FindRepositoryRoot()
     {
         if (Environment.GetEnvironmentVariable("CASCADE_REPO_ROOT") is { Length: > 0 } root) return root;
@@ -56,9 +56,10 @@ internal static class Topology
         {
             if (File.Exists(Path.Combine(directory.FullName, "tye.yaml"))) return directory.FullName;
         }
-        throw new InvalidOperationException("Run from the repository (no tye.yaml above the working directory), or set CASCADE_REPO_ROOT.");
+        throw new DirectoryNotFoundException("Run from the repository (no tye.yaml above the working directory), or set CASCADE_REPO_ROOT.");
     }
 
+    /// <exception cref="InvalidDataException">The file does not describe services Cascade can run, and why.</exception>
     public static IReadOnlyList<ServiceSpec> Load(string path)
     {
         var yaml = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).IgnoreUnmatchedProperties().Build();

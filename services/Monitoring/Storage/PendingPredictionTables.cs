@@ -15,9 +15,9 @@ namespace Cascade.Monitoring.Storage;
 /// <remarks>
 /// Why chunks and not a row per prediction: under a saturated Predict load every prediction is written once and
 /// deleted once (the default 100,000 waiting are under two seconds of traffic). As rows, through statements prepared
-/// once, that was still a b-tree insert and delete per prediction, about 3 µs of the host's CPU per prediction
-/// (docs/performance.md, "Monitoring's waiting predictions stored in chunks"); a chunk is one insert of a blob SQLite writes in
-/// overflow pages, and leaving in arrival order is one range per run. <c>pending_predictions</c> holds what earlier
+/// once, that was still a b-tree insert and delete per prediction: a checkpoint replacing 100,000 cost 151–160 ms of
+/// CPU, as chunks 53–58 ms (docs/performance.md, "Monitoring's waiting predictions stored in chunks"). A chunk is one
+/// insert of a blob SQLite writes in overflow pages, and leaving in arrival order is one range per run. <c>pending_predictions</c> holds what earlier
 /// versions wrote, a row per prediction: it is read with the rest and emptied by the next replacing checkpoint, which
 /// a restore always is. Not thread-safe: used under the store's lock.
 /// </remarks>
@@ -74,7 +74,12 @@ internal sealed class PendingPredictionTables : IDisposable
             _insertChunk.BindBlob(4, _chunk.GetBuffer().AsSpan(0, (int)_chunk.Length));
             _insertChunk.Execute();
         }
-        if (_chunk.Capacity > 4 << 20) _chunk.Capacity = 0; // a chunk of long ids or many outputs: give the memory back
+        if (_chunk.Capacity > 4 << 20)
+        {
+            // A chunk of long ids or many outputs: give the memory back (a capacity below the length is refused).
+            _chunk.SetLength(0);
+            _chunk.Capacity = 0;
+        }
     }
 
     /// <summary>Deletes every stored prediction of <paramref name="model"/> (its monitor watches nothing with a reference).</summary>

@@ -3,9 +3,13 @@ using Cascade.Monitoring.Storage;
 
 namespace Cascade.Monitoring.Tests.Storage;
 
-/// <summary>A chunk of waiting predictions reads back as written: every field, nulls and empties, gaps in the sequence.</summary>
-public sealed class PendingChunkTests
+/// <summary>A chunk of waiting predictions reads back as written: every field, nulls and empties, gaps in the sequence; chunks of any size.</summary>
+public sealed class PendingChunkTests : IDisposable
 {
+    private readonly string _data = Directory.CreateTempSubdirectory("cascade-pending-chunks-").FullName;
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
     [Fact]
     public void A_chunk_reads_back_every_prediction_as_written()
     {
@@ -46,5 +50,29 @@ public sealed class PendingChunkTests
         var read = () => PendingChunk.Read([7, 0]).ToList();
 
         read.Should().Throw<InvalidDataException>().WithMessage("*format 7*reads format 1*");
+    }
+
+    [Fact]
+    public void Chunks_larger_than_the_buffer_the_tables_keep_are_written_and_the_next_checkpoint_still_works()
+    {
+        using var connection = Cascade.Storage.Sqlite.SqliteFiles.OpenDurable(Path.Combine(_data, "m.db"));
+        using (var schema = connection.CreateCommand())
+        {
+            schema.CommandText = PendingPredictionTables.Schema;
+            schema.ExecuteNonQuery();
+        }
+        using var tables = new PendingPredictionTables(connection);
+        var time = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+        // A model with 300 outputs: 4,096 predictions make a chunk of about 5 MB.
+        var large = Enumerable.Range(0, PendingPredictionTables.PredictionsPerChunk)
+            .Select(i => ((long)i, new PendingPrediction($"p{i}", null, time, i, new float[300]))).ToArray();
+
+        tables.Write("m", new PendingChanges(true, large, []));
+        tables.Write("m", new PendingChanges(false, [(large.Length, new PendingPrediction("last", "e", time, large.Length, [1f]))], [0, 1, 2]));
+
+        var read = tables.Read("m");
+        read.Should().HaveCount(large.Length - 3 + 1);
+        read[0].PredictionId.Should().Be("p3");
+        read[^1].PredictionId.Should().Be("last");
     }
 }
